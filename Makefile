@@ -1,0 +1,56 @@
+# The two commands: `make run` and `make test`. Everything else is set up by them.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+FIXTURES := $(sort $(wildcard fixtures/*.json))
+
+# A Python >= 3.12: $(PYTHON) if given, else the first suitable one on PATH or under pyenv.
+find_python = $(shell for p in $(PYTHON) python3.13 python3.12 python3 \
+	$$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
+	  command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
+	  && { command -v $$p; break; }; done)
+
+.PHONY: run test venv migrate fixtures lint bench lighthouse clean
+
+$(VENV)/.installed: pyproject.toml
+	@py="$(call find_python)"; \
+	if [ -z "$$py" ]; then echo "No Python >= 3.12 found. Install one, or run: make PYTHON=/path/to/python3.12 ..." >&2; exit 1; fi; \
+	echo "Using $$py ($$($$py --version))"; \
+	[ -x $(PY) ] || $$py -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@
+
+venv: $(VENV)/.installed
+
+migrate: venv
+	$(PY) manage.py migrate --noinput
+
+fixtures: migrate
+	$(PY) manage.py loaddata $(FIXTURES)
+
+run: fixtures
+	@echo
+	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	@echo "Create a staff login with:  $(PY) manage.py createsuperuser"
+	@echo
+	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: venv
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: venv
+	$(PY) bench/engine.py
+	$(PY) bench/load.py
+
+lighthouse: venv
+	$(PY) bench/lighthouse.py
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache

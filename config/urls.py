@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from kb.sitemaps import SITEMAPS
+from kb.views import healthz, ok, robots_txt
+
+admin.site.site_header = "Car faults: content"
+admin.site.site_title = "Car faults admin"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+    path("bench/ok", ok, name="bench-ok"),
+    path("robots.txt", robots_txt, name="robots"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("", include("diagnosis.urls")),
+    path("", include("kb.urls")),
+]
+
+handler404 = "kb.views.page_not_found"

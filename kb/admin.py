@@ -1,0 +1,183 @@
+"""The admin for service staff: every content model, with inlines, search and filters.
+
+SimpleHistoryAdmin adds a History page to every object, from which any earlier version can be
+restored ("reverted").
+"""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    FaqEntry,
+    Fault,
+    FaultGroup,
+    FaultRate,
+    Generation,
+    Likelihood,
+    Make,
+    Problem,
+    Procedure,
+    RateLevel,
+    SafetyWarning,
+    Step,
+    Symptom,
+    VehicleModel,
+)
+
+
+class GenerationInline(admin.TabularInline):
+    model = Generation
+    extra = 0
+    prepopulated_fields = {"code": ("name",)}
+
+
+class FaultRateInline(admin.TabularInline):
+    model = FaultRate
+    extra = 0
+    autocomplete_fields = ["generation"]
+
+
+class LikelihoodInline(admin.TabularInline):
+    model = Likelihood
+    extra = 0
+    autocomplete_fields = ["symptom"]
+    fields = ["symptom", "p_yes", "note"]
+
+
+class SymptomLikelihoodInline(LikelihoodInline):
+    autocomplete_fields = ["fault"]
+    fields = ["fault", "p_yes", "note"]
+
+
+class StepInline(admin.StackedInline):
+    model = Step
+    extra = 0
+    autocomplete_fields = ["warning"]
+
+
+@admin.register(Make)
+class MakeAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(VehicleModel)
+class VehicleModelAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "slug"]
+    list_filter = ["make"]
+    search_fields = ["name", "slug", "make__name"]
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [GenerationInline]
+
+
+@admin.register(Generation)
+class GenerationAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "code", "vehicle_model", "year_from", "year_to", "is_facelift"]
+    list_filter = ["vehicle_model", "is_facelift"]
+    search_fields = ["name", "code"]
+    prepopulated_fields = {"code": ("name",)}
+
+
+@admin.register(Problem)
+class ProblemAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "slug", "vehicle_model"]
+    list_filter = ["vehicle_model"]
+    search_fields = ["title", "slug", "summary"]
+    prepopulated_fields = {"slug": ("title",)}
+    autocomplete_fields = ["emergency_procedure"]
+
+
+@admin.register(RateLevel)
+class RateLevelAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "slug", "weight", "order"]
+    list_editable = ["weight"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(FaultGroup)
+class FaultGroupAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "slug", "in_rate_table", "order"]
+    list_filter = ["in_rate_table"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [FaultRateInline]
+
+
+@admin.register(FaultRate)
+class FaultRateAdmin(SimpleHistoryAdmin):
+    list_display = ["group", "generation", "level"]
+    list_filter = ["group", "generation__vehicle_model", "level"]
+    list_select_related = ["group", "generation__vehicle_model__make", "level"]
+
+
+@admin.register(Fault)
+class FaultAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "slug", "problem", "category", "group", "prior_factor"]
+    list_filter = ["problem", "category", "group"]
+    list_select_related = ["problem__vehicle_model__make", "group"]
+    search_fields = ["name", "slug", "summary", "description", "signs"]
+    prepopulated_fields = {"slug": ("name",)}
+    filter_horizontal = ["procedures"]
+    inlines = [LikelihoodInline]
+
+
+@admin.register(Symptom)
+class SymptomAdmin(SimpleHistoryAdmin):
+    list_display = ["slug", "question", "problem", "effort", "p_yes_otherwise"]
+    list_filter = ["problem", "effort"]
+    list_select_related = ["problem__vehicle_model__make"]
+    search_fields = ["slug", "question", "statement", "help_text"]
+    prepopulated_fields = {"slug": ("statement",)}
+    inlines = [SymptomLikelihoodInline]
+
+
+@admin.register(Likelihood)
+class LikelihoodAdmin(SimpleHistoryAdmin):
+    list_display = ["fault", "symptom", "p_yes"]
+    list_filter = ["fault__problem", "fault"]
+    list_select_related = ["fault", "symptom"]
+    search_fields = ["fault__slug", "symptom__slug", "note"]
+    autocomplete_fields = ["fault", "symptom"]
+
+
+@admin.register(SafetyWarning)
+class SafetyWarningAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "slug"]
+    search_fields = ["title", "text"]
+    prepopulated_fields = {"slug": ("title",)}
+
+
+@admin.register(Procedure)
+class ProcedureAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "kind", "difficulty", "vehicle_model", "order"]
+    list_filter = ["kind", "difficulty", "vehicle_model"]
+    search_fields = ["title", "slug", "summary", "introduction", "tools"]
+    prepopulated_fields = {"slug": ("title",)}
+    inlines = [StepInline]
+    fieldsets = [
+        (None, {"fields": ["vehicle_model", "title", "slug", "kind", "summary", "introduction"]}),
+        ("Doing it", {"fields": ["tools", "tips", "difficulty", "time_min_minutes",
+                                 "time_max_minutes", "interval", "order"]}),
+        ("Costs", {"fields": ["currency", ("part_original_min", "part_original_max"),
+                              ("part_analogue_min", "part_analogue_max"),
+                              ("labour_min", "labour_max")]}),
+    ]
+
+
+@admin.register(Step)
+class StepAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "procedure", "warning"]
+    list_filter = ["procedure"]
+    search_fields = ["title", "text"]
+    autocomplete_fields = ["procedure", "warning"]
+
+
+@admin.register(FaqEntry)
+class FaqEntryAdmin(SimpleHistoryAdmin):
+    list_display = ["question", "vehicle_model", "problem", "order"]
+    list_filter = ["vehicle_model", "problem"]
+    search_fields = ["question", "answer"]
+    prepopulated_fields = {"slug": ("question",)}
+    filter_horizontal = ["procedures"]

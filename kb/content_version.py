@@ -1,0 +1,27 @@
+"""One number that changes whenever the content changes.
+
+It lives in the cache (shared Redis in production), so every web worker sees an edit at once
+and reading it costs no SQL query. Compiled diagnosis content and public-page ETags key on it.
+"""
+
+import time
+
+from django.core.cache import cache
+
+KEY = "kb:content-version"
+
+
+def content_version() -> str:
+    version = cache.get(KEY)
+    if version is None:
+        # A fresh cache (restart, eviction) starts a new version, so nothing stale is served.
+        version = str(time.time_ns())
+        if not cache.add(KEY, version, timeout=None):
+            version = cache.get(KEY, version)
+    return version
+
+
+def bump_content_version() -> str:
+    version = str(time.time_ns())
+    cache.set(KEY, version, timeout=None)
+    return version
