@@ -158,11 +158,31 @@ class ProcedureAdmin(SimpleHistoryAdmin):
     inlines = [StepInline]
     fieldsets = [
         (None, {"fields": ["vehicle_model", "title", "slug", "kind", "summary", "introduction"]}),
-        ("Doing it", {"fields": ["tools", "tips", "difficulty", "time_min_minutes",
-                                 "time_max_minutes", "interval", "order"]}),
-        ("Costs", {"fields": ["currency", ("part_original_min", "part_original_max"),
-                              ("part_analogue_min", "part_analogue_max"),
-                              ("labour_min", "labour_max")]}),
+        (
+            "Doing it",
+            {
+                "fields": [
+                    "tools",
+                    "tips",
+                    "difficulty",
+                    "time_min_minutes",
+                    "time_max_minutes",
+                    "interval",
+                    "order",
+                ]
+            },
+        ),
+        (
+            "Costs",
+            {
+                "fields": [
+                    "currency",
+                    ("part_original_min", "part_original_max"),
+                    ("part_analogue_min", "part_analogue_max"),
+                    ("labour_min", "labour_max"),
+                ]
+            },
+        ),
     ]
 
 

@@ -188,7 +188,7 @@ class Problem(models.Model):
 
 
 class RateLevel(models.Model):
-    """A word of the fault-rate table (High, Average, Low, Neutral) and the prior weight it means."""
+    """A word of the fault-rate table (High, Average, Low, Neutral) and the prior it means."""
 
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=50)
@@ -290,7 +290,9 @@ class Fault(models.Model):
     name = models.CharField(max_length=150, help_text="Short, in plain words.")
     summary = models.CharField(max_length=300, help_text="One sentence; the meta description.")
     description = models.TextField(help_text="How it happens and how it shows.")
-    signs = models.TextField(blank=True, help_text="The signs as the source states them, one per line.")
+    signs = models.TextField(
+        blank=True, help_text="The signs as the source states them, one per line."
+    )
     category = models.CharField(max_length=20, choices=Category.choices)
     group = models.ForeignKey(
         FaultGroup,
@@ -322,7 +324,9 @@ class Fault(models.Model):
     class Meta:
         ordering = ["problem", "order", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["problem", "slug"], name="fault_slug_unique_per_problem"),
+            models.UniqueConstraint(
+                fields=["problem", "slug"], name="fault_slug_unique_per_problem"
+            ),
             models.CheckConstraint(
                 condition=Q(prior_factor__gt=0),
                 name="fault_prior_factor_positive",
@@ -354,7 +358,9 @@ class Symptom(models.Model):
 
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="symptoms")
     slug = models.SlugField()
-    question = models.CharField(max_length=250, help_text="A yes/no question a non-mechanic can answer.")
+    question = models.CharField(
+        max_length=250, help_text="A yes/no question a non-mechanic can answer."
+    )
     help_text = models.TextField(blank=True, help_text="How to find out; shown under the question.")
     statement = models.CharField(
         max_length=200,
@@ -635,7 +641,9 @@ class FaqEntry(models.Model):
         verbose_name = "FAQ entry"
         verbose_name_plural = "FAQ entries"
         constraints = [
-            models.UniqueConstraint(fields=["vehicle_model", "slug"], name="faq_slug_unique_per_model"),
+            models.UniqueConstraint(
+                fields=["vehicle_model", "slug"], name="faq_slug_unique_per_model"
+            ),
         ]
 
     def __str__(self):

@@ -1,4 +1,4 @@
-"""Any change to the content bumps one version number; caches key on it, so they go stale at once."""
+"""Any content change bumps one version number; caches key on it, so they go stale at once."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 

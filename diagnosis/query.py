@@ -1,0 +1,135 @@
+"""The answer codec: one query format for the wizard and the API.
+
+    ?generation=<code>&answers=<symptom>:<y|n|u>,<symptom>:<y|n|u>
+    ?year=2016&answers=...          (year stands in for generation)
+
+Parsing is lenient: every problem becomes a QueryError naming the bad part and the valid
+values, and everything valid is kept, so the wizard can show the message and let the user go
+on, while the API answers 400 with the same message.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .content import CompiledProblem, GenerationInfo
+
+ANSWER_WORDS = {"y": "Yes", "n": "No", "u": "Don't know"}
+MAX_QUERY_LENGTH = 2048
+MAX_VALID_LIST = 40
+
+
+@dataclass(frozen=True, slots=True)
+class QueryError:
+    part: str
+    message: str
+    valid: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict:
+        return {"part": self.part, "message": self.message, "valid": list(self.valid)}
+
+
+@dataclass
+class DiagnoseQuery:
+    generation: GenerationInfo | None = None
+    answers: dict[str, str] = field(default_factory=dict)
+    errors: list[QueryError] = field(default_factory=list)
+
+
+def encode_answers(answers: Mapping[str, str]) -> str:
+    return ",".join(f"{symptom}:{value}" for symptom, value in answers.items())
+
+
+def query_too_long(query_string: str) -> QueryError | None:
+    if len(query_string) > MAX_QUERY_LENGTH:
+        return QueryError(
+            "query",
+            f"The query is too long ({len(query_string)} characters; at most {MAX_QUERY_LENGTH}).",
+        )
+    return None
+
+
+def parse(compiled: CompiledProblem, params: Mapping[str, str]) -> DiagnoseQuery:
+    query = DiagnoseQuery()
+    query.generation = _parse_generation(compiled, params, query.errors)
+    query.answers = _parse_answers(compiled, params.get("answers", ""), query.errors)
+    return query
+
+
+def _parse_generation(compiled, params, errors) -> GenerationInfo | None:
+    codes = tuple(compiled.generations_by_code)
+    code = params.get("generation", "").strip().lower()
+    if code:
+        generation = compiled.generations_by_code.get(code)
+        if generation is None:
+            errors.append(QueryError("generation", f"Unknown generation “{code[:40]}”.", codes))
+        return generation
+    raw_year = params.get("year", "").strip()
+    if not raw_year:
+        return None
+    first, last = compiled.year_range
+    last = last or datetime.date.today().year + 1
+    valid = (f"{first}–{last}",)
+    if not (raw_year.isascii() and raw_year.isdigit() and len(raw_year) == 4):
+        errors.append(QueryError("year", f"“{raw_year[:40]}” is not a model year.", valid))
+        return None
+    year = int(raw_year)
+    generation = compiled.generation_for_year(year) if year <= last else None
+    if generation is None:
+        errors.append(
+            QueryError(
+                "year",
+                f"No {compiled.model_name} generation covers {year}: the model was made "
+                f"from {first}.",
+                valid,
+            )
+        )
+    return generation
+
+
+def _parse_answers(compiled, raw: str, errors) -> dict[str, str]:
+    answers: dict[str, str] = {}
+    symptoms = compiled.symptoms
+    for item in raw.split(","):
+        item = item.strip()
+        if not item:
+            continue
+        symptom, sep, value = item.partition(":")
+        symptom, value = symptom.strip().lower(), value.strip().lower()
+        if not sep or not symptom:
+            errors.append(
+                QueryError(
+                    "answers",
+                    f"“{item[:60]}” is not an answer: write symptom:y, symptom:n or symptom:u.",
+                    ("y", "n", "u"),
+                )
+            )
+        elif symptom not in symptoms:
+            errors.append(
+                QueryError(
+                    "answers",
+                    f"Unknown symptom “{symptom[:60]}”.",
+                    tuple(list(symptoms)[:MAX_VALID_LIST]),
+                )
+            )
+        elif value not in ANSWER_WORDS:
+            errors.append(
+                QueryError(
+                    "answers",
+                    f"“{value[:20]}” is not an answer to “{symptom}”: use y, n or u.",
+                    ("y", "n", "u"),
+                )
+            )
+        elif symptom in answers:
+            errors.append(
+                QueryError(
+                    "answers",
+                    f"“{symptom}” is answered twice; the first answer is kept.",
+                    (),
+                )
+            )
+        else:
+            answers[symptom] = value
+    return answers

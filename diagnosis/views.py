@@ -1,0 +1,72 @@
+"""The wizard and the API: parse the query, run one diagnosis step, render."""
+
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control, patch_vary_headers
+
+from . import content
+from .query import DiagnoseQuery, QueryError, parse, query_too_long
+from .service import diagnose
+
+# A step's URL fully determines its page, so browsers and proxies may keep it a while.
+STEP_MAX_AGE = 300
+
+
+def wizard(request, model, problem):
+    compiled = content.compiled_problem(model, problem)
+    if compiled is None:
+        raise Http404("No such model or problem")
+    too_long = query_too_long(request.META.get("QUERY_STRING", ""))
+    query = DiagnoseQuery(errors=[too_long]) if too_long else parse(compiled, request.GET)
+    outcome = diagnose(compiled, query.generation, query.answers) if query.generation else None
+    fragment = request.htmx and not request.htmx.history_restore_request
+    response = render(
+        request,
+        "diagnosis/wizard.html#step" if fragment else "diagnosis/wizard.html",
+        {"compiled": compiled, "query": query, "outcome": outcome},
+        status=400 if query.errors else 200,
+    )
+    patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
+    if not query.errors:
+        patch_cache_control(response, public=True, max_age=STEP_MAX_AGE)
+    return response
+
+
+def api_diagnose(request):
+    too_long = query_too_long(request.META.get("QUERY_STRING", ""))
+    if too_long:
+        return _api_error([too_long])
+    model, problem = request.GET.get("model", ""), request.GET.get("problem", "")
+    compiled = content.compiled_problem(model, problem) if model and problem else None
+    if compiled is None:
+        return _api_error([_unknown_model_or_problem(model, problem)])
+    query = parse(compiled, request.GET)
+    if query.generation is None and not query.errors:
+        query.errors.append(
+            QueryError(
+                "generation",
+                "Give generation=<code> or year=<model year>.",
+                tuple(compiled.generations_by_code),
+            )
+        )
+    if query.errors:
+        return _api_error(query.errors)
+    response = JsonResponse(diagnose(compiled, query.generation, query.answers).as_json())
+    patch_cache_control(response, public=True, max_age=STEP_MAX_AGE)
+    return response
+
+
+def _unknown_model_or_problem(model: str, problem: str) -> QueryError:
+    catalog = content.catalog()
+    if model not in catalog:
+        label = f"Unknown model “{model[:60]}”." if model else "Give model=<model>."
+        return QueryError("model", label, tuple(catalog))
+    label = f"Unknown problem “{problem[:60]}”." if problem else "Give problem=<problem>."
+    return QueryError("problem", label, tuple(catalog[model]))
+
+
+def _api_error(errors: list[QueryError]) -> JsonResponse:
+    return JsonResponse(
+        {"error": errors[0].as_dict(), "errors": [error.as_dict() for error in errors]},
+        status=400,
+    )

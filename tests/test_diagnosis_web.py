@@ -1,0 +1,282 @@
+"""The wizard and the API: one query format, clear errors, constant queries, fresh content."""
+
+import pytest
+from django.core.cache import cache
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from diagnosis import content as compiled_content
+from kb.models import Fault, Likelihood
+
+pytestmark = pytest.mark.django_db
+
+WIZARD = "/nissan-qashqai/trunk-wont-open/diagnose/"
+API = "/api/v1/diagnose"
+BASE = {"model": "nissan-qashqai", "problem": "trunk-wont-open"}
+
+
+def api(client, **params):
+    return client.get(API, {**BASE, **params})
+
+
+def cold_cache():
+    cache.clear()
+    compiled_content._local.clear()
+
+
+# --- the API's JSON -----------------------------------------------------------------------
+
+
+def test_api_answers_candidates_next_question_and_links(client, content):
+    data = api(client, generation="j11", answers="no-sound-on-press:y").json()
+    assert set(data) >= {"candidates", "next_question", "done", "links"}
+    first = data["candidates"][0]
+    assert set(first) >= {"fault", "name", "probability", "why", "url", "procedures"}
+    assert abs(sum(c["probability"] for c in data["candidates"]) - 1) < 1e-3
+    assert data["next_question"]["symptom"] != "no-sound-on-press"
+    assert set(data["next_question"]) == {"symptom", "text", "help"}
+    assert data["links"]["emergency"].startswith("/nissan-qashqai/procedures/")
+    assert client.get(first["url"]).status_code in (200, 404)  # public pages may be cached
+
+
+def test_why_names_the_answer_that_moved_the_cause(client, content):
+    data = api(client, generation="j10", answers="handle-no-resistance:y").json()
+    cable = next(c for c in data["candidates"] if c["fault"] == "release-cable-broken")
+    assert cable["why"][0]["symptom"] == "handle-no-resistance"
+    assert cable["why"][0]["effect"] == "raises"
+    assert "You answered yes" in cable["why"][0]["text"]
+
+
+def test_unknown_answer_changes_nothing(client, content):
+    plain = api(client, generation="j11", answers="no-sound-on-press:y").json()
+    with_unknown = api(
+        client, generation="j11", answers="no-sound-on-press:y,voltage-at-lock:u"
+    ).json()
+    assert [c["probability"] for c in plain["candidates"]] == [
+        c["probability"] for c in with_unknown["candidates"]
+    ]
+    assert with_unknown["next_question"]["symptom"] != "voltage-at-lock"
+
+
+@pytest.mark.parametrize(
+    ("params", "part", "valid"),
+    [
+        ({"generation": "j99"}, "generation", "j11-facelift"),
+        ({"year": "1999"}, "year", "2007"),
+        ({"year": "soon"}, "year", "2007"),
+        ({"generation": "j11", "answers": "no-such-symptom:y"}, "answers", "no-sound-on-press"),
+        ({"generation": "j11", "answers": "no-sound-on-press:maybe"}, "answers", "y"),
+        ({"generation": "j11", "answers": "no-sound-on-press"}, "answers", "y"),
+        (
+            {"generation": "j11", "answers": "no-sound-on-press:y,no-sound-on-press:n"},
+            "answers",
+            None,
+        ),
+        ({}, "generation", "j10"),
+        ({"model": "tesla"}, "model", "nissan-qashqai"),
+        ({"problem": "engine-on-fire"}, "problem", "trunk-opens-then-closes"),
+        ({"generation": "j11", "answers": "x:y," * 1000}, "query", None),
+    ],
+)
+def test_bad_input_is_a_400_naming_the_part_and_the_valid_values(
+    client, content, params, part, valid
+):
+    response = client.get(API, {**BASE, **params})
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["part"] == part
+    assert error["message"]
+    if valid:
+        assert any(valid in value for value in error["valid"]), error
+
+
+# --- the wizard ---------------------------------------------------------------------------
+
+
+def test_wizard_first_asks_for_the_generation_or_year(client, content):
+    page = client.get(WIZARD).content.decode()
+    assert 'href="/nissan-qashqai/trunk-wont-open/diagnose/?generation=j10"' in page
+    assert 'name="year"' in page
+    assert "Get my things out now" in page
+
+
+def test_year_is_mapped_and_the_question_asked(client, content):
+    page = client.get(WIZARD, {"year": "2016"}).content.decode()
+    assert "J11" in page and "Question 1" in page
+    assert "?generation=j11&amp;answers=" in page
+
+
+def test_every_step_offers_the_emergency_procedure(client, content):
+    answers = ""
+    for _ in range(4):
+        response = client.get(WIZARD, {"generation": "j11", "answers": answers})
+        page = response.content.decode()
+        assert "Get my things out now" in page
+        assert response.context["outcome"] is not None
+        nxt = response.context["outcome"].next_question
+        if nxt is None:
+            break
+        answers = ",".join(filter(None, [answers, f"{nxt.slug}:n"]))
+
+
+def test_htmx_request_gets_only_the_step_partial(client, content):
+    full = client.get(WIZARD, {"generation": "j11"})
+    fragment = client.get(WIZARD, {"generation": "j11"}, headers={"HX-Request": "true"})
+    assert b"<html" in full.content and b"<html" not in fragment.content
+    assert b'id="question-heading"' in fragment.content
+    assert fragment.content.strip() in full.content  # the same partial, never drifting apart
+    assert "HX-Request" in fragment["Vary"]
+
+
+def test_history_restore_gets_the_full_page(client, content):
+    response = client.get(
+        WIZARD,
+        {"generation": "j11"},
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    assert b"<html" in response.content
+
+
+def test_answers_so_far_can_each_be_changed_or_removed(client, content):
+    page = client.get(
+        WIZARD, {"generation": "j11", "answers": "no-sound-on-press:y,doors-lock-unlock-ok:n"}
+    ).content.decode()
+    assert "answers=no-sound-on-press:n,doors-lock-unlock-ok:n" in page
+    assert "answers=doors-lock-unlock-ok:n" in page  # remove the first answer
+
+
+def test_wizard_shows_the_error_and_keeps_the_valid_answers(client, content):
+    response = client.get(WIZARD, {"generation": "j11", "answers": "no-sound-on-press:y,bogus:y"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Unknown symptom “bogus”" in page
+    assert response.context["outcome"].answers == {"no-sound-on-press": "y"}
+    assert 'id="question-heading"' in page  # the user can go on
+
+
+def test_unknown_model_or_problem_is_a_404(client, content):
+    assert client.get("/tesla/trunk-wont-open/diagnose/").status_code == 404
+    assert client.get("/nissan-qashqai/engine-on-fire/diagnose/").status_code == 404
+
+
+def test_result_shows_procedures_with_steps_tools_cost_and_time(client, content):
+    facts = "handle-no-resistance:y,motor-clicks-lid-stays:y,high-mileage-yanked:y,handle-cracked:n,freezing-temperature:n,lid-press-releases:n,no-sound-on-press:n"
+    response = client.get(WIZARD, {"generation": "j10", "answers": facts})
+    outcome = response.context["outcome"]
+    page = response.content.decode()
+    if not outcome.done:
+        pytest.skip("the engine still has a worthwhile question for these answers")
+    assert "Result: the likely causes" in page
+    assert "Steps" in page and " min" in page
+
+
+# --- queries and caching ------------------------------------------------------------------
+
+
+def test_a_step_costs_at_most_three_queries_cold_and_none_warm(
+    client, content, django_assert_max_num_queries, django_assert_num_queries
+):
+    for url, params in [
+        (WIZARD, {"generation": "j11", "answers": "no-sound-on-press:y"}),
+        (API, {**BASE, "generation": "j11", "answers": "no-sound-on-press:y"}),
+    ]:
+        cold_cache()
+        with django_assert_max_num_queries(3):
+            assert client.get(url, params).status_code == 200
+        with django_assert_num_queries(0):
+            assert client.get(url, params).status_code == 200
+        compiled_content._local.clear()  # only the shared cache is warm now
+        with django_assert_num_queries(0):
+            assert client.get(url, params).status_code == 200
+
+
+def test_query_count_stays_constant_on_a_knowledge_base_100_times_larger(
+    client, content, django_assert_max_num_queries
+):
+    from kb.models import FaultGroup, Problem, Procedure, Symptom
+
+    problem = Problem.objects.get(slug="trunk-wont-open")
+    group = FaultGroup.objects.get(slug="lock-malfunction")
+    symptoms = Symptom.objects.bulk_create(
+        Symptom(
+            problem=problem,
+            slug=f"synthetic-{i}",
+            question=f"Q{i}?",
+            statement=f"s{i}",
+            p_yes_otherwise=0.2,
+        )
+        for i in range(150)
+    )
+    faults = Fault.objects.bulk_create(
+        Fault(
+            problem=problem,
+            slug=f"synthetic-{i}",
+            name=f"F{i}",
+            summary="s",
+            description="d",
+            category="lock",
+            group=group,
+        )
+        for i in range(1100)
+    )
+    Likelihood.objects.bulk_create(
+        Likelihood(fault=f, symptom=symptoms[(i * 7 + k) % 150], p_yes=0.7)
+        for i, f in enumerate(faults)
+        for k in range(5)
+    )
+    procedure = Procedure.objects.filter(kind="repair").first()
+    Fault.procedures.through.objects.bulk_create(
+        Fault.procedures.through(fault_id=f.id, procedure_id=procedure.id) for f in faults
+    )
+    cold_cache()
+    with django_assert_max_num_queries(3):
+        response = client.get(WIZARD, {"generation": "j11", "answers": "no-sound-on-press:y"})
+    assert response.status_code == 200
+    assert len(response.context["outcome"].causes) == 1111
+
+
+def test_an_edit_changes_the_next_diagnosis_at_once(client, content):
+    before = api(client, generation="j11", answers="water-near-lock:y").json()
+    assert before["candidates"][0]["fault"] == "lock-contacts-oxidized"
+    fault = Fault.objects.get(slug="lock-contacts-oxidized")
+    fault.name = "Contacts in the lock corroded"
+    fault.save()
+    Likelihood.objects.filter(fault=fault, symptom__slug="water-near-lock").update(p_yes=0.01)
+    fault.save()  # .update() sends no signal; the admin always saves, as here
+    after = api(client, generation="j11", answers="water-near-lock:y").json()
+    assert after["candidates"][0]["fault"] != "lock-contacts-oxidized"
+    renamed = next(c for c in after["candidates"] if c["fault"] == "lock-contacts-oxidized")
+    assert renamed["name"] == "Contacts in the lock corroded"
+
+
+# --- nothing a client sends gives a 5xx ---------------------------------------------------
+
+junk = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=80)
+answer_items = st.lists(
+    st.tuples(
+        st.sampled_from(["no-sound-on-press", "voltage-at-lock", "bogus", ""]) | junk,
+        st.sampled_from(["y", "n", "u", "", "yes", "Y"]) | junk,
+    ),
+    max_size=12,
+).map(lambda items: ",".join(f"{s}:{v}" if i % 5 else f"{s}{v}" for i, (s, v) in enumerate(items)))
+params = st.fixed_dictionaries(
+    {},
+    optional={
+        "model": st.sampled_from(["nissan-qashqai", "x", ""]) | junk,
+        "problem": st.sampled_from(["trunk-wont-open", "trunk-opens-then-closes"]) | junk,
+        "generation": st.sampled_from(["j10", "j11", "j11-facelift", "j12", "J12"]) | junk,
+        "year": st.integers(-10, 3000).map(str) | junk,
+        "answers": answer_items | junk,
+    },
+)
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
+@given(query=params)
+def test_random_queries_never_give_a_server_error(client, content, query):
+    api_response = client.get(API, query)
+    assert api_response.status_code in (200, 400)
+    if api_response.status_code == 400:
+        assert api_response.json()["error"]["part"]
+    wizard_response = client.get(WIZARD, {k: v for k, v in query.items() if k != "problem"})
+    assert wizard_response.status_code in (200, 400, 404)

@@ -1,0 +1,534 @@
+"""The diagnosis engine on its own: plain Python, no Django, no database.
+
+Hand-made knowledge bases read like the trunk article; property tests check the engine against
+a dense brute-force computation on small random knowledge bases.
+"""
+
+import math
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from diagnosis.engine import (
+    Candidate,
+    Diagnosis,
+    Evidence,
+    Fault,
+    KnowledgeBase,
+    Symptom,
+    diagnose,
+    information_gains,
+    next_question,
+    posterior,
+)
+
+# --- a tiny trunk knowledge base --------------------------------------------------------------
+
+
+def trunk_kb() -> KnowledgeBase:
+    faults = [
+        Fault("lock-frozen", 1.0),
+        Fault("cable-broken", 2.0),
+        Fault("battery-flat", 2.0),
+    ]
+    symptoms = [
+        Symptom("freezing-temperature", 1.0, 0.2),
+        Symptom("no-sound-on-press", 1.0, 0.3),
+        Symptom("handle-no-resistance", 1.0, 0.1),
+        Symptom("voltage-at-lock", 4.0, 0.8),  # needs a multimeter
+    ]
+    likelihoods = {
+        ("lock-frozen", "freezing-temperature"): 0.95,
+        ("lock-frozen", "no-sound-on-press"): 0.8,
+        ("lock-frozen", "handle-no-resistance"): 0.05,
+        ("cable-broken", "handle-no-resistance"): 0.9,
+        ("cable-broken", "no-sound-on-press"): 0.1,
+        ("battery-flat", "no-sound-on-press"): 0.95,
+        ("battery-flat", "freezing-temperature"): 0.3,
+        ("battery-flat", "voltage-at-lock"): 0.05,
+    }
+    return KnowledgeBase(faults, symptoms, likelihoods)
+
+
+def ranking(verdict: Diagnosis) -> list[str]:
+    return [candidate.fault for candidate in verdict.candidates]
+
+
+def test_without_answers_the_ranking_follows_the_priors():
+    verdict = diagnose(trunk_kb(), {})
+    # cable-broken and battery-flat tie: the knowledge base order decides
+    assert ranking(verdict) == ["cable-broken", "battery-flat", "lock-frozen"]
+    assert [c.probability for c in verdict.candidates] == pytest.approx([0.4, 0.4, 0.2])
+    assert all(c.why == () for c in verdict.candidates)
+    assert not verdict.done and verdict.next_question is not None
+
+
+def test_frozen_lock_ranks_first_when_freezing_and_silent():
+    answers = {
+        "freezing-temperature": "y",
+        "no-sound-on-press": "y",
+        "handle-no-resistance": "n",
+    }
+    verdict = diagnose(trunk_kb(), answers)
+    assert ranking(verdict)[0] == "lock-frozen"
+
+
+def test_broken_cable_ranks_first_when_the_handle_has_no_resistance():
+    verdict = diagnose(trunk_kb(), {"handle-no-resistance": "y", "no-sound-on-press": "n"})
+    assert ranking(verdict)[0] == "cable-broken"
+
+
+def test_unknown_answer_changes_nothing():
+    kb = trunk_kb()
+    answers = {"freezing-temperature": "y"}
+    with_unknown = {**answers, "no-sound-on-press": "u"}
+    assert posterior(kb, with_unknown) == posterior(kb, answers)
+    assert [(c.fault, c.probability, c.why) for c in diagnose(kb, with_unknown).candidates] == [
+        (c.fault, c.probability, c.why) for c in diagnose(kb, answers).candidates
+    ]
+
+
+def test_unknown_answer_counts_as_answered():
+    kb = trunk_kb()
+    first = diagnose(kb, {}).next_question
+    assert first is not None
+    assert diagnose(kb, {first: "u"}).next_question != first
+
+
+def test_answer_order_changes_nothing():
+    kb = trunk_kb()
+    answers = {"freezing-temperature": "y", "no-sound-on-press": "n", "voltage-at-lock": "u"}
+    reversed_answers = dict(reversed(list(answers.items())))
+    assert diagnose(kb, answers) == diagnose(kb, reversed_answers)
+
+
+def test_answered_question_is_never_asked_again():
+    kb = trunk_kb()
+    answers: dict[str, str] = {}
+    asked = []
+    for _ in range(len(kb.symptoms) + 1):
+        verdict = diagnose(kb, answers, clear_at=1.0, min_gain_per_cost=0.0)
+        if verdict.done:
+            break
+        assert verdict.next_question not in answers
+        asked.append(verdict.next_question)
+        answers[verdict.next_question] = "u"
+    assert sorted(asked) == sorted(s.key for s in kb.symptoms)
+    assert verdict.done and verdict.stop_reason == "no-questions-left"
+
+
+def test_first_question_is_the_most_informative_per_cost():
+    kb = trunk_kb()
+    gains = information_gains(kb, {})
+    expected = max(kb.symptoms, key=lambda s: gains[s.key] / s.cost)
+    assert diagnose(kb, {}).next_question == expected.key
+
+
+def test_multimeter_question_asked_only_when_cheap_questions_are_exhausted_or_weak():
+    faults = [Fault(f"f{i}", 1.0) for i in range(4)]
+    multimeter = Symptom("voltage-at-lock", 4.0, 0.01)
+    # The multimeter answer splits the four causes perfectly in two (about one bit, the most
+    # any question here gives); each cheap question singles out one cause, less informative
+    # in total but far cheaper.
+    cheap = [Symptom(f"look-{i}", 1.0, 0.1) for i in range(3)]
+    likelihoods = {("f0", "voltage-at-lock"): 0.99, ("f1", "voltage-at-lock"): 0.99}
+    likelihoods |= {("f1", "look-0"): 0.95, ("f2", "look-1"): 0.95, ("f3", "look-2"): 0.95}
+    kb = KnowledgeBase(faults, [multimeter, *cheap], likelihoods)
+    gains = information_gains(kb, {})
+    assert gains["voltage-at-lock"] > max(gains[s.key] for s in cheap)
+
+    asked = []
+    answers: dict[str, str] = {}
+    while (question := diagnose(kb, answers, min_gain_per_cost=0.0).next_question) is not None:
+        asked.append(question)
+        answers[question] = "u"  # the owner does not know: nothing changes but the question
+    assert asked[-1] == "voltage-at-lock"
+    assert set(asked[:-1]) == {s.key for s in cheap}
+
+    # The same multimeter question goes first when the cheap questions hardly tell anything.
+    weak = [Symptom(s.key, 1.0, 0.5) for s in cheap]
+    weak_likelihoods = {
+        pair: (0.55 if pair[1].startswith("look") else p) for pair, p in likelihoods.items()
+    }
+    weak_kb = KnowledgeBase(faults, [*weak, multimeter], weak_likelihoods)
+    assert diagnose(weak_kb, {}).next_question == "voltage-at-lock"
+
+
+def test_stops_when_one_cause_is_clear():
+    kb = trunk_kb()
+    answers = {"freezing-temperature": "y", "no-sound-on-press": "y", "handle-no-resistance": "n"}
+    likely = diagnose(kb, answers)
+    assert likely.candidates[0].fault == "lock-frozen"
+    assert likely.candidates[0].probability < 0.8  # a flat battery is still possible
+    assert not likely.done and likely.next_question == "voltage-at-lock"
+
+    verdict = diagnose(kb, {**answers, "voltage-at-lock": "y"})
+    assert verdict.candidates[0].fault == "lock-frozen"
+    assert verdict.candidates[0].probability >= 0.8
+    assert verdict.done and verdict.stop_reason == "clear" and verdict.next_question is None
+
+    relaxed = diagnose(kb, answers, clear_at=0.5)
+    assert relaxed.done and relaxed.stop_reason == "clear"
+
+
+def test_stops_when_no_question_is_worth_asking():
+    faults = [Fault("a", 1.0), Fault("b", 1.0)]
+    symptoms = [
+        Symptom("says-nothing", 1.0, 0.5),  # no explicit pair: every cause answers alike
+        Symptom("barely-tells", 4.0, 0.5),
+    ]
+    kb = KnowledgeBase(faults, symptoms, {("a", "barely-tells"): 0.52})
+    verdict = diagnose(kb, {})
+    assert verdict.done and verdict.stop_reason == "no-useful-question"
+    assert verdict.next_question is None
+    assert [c.probability for c in verdict.candidates] == [0.5, 0.5]
+    # Asked for any gain at all, the engine still prefers the question that tells something.
+    assert diagnose(kb, {}, min_gain_per_cost=0.0).next_question == "barely-tells"
+
+
+def test_stops_when_no_questions_are_left():
+    kb = trunk_kb()
+    verdict = diagnose(kb, {s.key: "u" for s in kb.symptoms})
+    assert verdict.done and verdict.stop_reason == "no-questions-left"
+    assert verdict.next_question is None
+
+
+def test_knowledge_base_without_symptoms_is_done_at_once():
+    kb = KnowledgeBase([Fault("a", 1.0), Fault("b", 2.0)], [], {})
+    verdict = diagnose(kb, {})
+    assert verdict.stop_reason == "no-questions-left"
+    assert ranking(verdict) == ["b", "a"]
+
+
+def test_single_fault_is_clear_at_once():
+    kb = KnowledgeBase([Fault("only", 0.3)], [Symptom("s")], {("only", "s"): 0.9})
+    verdict = diagnose(kb, {})
+    assert verdict.candidates == (Candidate("only", 1.0, ()),)
+    assert verdict.stop_reason == "clear"
+
+
+def evidence(*items):
+    return tuple(Evidence(key, answer, pytest.approx(weight)) for key, answer, weight in items)
+
+
+def test_why_lists_the_answers_that_moved_the_fault_most():
+    kb = trunk_kb()
+    answers = {
+        "freezing-temperature": "y",
+        "no-sound-on-press": "y",
+        "handle-no-resistance": "n",
+        "voltage-at-lock": "u",
+    }
+    verdict = diagnose(kb, answers, clear_at=1.0)
+    why = {c.fault: c.why for c in verdict.candidates}
+    assert why["lock-frozen"] == evidence(
+        ("freezing-temperature", "y", math.log(0.95 / 0.2)),
+        ("no-sound-on-press", "y", math.log(0.8 / 0.3)),
+        ("handle-no-resistance", "n", math.log(0.95 / 0.9)),
+    )
+    # Lowered by the answers too (negative weight), biggest move first.
+    assert why["cable-broken"] == evidence(
+        ("handle-no-resistance", "n", math.log(0.1 / 0.9)),
+        ("no-sound-on-press", "y", math.log(0.1 / 0.3)),
+    )
+    # Only its own explicit pairs; the unknown multimeter answer carries no evidence.
+    assert [e.symptom for e in why["battery-flat"]] == ["no-sound-on-press", "freezing-temperature"]
+
+
+def test_why_keeps_at_most_three_answers_and_skips_those_that_do_not_move():
+    symptoms = [Symptom(f"s{i}", 1.0, 0.5) for i in range(5)]
+    likelihoods = {("a", f"s{i}"): p for i, p in enumerate([0.6, 0.9, 0.5, 0.2, 0.7])}
+    kb = KnowledgeBase([Fault("a", 1.0), Fault("b", 1.0)], symptoms, likelihoods)
+    verdict = diagnose(kb, {s.key: "y" for s in symptoms}, clear_at=1.0)
+    why = {c.fault: c.why for c in verdict.candidates}
+    assert [e.symptom for e in why["a"]] == ["s3", "s1", "s4"]  # |ln 0.4| > |ln 1.8| > |ln 1.4|
+    assert why["b"] == ()
+
+
+def test_clamped_probabilities_never_rule_a_cause_out():
+    faults = [Fault("a", 1.0), Fault("b", 1.0)]
+    kb = KnowledgeBase(faults, [Symptom("s", 1.0, 1.0)], {("a", "s"): 0.0})
+    assert kb.p_yes("a", "s") == 0.01
+    assert kb.p_yes("b", "s") == 0.99  # p_yes_otherwise is clamped too
+    post = posterior(kb, {"s": "y"})
+    assert post["a"] == pytest.approx(0.01 / 1.0)
+    assert 0 < post["a"] < post["b"] < 1
+
+
+def test_ties_follow_the_knowledge_base_order():
+    faults = [Fault("z", 1.0), Fault("a", 1.0), Fault("m", 1.0)]
+    symptoms = [Symptom("q2"), Symptom("q1")]
+    likelihoods = {("z", "q2"): 0.9, ("z", "q1"): 0.9}
+    kb = KnowledgeBase(faults, symptoms, likelihoods)
+    verdict = diagnose(kb, {})
+    assert ranking(verdict) == ["z", "a", "m"]  # equal priors
+    assert verdict.next_question == "q2"  # equal information per cost
+
+
+def test_likelihood_order_changes_nothing():
+    kb = trunk_kb()
+    shuffled = KnowledgeBase(
+        kb.faults,
+        kb.symptoms,
+        dict(
+            reversed(
+                [((f.key, s.key), kb.p_yes(f.key, s.key)) for f in kb.faults for s in kb.symptoms]
+            )
+        ),
+    )
+    answers = {"freezing-temperature": "y", "voltage-at-lock": "n"}
+    assert diagnose(shuffled, answers) == diagnose(kb, answers)
+
+
+def test_next_question_matches_diagnose_and_accepts_a_posterior():
+    kb = trunk_kb()
+    answers = {"no-sound-on-press": "y"}
+    expected = diagnose(kb, answers).next_question
+    assert next_question(kb, answers) == expected
+    assert next_question(kb, answers, posterior(kb, answers)) == expected
+
+
+def test_lookups():
+    kb = trunk_kb()
+    assert kb.has_symptom("voltage-at-lock") and not kb.has_symptom("bogus")
+    assert kb.symptom("voltage-at-lock").cost == 4.0
+    assert kb.has_fault("lock-frozen") and kb.fault("lock-frozen").prior == 1.0
+    assert kb.p_yes("lock-frozen", "voltage-at-lock") == 0.8  # no entry: p_yes_otherwise
+    assert kb.explicit_pairs == 8
+    assert [f.key for f in kb.faults] == ["lock-frozen", "cable-broken", "battery-flat"]
+
+
+# --- rejected input ---------------------------------------------------------------------------
+
+
+def test_bad_answer_value_is_rejected_naming_it():
+    with pytest.raises(ValueError, match=r"no-sound-on-press.*'maybe'"):
+        diagnose(trunk_kb(), {"no-sound-on-press": "maybe"})
+
+
+def test_answer_to_an_unknown_symptom_is_rejected_naming_it():
+    with pytest.raises(ValueError, match="bogus"):
+        diagnose(trunk_kb(), {"bogus": "y"})
+    with pytest.raises(ValueError, match="bogus"):
+        posterior(trunk_kb(), {"bogus": "y"})
+
+
+@pytest.mark.parametrize("p", [-0.1, 1.2, float("nan")])
+def test_knowledge_base_rejects_probability_out_of_range(p):
+    with pytest.raises(ValueError, match=r"\('a', 's'\)"):
+        KnowledgeBase([Fault("a", 1.0)], [Symptom("s")], {("a", "s"): p})
+    with pytest.raises(ValueError, match="symptom 's'"):
+        KnowledgeBase([Fault("a", 1.0)], [Symptom("s", 1.0, p)], {})
+
+
+@pytest.mark.parametrize(
+    ("faults", "symptoms", "likelihoods", "named"),
+    [
+        ([Fault("a", 1.0), Fault("a", 2.0)], [], {}, "duplicate fault 'a'"),
+        ([Fault("a", 1.0)], [Symptom("s"), Symptom("s")], {}, "duplicate symptom 's'"),
+        ([Fault("a", 0.0)], [], {}, "fault 'a': prior"),
+        ([Fault("a", -1.0)], [], {}, "fault 'a': prior"),
+        ([Fault("a", math.inf)], [], {}, "fault 'a': prior"),
+        ([Fault("a", 1.0)], [Symptom("s", 0.0)], {}, "symptom 's': cost"),
+        ([Fault("a", 1.0)], [Symptom("s")], {("b", "s"): 0.5}, "unknown fault 'b'"),
+        ([Fault("a", 1.0)], [Symptom("s")], {("a", "t"): 0.5}, "unknown symptom 't'"),
+        ([], [Symptom("s")], {}, "at least one fault"),
+        ([Fault("", 1.0)], [], {}, "fault key"),
+    ],
+)
+def test_knowledge_base_rejects_bad_content_naming_it(faults, symptoms, likelihoods, named):
+    with pytest.raises(ValueError, match=named):
+        KnowledgeBase(faults, symptoms, likelihoods)
+
+
+@pytest.mark.parametrize(("clear_at", "min_gain"), [(0.0, 0.03), (1.5, 0.03), (0.8, -0.1)])
+def test_bad_thresholds_are_rejected(clear_at, min_gain):
+    with pytest.raises(ValueError):
+        diagnose(trunk_kb(), {}, clear_at=clear_at, min_gain_per_cost=min_gain)
+
+
+def test_results_are_immutable():
+    verdict = diagnose(trunk_kb(), {"no-sound-on-press": "y"})
+    with pytest.raises(AttributeError):
+        verdict.done = True  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        verdict.candidates[0].probability = 1.0  # type: ignore[misc]
+
+
+# --- properties on small random knowledge bases -----------------------------------------------
+
+
+@st.composite
+def knowledge_bases(draw) -> KnowledgeBase:
+    n_faults = draw(st.integers(2, 6))
+    n_symptoms = draw(st.integers(1, 6))
+    probability = st.floats(0.0, 1.0)
+    faults = [Fault(f"f{i}", draw(st.floats(0.1, 10.0))) for i in range(n_faults)]
+    symptoms = [
+        Symptom(f"s{j}", draw(st.floats(0.5, 5.0)), draw(probability)) for j in range(n_symptoms)
+    ]
+    pairs = [(f.key, s.key) for f in faults for s in symptoms]
+    chosen = draw(st.lists(st.sampled_from(pairs), unique=True, max_size=len(pairs)))
+    return KnowledgeBase(faults, symptoms, {pair: draw(probability) for pair in chosen})
+
+
+@st.composite
+def cases(draw) -> tuple[KnowledgeBase, dict[str, str]]:
+    kb = draw(knowledge_bases())
+    keys = draw(st.lists(st.sampled_from([s.key for s in kb.symptoms]), unique=True))
+    return kb, {key: draw(st.sampled_from("ynu")) for key in keys}
+
+
+def dense_posterior(kb: KnowledgeBase, answers) -> dict[str, float]:
+    """Every fault times every answer, straight from Bayes' rule."""
+    weights = {}
+    for fault in kb.faults:
+        weight = fault.prior
+        for key, value in answers.items():
+            p = kb.p_yes(fault.key, key)
+            weight *= {"y": p, "n": 1 - p, "u": 1.0}[value]
+        weights[fault.key] = weight
+    total = sum(weights.values())
+    return {key: w / total for key, w in weights.items()}
+
+
+def entropy_bits(distribution) -> float:
+    return -sum(p * math.log2(p) for p in distribution if p > 0)
+
+
+def dense_information_gain(kb: KnowledgeBase, post: dict[str, float], symptom: str) -> float:
+    """Entropy now minus the expected entropy after the answer, every fault for every answer."""
+    expected_after = 0.0
+    for answer_yes in (True, False):
+        joint = {}
+        for fault in kb.faults:
+            p = kb.p_yes(fault.key, symptom)
+            joint[fault.key] = post[fault.key] * (p if answer_yes else 1 - p)
+        p_answer = sum(joint.values())
+        if p_answer > 0:
+            expected_after += p_answer * entropy_bits(v / p_answer for v in joint.values())
+    return entropy_bits(post.values()) - expected_after
+
+
+@settings(max_examples=300)
+@given(cases())
+def test_posterior_is_a_distribution_matching_bayes_rule(case):
+    kb, answers = case
+    post = posterior(kb, answers)
+    assert list(post) == [f.key for f in kb.faults]
+    assert math.isclose(sum(post.values()), 1.0, abs_tol=1e-12)
+    assert all(0 < p < 1 for p in post.values())
+    dense = dense_posterior(kb, answers)
+    for key, p in post.items():
+        assert math.isclose(p, dense[key], rel_tol=1e-9, abs_tol=1e-15)
+
+
+@settings(max_examples=300)
+@given(cases())
+def test_sparse_information_gain_equals_dense_computation(case):
+    kb, answers = case
+    post = posterior(kb, answers)
+    gains = information_gains(kb, answers)
+    assert set(gains) == {s.key for s in kb.symptoms} - set(answers)
+    for key, gain in gains.items():
+        assert gain == pytest.approx(dense_information_gain(kb, post, key), abs=1e-9)
+        assert gain >= 0
+
+
+@settings(max_examples=200)
+@given(cases(), st.randoms(use_true_random=False))
+def test_answer_order_does_not_change_the_result(case, rnd):
+    kb, answers = case
+    items = list(answers.items())
+    rnd.shuffle(items)
+    assert diagnose(kb, dict(items)) == diagnose(kb, answers)
+    assert posterior(kb, dict(items)) == posterior(kb, answers)
+
+
+@settings(max_examples=200)
+@given(cases(), st.data())
+def test_adding_an_unknown_answer_changes_no_probability(case, data):
+    kb, answers = case
+    free = [s.key for s in kb.symptoms if s.key not in answers]
+    if not free:
+        return
+    key = data.draw(st.sampled_from(free))
+    assert posterior(kb, {**answers, key: "u"}) == posterior(kb, answers)
+    before = diagnose(kb, answers).candidates
+    after = diagnose(kb, {**answers, key: "u"}).candidates
+    assert [(c.fault, c.probability, c.why) for c in after] == [
+        (c.fault, c.probability, c.why) for c in before
+    ]
+
+
+@settings(max_examples=300)
+@given(cases(), st.floats(0.3, 1.0), st.floats(0.0, 0.3))
+def test_diagnosis_is_consistent(case, clear_at, min_gain):
+    kb, answers = case
+    verdict = diagnose(kb, answers, clear_at=clear_at, min_gain_per_cost=min_gain)
+    # done ⇔ no next question ⇔ a stop reason
+    assert verdict.done == (verdict.next_question is None) == (verdict.stop_reason is not None)
+    # all faults, best first, ties in knowledge base order
+    order = [f.key for f in kb.faults]
+    assert sorted(c.fault for c in verdict.candidates) == sorted(order)
+    keys = [(-c.probability, order.index(c.fault)) for c in verdict.candidates]
+    assert keys == sorted(keys)
+    top = verdict.candidates[0].probability
+    if verdict.next_question is not None:
+        assert verdict.next_question not in answers
+        assert top < clear_at
+        gains = information_gains(kb, answers)
+        score = gains[verdict.next_question] / kb.symptom(verdict.next_question).cost
+        assert score >= min_gain
+        assert all(score >= g / kb.symptom(k).cost for k, g in gains.items())
+    elif verdict.stop_reason == "clear":
+        assert top >= clear_at
+    elif verdict.stop_reason == "no-questions-left":
+        assert set(answers) == {s.key for s in kb.symptoms}
+    else:
+        assert verdict.stop_reason == "no-useful-question"
+        gains = information_gains(kb, answers)
+        assert gains and all(g / kb.symptom(k).cost < min_gain for k, g in gains.items())
+    for candidate in verdict.candidates:
+        assert len(candidate.why) <= 3
+        assert all(e.weight != 0 and answers[e.symptom] == e.answer != "u" for e in candidate.why)
+        magnitudes = [abs(e.weight) for e in candidate.why]
+        assert magnitudes == sorted(magnitudes, reverse=True)
+
+
+@settings(max_examples=100)
+@given(cases())
+def test_deterministic(case):
+    kb, answers = case
+    rebuilt = KnowledgeBase(
+        kb.faults,
+        kb.symptoms,
+        {(f.key, s.key): kb.p_yes(f.key, s.key) for f in kb.faults for s in kb.symptoms},
+    )
+    first = diagnose(kb, answers)
+    assert diagnose(kb, answers) == first
+    assert diagnose(rebuilt, answers) == first
+
+
+def test_a_session_on_a_larger_random_knowledge_base_ends():
+    rnd = random.Random(7)
+    faults = [Fault(f"f{i}", rnd.uniform(0.2, 5.0)) for i in range(60)]
+    symptoms = [
+        Symptom(f"s{j}", rnd.choice([1.0, 1.6, 4.0]), rnd.uniform(0.05, 0.5)) for j in range(40)
+    ]
+    likelihoods = {
+        (f.key, s.key): rnd.uniform(0.0, 1.0) for f in faults for s in rnd.sample(symptoms, 5)
+    }
+    kb = KnowledgeBase(faults, symptoms, likelihoods)
+    truth = faults[17].key
+    answers: dict[str, str] = {}
+    for _ in range(len(symptoms) + 1):
+        verdict = diagnose(kb, answers)
+        if verdict.done:
+            break
+        q = verdict.next_question
+        answers[q] = "y" if kb.p_yes(truth, q) >= 0.5 else "n"
+    assert verdict.done
+    assert len(answers) < len(symptoms)

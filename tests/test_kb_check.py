@@ -1,0 +1,95 @@
+"""`manage.py kb_check` passes on the shipped content and names every object it finds wrong."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from kb.models import Fault, FaultRate, Likelihood, Symptom
+
+pytestmark = pytest.mark.django_db
+
+
+def kb_check() -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("kb_check", stdout=out, stderr=err)
+    except SystemExit as exit:
+        return exit.code, err.getvalue()
+    return 0, out.getvalue()
+
+
+def test_shipped_content_passes(content):
+    code, output = kb_check()
+    assert code == 0, output
+    assert "Content OK" in output
+
+
+def test_fault_with_no_procedure_is_named(content):
+    Fault.objects.get(slug="handle-broken").procedures.clear()
+    code, output = kb_check()
+    assert code == 1
+    assert "fault nissan-qashqai/trunk-wont-open/handle-broken: has no procedure" in output
+
+
+def test_symptom_that_separates_no_faults_is_named(content):
+    Likelihood.objects.filter(symptom__slug="handle-cracked").delete()
+    code, output = kb_check()
+    assert code == 1
+    assert "symptom nissan-qashqai/trunk-wont-open/handle-cracked: separates no faults" in output
+
+
+def test_generation_with_no_rate_is_named(content):
+    FaultRate.objects.filter(generation__code="j12", group__slug="lock-malfunction").delete()
+    code, output = kb_check()
+    assert code == 1
+    assert "generation nissan-qashqai/j12: no rate for fault group lock-malfunction" in output
+
+
+def test_fault_no_answer_can_raise_to_the_top_is_named(content):
+    # A weaker twin of lock-frozen: every answer that favours it favours the original more.
+    original = Fault.objects.get(slug="lock-frozen")
+    twin = Fault.objects.get(pk=original.pk)
+    twin.pk, twin.slug, twin.prior_factor = None, "lock-frozen-twin", 0.5
+    twin.save()
+    twin.procedures.set(original.procedures.all())
+    for likelihood in original.likelihoods.all():
+        Likelihood.objects.create(fault=twin, symptom=likelihood.symptom, p_yes=likelihood.p_yes)
+    code, output = kb_check()
+    assert code == 1
+    assert (
+        "fault nissan-qashqai/trunk-wont-open/lock-frozen-twin: no answers raise it to the top"
+        in output
+    )
+
+
+def test_probability_out_of_range_is_named(content):
+    # The database refuses such a value; a copy restored around the constraint must still fail.
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA ignore_check_constraints = 1")
+        else:
+            cursor.execute(
+                "ALTER TABLE kb_likelihood DROP CONSTRAINT likelihood_p_yes_is_probability"
+            )
+        likelihood = Likelihood.objects.get(
+            fault__slug="lock-frozen", symptom__slug="freezing-temperature"
+        )
+        cursor.execute("UPDATE kb_likelihood SET p_yes = 1.7 WHERE id = %s", [likelihood.id])
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA ignore_check_constraints = 0")
+    code, output = kb_check()
+    assert code == 1
+    assert (
+        "likelihood nissan-qashqai/trunk-wont-open/lock-frozen × freezing-temperature: "
+        "probability 1.7 is outside 0–1" in output
+    )
+
+
+def test_symptom_of_another_problem_is_named(content):
+    other = Symptom.objects.filter(problem__slug="trunk-opens-then-closes").first()
+    Likelihood.objects.create(fault=Fault.objects.get(slug="lock-frozen"), symptom=other, p_yes=0.5)
+    code, output = kb_check()
+    assert code == 1
+    assert "the symptom belongs to another problem" in output
