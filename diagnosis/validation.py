@@ -11,7 +11,11 @@ def diagnosability_problems() -> Iterator[str]:
     for problem in Problem.objects.select_related("vehicle_model").order_by(
         "vehicle_model", "slug"
     ):
-        compiled = content.build(problem.vehicle_model.slug, problem.slug)
+        try:
+            compiled = content.build(problem.vehicle_model.slug, problem.slug)
+        except ValueError as error:  # the engine refuses content it cannot reason with
+            yield f"problem {problem.vehicle_model.slug}/{problem.slug}: {error}"
+            continue
         if compiled is None:
             continue
         for code, kb in compiled.knowledge_bases.items():

@@ -25,7 +25,7 @@ def probability_check(field: str, name: str) -> models.CheckConstraint:
     return models.CheckConstraint(
         condition=Q(**{f"{field}__gte": 0}) & Q(**{f"{field}__lte": 1}),
         name=name,
-        violation_error_message=f"{field.replace('_', ' ')} must be between 0 and 1.",
+        violation_error_message=f"{field} must be between 0 and 1.",
     )
 
 

@@ -13,7 +13,7 @@ def form_data(response) -> dict:
     """The POST data a browser would send back for an admin change page, unchanged."""
     data = {}
     forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
+    for inline in response.context.get("inline_admin_formsets", []):
         formset = inline.formset
         mgmt = formset.management_form
         for name in mgmt.fields:

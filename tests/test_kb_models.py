@@ -15,7 +15,7 @@ from kb.models import (
     VehicleModel,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.usefixtures("empty_kb")
 
 
 @pytest.fixture

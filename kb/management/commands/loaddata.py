@@ -18,6 +18,8 @@ class Command(loaddata.Command):
     def save_obj(self, obj):
         instance = obj.object
         deferred = {field.name for field in obj.deferred_fields}
+        if instance.pk is not None and type(instance)._base_manager.filter(pk=instance.pk).exists():
+            instance._state.adding = False  # reloading: validate as an update of that row
         try:
             instance.full_clean(exclude=deferred)
         except ValidationError as error:

@@ -1,0 +1,147 @@
+"""The wizard in real Chromium at phone size: with htmx, without JavaScript, back and links."""
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+FIXTURES = sorted(str(p) for p in (Path(__file__).resolve().parents[2] / "fixtures").glob("*.json"))
+
+
+@pytest.fixture
+def site(live_server, transactional_db):
+    call_command("loaddata", *FIXTURES, verbosity=0)
+    return live_server.url
+
+
+def new_page(browser, javascript=True):
+    context = browser.new_context(viewport=PHONE, java_script_enabled=javascript)
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return page, errors
+
+
+def no_horizontal_scroll(page):
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def shot(page, name):
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
+
+
+def answer_until_done(page, answer="No", limit=12):
+    for _ in range(limit):
+        if page.locator("a.button-answer").count() == 0:
+            return
+        page.get_by_role("link", name=answer, exact=True).first.click()
+        page.wait_for_load_state()
+
+
+def test_phone_user_reaches_a_result_by_tapping_with_htmx(browser, site):
+    page, errors = new_page(browser)
+    page.goto(f"{site}/nissan-qashqai/trunk-wont-open/diagnose/")
+    shot(page, "wizard-1-generation-phone")
+    page.get_by_role("link", name="J10").click()
+    page.wait_for_url("**generation=j10**")
+    assert page.locator("#question-heading").is_visible()
+    shot(page, "wizard-2-question-phone")
+    first_question = page.locator("#question-heading").inner_text()
+
+    page.get_by_role("link", name="Yes", exact=True).first.click()
+    page.wait_for_function(
+        "h => document.getElementById('question-heading').innerText !== h", arg=first_question
+    )
+    assert "answers=" in page.url  # htmx pushed the step's URL
+    assert page.evaluate("document.activeElement.id") == "question-heading"
+    answer_until_done(page)
+    page.wait_for_selector("text=Result: the likely causes")
+    shot(page, "wizard-3-result-phone")
+    assert page.locator("section.fix").count() >= 1
+    assert no_horizontal_scroll(page)
+    assert errors == []
+
+
+def test_back_button_returns_to_the_previous_step(browser, site):
+    page, errors = new_page(browser)
+    page.goto(f"{site}/nissan-qashqai/trunk-wont-open/diagnose/?generation=j11")
+    first = page.locator("#question-heading").inner_text()
+    page.get_by_role("link", name="No", exact=True).first.click()
+    page.wait_for_function(
+        "h => document.getElementById('question-heading').innerText !== h", arg=first
+    )
+    page.go_back()
+    page.wait_for_function(
+        "h => document.getElementById('question-heading')?.innerText === h", arg=first
+    )
+    assert "answers=" not in page.url
+    assert errors == []
+
+
+def test_a_copied_url_reproduces_the_result(browser, site):
+    page, _ = new_page(browser)
+    page.goto(f"{site}/nissan-qashqai/trunk-wont-open/diagnose/?generation=j11")
+    page.get_by_role("link", name="Yes", exact=True).first.click()
+    page.wait_for_url("**answers=**")
+    page.wait_for_load_state("networkidle")
+    causes = page.locator(".cause-list").inner_text()
+    copied = page.url
+    other, _ = new_page(browser)
+    other.goto(copied)
+    assert other.locator(".cause-list").inner_text() == causes
+
+
+def test_emergency_procedure_opens_from_a_step(browser, site):
+    page, errors = new_page(browser)
+    page.goto(
+        f"{site}/nissan-qashqai/trunk-wont-open/diagnose/?generation=j12&answers=no-sound-on-press:y"
+    )
+    page.get_by_role("link", name="Get my things out now").click()
+    page.wait_for_url("**/procedures/**")
+    assert page.locator("h1").count() == 1
+    shot(page, "emergency-procedure-phone")
+    assert errors == []
+
+
+def test_wizard_works_fully_without_javascript(browser, site):
+    page, _ = new_page(browser, javascript=False)
+    page.goto(f"{site}/nissan-qashqai/trunk-wont-open/diagnose/")
+    page.get_by_label("Or type the model year").fill("2016")
+    page.get_by_role("button", name="Go").click()
+    page.wait_for_url("**year=2016**")
+    assert "J11" in page.locator(".progress").inner_text()
+    answer_until_done(page, answer="Don't know")
+    assert (
+        page.locator("text=Result: the likely causes").count() == 1
+        or page.locator("#question-heading").is_visible()
+    )
+    shot(page, "wizard-nojs-phone")
+    assert no_horizontal_scroll(page)
+
+
+def test_bad_link_shows_the_message_and_the_user_can_go_on(browser, site):
+    page, _ = new_page(browser)
+    page.goto(
+        f"{site}/nissan-qashqai/trunk-wont-open/diagnose/?generation=j11&answers=no-sound-on-press:y,bogus:y"
+    )
+    assert page.get_by_role("alert").is_visible()
+    assert "bogus" in page.get_by_role("alert").inner_text()
+    page.get_by_role("link", name="Yes", exact=True).first.click()
+    page.wait_for_url("**no-sound-on-press:y,**")
+    assert "bogus" not in page.url
+
+
+def test_desktop_layout_screenshot(browser, site):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(
+        f"{site}/nissan-qashqai/trunk-wont-open/diagnose/?generation=j11&answers=no-sound-on-press:y,doors-lock-unlock-ok:y"
+    )
+    shot(page, "wizard-question-desktop")
+    assert no_horizontal_scroll(page)
