@@ -12,6 +12,9 @@ from .query import ANSWER_WORDS, encode_answers
 # How many causes the result dwells on, and the share below which a cause is not "likely".
 TOP_CAUSES = 3
 LIKELY_SHARE = 0.1
+# A cause's procedures in the order an owner needs them: check first, then fix, then prevent;
+# getting things out is offered on its own at the top of every step.
+KIND_ORDER = {"quick-check": 0, "repair": 1, "maintenance": 2, "emergency": 3}
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,10 @@ class RankedCause:
     @property
     def percent(self) -> int:
         return round(self.probability * 100)
+
+    @property
+    def percent_label(self) -> str:
+        return "<1%" if self.probability < 0.005 else f"{self.percent}%"
 
     @property
     def bar_step(self) -> int:
@@ -182,7 +189,13 @@ def diagnose(
                 Reason(compiled.symptoms[e.symptom], e.answer, e.weight) for e in candidate.why
             ),
             procedures=tuple(
-                compiled.procedures[slug] for slug in compiled.faults[candidate.fault].procedures
+                sorted(
+                    (
+                        compiled.procedures[slug]
+                        for slug in compiled.faults[candidate.fault].procedures
+                    ),
+                    key=lambda procedure: KIND_ORDER.get(procedure.kind, len(KIND_ORDER)),
+                )
             ),
         )
         for candidate in verdict.candidates

@@ -1,5 +1,7 @@
 """The wizard and the API: parse the query, run one diagnosis step, render."""
 
+import re
+
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -8,6 +10,8 @@ from . import content
 from .query import DiagnoseQuery, QueryError, parse, query_too_long
 from .service import diagnose
 
+# Only slug-shaped values reach the database (a NUL byte, for one, is an error in PostgreSQL).
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
 # A step's URL fully determines its page, so browsers and proxies may keep it a while.
 STEP_MAX_AGE = 300
 
@@ -37,7 +41,8 @@ def api_diagnose(request):
     if too_long:
         return _api_error([too_long])
     model, problem = request.GET.get("model", ""), request.GET.get("problem", "")
-    compiled = content.compiled_problem(model, problem) if model and problem else None
+    looks_valid = SLUG.fullmatch(model) and SLUG.fullmatch(problem)
+    compiled = content.compiled_problem(model, problem) if looks_valid else None
     if compiled is None:
         return _api_error([_unknown_model_or_problem(model, problem)])
     query = parse(compiled, request.GET)
