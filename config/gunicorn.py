@@ -1,25 +1,26 @@
 """Gunicorn configuration, read from the environment: `gunicorn -c config/gunicorn.py config.wsgi`.
 
-Every value has a default that suits a small container; override with these variables:
+Every value has a default that suits a small container; override with:
 
-| variable                      | default                  | meaning                                   |
-|-------------------------------|--------------------------|-------------------------------------------|
-| GUNICORN_BIND (or PORT)       | 0.0.0.0:8000             | address to listen on                      |
-| WEB_CONCURRENCY               | 2 x CPUs (max 8)         | worker processes                          |
-| GUNICORN_THREADS              | 4                        | threads per worker (> 1: gthread worker)  |
-| GUNICORN_TIMEOUT              | 30                       | kill a worker silent for this long (s)    |
-| GUNICORN_GRACEFUL_TIMEOUT     | 30                       | time to finish requests on restart (s)    |
-| GUNICORN_KEEPALIVE            | 5                        | idle keep-alive connection lifetime (s)   |
-| GUNICORN_MAX_REQUESTS         | 5000                     | recycle a worker after this many requests |
-| GUNICORN_MAX_REQUESTS_JITTER  | 500                      | random spread, so workers don't recycle   |
-|                               |                          | all at once (0 turns recycling off)       |
-| GUNICORN_PRELOAD              | 1                        | import Django once in the master, fork    |
-| GUNICORN_ACCESS_LOG           | off                      | off, or json: one JSON line per request   |
-|                               |                          | (the app already logs one: REQUEST_LOG)   |
-| GUNICORN_LOG_LEVEL            | info                     | gunicorn's own log level                  |
-| FORWARDED_ALLOW_IPS           | 127.0.0.1,::1            | proxies trusted for X-Forwarded-* (use *  |
-|                               |                          | only behind a load balancer you control)  |
-| GUNICORN_CONTROL_SOCKET       | unset: no socket         | path of gunicorn's control socket         |
+    GUNICORN_BIND (or PORT)        0.0.0.0:8000       address to listen on
+    WEB_CONCURRENCY                2 x CPUs, max 8    worker processes
+    GUNICORN_THREADS               4                  threads per worker (> 1: gthread worker,
+                                                      which keeps connections alive)
+    GUNICORN_TIMEOUT               30                 kill a worker silent this long (seconds)
+    GUNICORN_GRACEFUL_TIMEOUT      30                 time to finish requests on a restart
+    GUNICORN_KEEPALIVE             5                  idle keep-alive connection lifetime
+    GUNICORN_MAX_REQUESTS          5000               recycle a worker after this many requests
+                                                      (0: never)
+    GUNICORN_MAX_REQUESTS_JITTER   500                random spread, so workers don't recycle
+                                                      all at once
+    GUNICORN_PRELOAD               1                  import Django once in the master, then fork
+                                                      (less memory, fast worker restarts)
+    GUNICORN_ACCESS_LOG            off                off, or json: one JSON line per request
+                                                      (the app logs one already: REQUEST_LOG)
+    GUNICORN_LOG_LEVEL             info               gunicorn's own log level
+    FORWARDED_ALLOW_IPS            127.0.0.1,::1      proxies trusted for X-Forwarded-*; * only
+                                                      when nothing but your balancer reaches it
+    GUNICORN_CONTROL_SOCKET        unset: none        path of gunicorn's control socket
 """
 
 import json

@@ -25,6 +25,7 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get(
     "SECRET_KEY", "django-insecure-development-key-set-SECRET_KEY-in-production-0123456789"
 )
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")  # old keys, while rotating
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -46,8 +47,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.middleware.SharedPageCacheMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -120,7 +122,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -132,7 +134,8 @@ STORAGES = {
         )
     },
 }
-WHITENOISE_MAX_AGE = 31536000  # hashed names change with content, so a year is safe
+# Hashed names get a ten-year immutable lifetime from whitenoise; unhashed ones stay at its
+# default of 60 s, so a link to an unhashed name is never stale for long after a deploy.
 
 # Security: HTTPS settings apply when SECURE_SSL_REDIRECT / HTTPS is on (production).
 HTTPS = env_bool("HTTPS", False)

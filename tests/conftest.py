@@ -1,3 +1,4 @@
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -52,9 +53,19 @@ def empty_kb(db):
     from kb import models
 
     for model in (
-        models.FaqEntry, models.Likelihood, models.Step, models.Fault, models.Symptom,
-        models.Problem, models.Procedure, models.FaultRate, models.Generation,
-        models.VehicleModel, models.Make, models.FaultGroup, models.RateLevel,
+        models.FaqEntry,
+        models.Likelihood,
+        models.Step,
+        models.Fault,
+        models.Symptom,
+        models.Problem,
+        models.Procedure,
+        models.FaultRate,
+        models.Generation,
+        models.VehicleModel,
+        models.Make,
+        models.FaultGroup,
+        models.RateLevel,
         models.SafetyWarning,
     ):
         model.objects.all().delete()
@@ -67,3 +78,83 @@ def _plain_static_files(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+class PageParser(HTMLParser):
+    """What a test needs from a page: head tags, JSON-LD, ids, links, scripts, inline styles."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.title = ""
+        self.meta = {}
+        self.links = {}
+        self.json_ld = []
+        self.scripts = []
+        self.hrefs = []
+        self.ids = set()
+        self.duplicate_ids = []
+        self.inline_styles = 0
+        self.style_elements = 0
+        self.h1 = []
+        self._in = None
+        self._buffer = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "style" in attrs:
+            self.inline_styles += 1
+        if "id" in attrs:
+            if attrs["id"] in self.ids:
+                self.duplicate_ids.append(attrs["id"])
+            self.ids.add(attrs["id"])
+        if tag == "meta":
+            key = attrs.get("name") or attrs.get("property")
+            if key and key not in self.meta:
+                self.meta[key] = attrs.get("content", "")
+        elif tag == "link" and "rel" in attrs:
+            self.links.setdefault(attrs["rel"], attrs.get("href", ""))
+        elif tag == "a" and "href" in attrs:
+            self.hrefs.append(attrs["href"])
+        elif tag == "style":
+            self.style_elements += 1
+        if tag in ("title", "script", "h1"):
+            self._in = (tag, attrs)
+            self._buffer = []
+
+    def handle_data(self, data):
+        if self._in is not None:
+            self._buffer.append(data)
+
+    def handle_endtag(self, tag):
+        if self._in is None or self._in[0] != tag:
+            return
+        text = "".join(self._buffer)
+        attrs = self._in[1]
+        if tag == "title":
+            self.title = text.strip()
+        elif tag == "h1":
+            self.h1.append(" ".join(text.split()))
+        elif tag == "script":
+            self.scripts.append((attrs, text))
+            if attrs.get("type") == "application/ld+json":
+                import json
+
+                self.json_ld.append(json.loads(text))
+        self._in = None
+
+
+def parse_html(html) -> PageParser:
+    parser = PageParser()
+    parser.feed(html.decode() if isinstance(html, bytes) else html)
+    return parser
+
+
+@pytest.fixture
+def parse_page():
+    """parse_page(response_or_html) → PageParser with title, meta, links, json_ld, …"""
+
+    def parse(response_or_html):
+        html = getattr(response_or_html, "content", response_or_html)
+        return parse_html(html)
+
+    return parse

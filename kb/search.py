@@ -1,0 +1,371 @@
+"""Search across faults, symptoms, procedures (with their steps) and FAQ entries.
+
+On PostgreSQL: full-text search, English stemming (``websearch_to_tsquery`` of the words
+joined by "or", over weighted ``tsvector``s); when that finds nothing (a part of a word, say)
+the word match runs as well. Elsewhere (SQLite): each word is matched with ``icontains``.
+Either way results are ranked by how many of the words they contain (at a word start), then
+by whether the title matched, then by ``ts_rank`` where there is one, and the page shows the
+same groups, links and snippets.
+
+Input is never trusted: it is cut to ``MAX_QUERY_LENGTH`` characters and ``MAX_WORDS``
+words, control characters are removed, and words are only letters and digits, so nothing a
+user types reaches SQL except as a bound parameter.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Q
+from django.urls import reverse
+
+from .models import FaqEntry, Fault, Procedure, Step, Symptom
+
+MAX_QUERY_LENGTH = 100
+MAX_WORDS = 8
+MAX_RESULTS_PER_GROUP = 10
+CANDIDATES = 200
+SNIPPET_RADIUS = 80
+
+# Words too common to tell anything apart (the rest of the query still counts).
+_STOP_WORDS_TEXT = """
+a an and are as at be but by can do does for from how i if in into is it its my no not of on or
+so than that the then there this to too was what when where which who why will with you your
+won t s
+"""
+STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+@dataclass
+class Segment:
+    text: str
+    match: bool = False
+
+
+@dataclass
+class Hit:
+    title: str
+    url: str
+    snippet: list[Segment]
+    context: str = ""
+    score: float = 0.0
+    order: tuple = ()
+    full_text: bool = False  # found by PostgreSQL full-text search (stemmed match)
+
+
+@dataclass
+class Group:
+    key: str
+    label: str
+    hits: list[Hit]
+
+
+@dataclass
+class Results:
+    query: str = ""
+    words: list[str] = field(default_factory=list)
+    groups: list[Group] = field(default_factory=list)
+    notice: str = ""
+    backend: str = ""
+
+    @property
+    def total(self) -> int:
+        return sum(len(group.hits) for group in self.groups)
+
+    @property
+    def searched(self) -> bool:
+        return bool(self.words)
+
+
+def clean_query(raw: str) -> tuple[str, list[str], str]:
+    """(the query to show, its search words, a notice for the user or "")."""
+    text = unicodedata.normalize("NFKC", raw or "")
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    text = " ".join(text.split())
+    notice = ""
+    if len(text) > MAX_QUERY_LENGTH:
+        text = text[:MAX_QUERY_LENGTH].rstrip()
+        notice = f"Your search was long, so only its first {MAX_QUERY_LENGTH} characters were used."
+    words: list[str] = []
+    for word in _WORD.findall(text.casefold()):
+        if word in STOP_WORDS or word in words:
+            continue
+        if len(word) < 2 and not word.isdigit():
+            continue
+        words.append(word)
+    if len(words) > MAX_WORDS:
+        words = words[:MAX_WORDS]
+        notice = notice or f"Only the first {MAX_WORDS} words of your search were used."
+    return text, words, notice
+
+
+def _pattern(words: list[str]) -> re.Pattern:
+    """Words matched at the start of a word ("lock" finds "locks", not "unlock"), whole word
+    marked."""
+    alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<![^\W_])(?:{alternatives})[^\W_]*", re.IGNORECASE)
+
+
+def _matched(words: list[str], texts: list[str]) -> int:
+    """How many of the words occur (at a word start) in the texts."""
+    joined = " ".join(texts)
+    return sum(1 for word in words if _pattern([word]).search(joined))
+
+
+def snippet(text: str, words: list[str], radius: int = SNIPPET_RADIUS) -> list[Segment]:
+    """A short excerpt around the first match, the matched words marked."""
+    text = " ".join(text.split())
+    pattern = _pattern(words) if words else None
+    first = pattern.search(text) if pattern else None
+    start = max(0, first.start() - radius // 2) if first else 0
+    end = min(len(text), start + 2 * radius)
+    if start > 0:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < start + 20 else start
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > start + radius else end
+    piece = text[start:end]
+    segments: list[Segment] = []
+    if start > 0:
+        segments.append(Segment("… "))
+    cursor = 0
+    if first is not None:
+        for match in pattern.finditer(piece):
+            if match.start() > cursor:
+                segments.append(Segment(piece[cursor : match.start()]))
+            segments.append(Segment(match.group(0), match=True))
+            cursor = match.end()
+    if cursor < len(piece):
+        segments.append(Segment(piece[cursor:]))
+    if end < len(text):
+        segments.append(Segment(" …"))
+    return segments
+
+
+def _word_filter(words: list[str], fields: list[str]) -> Q:
+    query = Q()
+    for word in words:
+        for name in fields:
+            query |= Q(**{f"{name}__icontains": word})
+    return query
+
+
+def _best_text(words: list[str], texts: list[str]) -> str:
+    """The first text that contains the most words (the title comes first, so it wins ties)."""
+    return max(texts, key=lambda text: (_matched(words, [text]), -texts.index(text)))
+
+
+# --- what each kind of object contributes ------------------------------------------------------
+# The fields searched, the title (or question) first.
+
+FAULT_FIELDS = ["name", "summary", "signs", "description"]
+SYMPTOM_FIELDS = ["question", "statement", "help_text"]
+PROCEDURE_FIELDS = ["title", "summary", "introduction", "tools", "tips"]
+STEP_FIELDS = ["title", "text"]
+FAQ_FIELDS = ["question", "answer"]
+
+
+def _faults():
+    return Fault.objects.select_related("problem__vehicle_model__make")
+
+
+def _symptoms():
+    return Symptom.objects.select_related("problem__vehicle_model__make")
+
+
+def _procedures():
+    return Procedure.objects.select_related("vehicle_model__make")
+
+
+def _steps():
+    return Step.objects.select_related("procedure__vehicle_model__make")
+
+
+def _faq():
+    return FaqEntry.objects.select_related("vehicle_model__make")
+
+
+def _fault_hit(fault: Fault, words: list[str]) -> Hit:
+    texts = [getattr(fault, name) for name in FAULT_FIELDS]
+    problem = fault.problem
+    hit = Hit(
+        title=fault.name,
+        url=fault.get_absolute_url(),
+        snippet=snippet(_best_text(words, texts[1:]) or fault.summary, words),
+        context=f"{problem.vehicle_model}: {problem.title}",
+        score=_matched(words, texts) + 0.5 * _matched(words, texts[:1]),
+        order=(problem.order, fault.order),
+    )
+    hit.score += _full_text_rank(fault)
+    hit.full_text = hasattr(fault, "rank")
+    return hit
+
+
+def _symptom_hit(symptom: Symptom, words: list[str]) -> Hit:
+    texts = [getattr(symptom, name) for name in SYMPTOM_FIELDS]
+    problem = symptom.problem
+    hit = Hit(
+        title=symptom.question,
+        url=problem.get_diagnose_url(),
+        snippet=snippet(symptom.help_text or symptom.statement, words),
+        context=f"A question of the diagnosis: {problem.vehicle_model}, {problem.title}",
+        score=_matched(words, texts) + 0.5 * _matched(words, texts[:1]),
+        order=(problem.order, symptom.order),
+    )
+    hit.score += _full_text_rank(symptom)
+    hit.full_text = hasattr(symptom, "rank")
+    return hit
+
+
+def _procedure_hit(procedure: Procedure, words: list[str], steps: list[Step]) -> Hit:
+    texts = [getattr(procedure, name) for name in PROCEDURE_FIELDS]
+    step_texts = [f"{step.title}. {step.text}" for step in steps]
+    own = _matched(words, texts)
+    in_steps = _matched(words, step_texts)
+    url = procedure.get_absolute_url()
+    text = _best_text(words, texts[1:]) if own else ""
+    if steps and (not own or in_steps > _matched(words, texts[1:])):
+        best = max(steps, key=lambda step: _matched(words, [step.title, step.text]))
+        url += f"#step-{best.number}"
+        text = f"Step {best.number}: {best.title}. {best.text}"
+    hit = Hit(
+        title=procedure.title,
+        url=url,
+        snippet=snippet(text or procedure.summary, words),
+        context=f"{procedure.vehicle_model}: {procedure.get_kind_display()}",
+        score=_matched(words, texts + step_texts) + 0.5 * _matched(words, texts[:1]),
+        order=(procedure.order,),
+    )
+    hit.score += _full_text_rank(procedure)
+    hit.full_text = hasattr(procedure, "rank")
+    return hit
+
+
+def _faq_hit(entry: FaqEntry, words: list[str]) -> Hit:
+    hit = Hit(
+        title=entry.question,
+        url=entry.get_absolute_url(),
+        snippet=snippet(entry.answer, words),
+        context=f"{entry.vehicle_model}: frequently asked question",
+        score=_matched(words, [entry.question, entry.answer])
+        + 0.5 * _matched(words, [entry.question]),
+        order=(entry.order,),
+    )
+    hit.score += _full_text_rank(entry)
+    hit.full_text = hasattr(entry, "rank")
+    return hit
+
+
+def _full_text_rank(item) -> float:
+    """PostgreSQL's ts_rank where it ran (below 1, so it only orders equal word counts)."""
+    return min(float(getattr(item, "rank", 0) or 0), 0.99)
+
+
+def _rank(hits: list[Hit]) -> list[Hit]:
+    # A word must match at a word start (not inside "screwdriver" for "wd"), or PostgreSQL's
+    # stemmed full-text search must have found it ("freezing" for "freeze").
+    hits = [hit for hit in hits if hit.score >= 1 or hit.full_text]
+    hits.sort(key=lambda hit: (-hit.score, hit.order, hit.title))
+    return hits[:MAX_RESULTS_PER_GROUP]
+
+
+def _group_results(faults, symptoms, procedures, steps_by_procedure, entries, words) -> list:
+    groups = [
+        Group("faults", "Faults", _rank([_fault_hit(f, words) for f in faults])),
+        Group("symptoms", "Symptoms", _rank([_symptom_hit(s, words) for s in symptoms])),
+        Group(
+            "procedures",
+            "Checks and repairs",
+            _rank([_procedure_hit(p, words, steps_by_procedure.get(p.pk, [])) for p in procedures]),
+        ),
+        Group("faq", "Questions and answers", _rank([_faq_hit(e, words) for e in entries])),
+    ]
+    return [group for group in groups if group.hits]
+
+
+def _collect_steps(steps) -> tuple[dict[int, Procedure], dict[int, list[Step]]]:
+    procedures: dict[int, Procedure] = {}
+    by_procedure: dict[int, list[Step]] = {}
+    for step in steps:
+        procedures.setdefault(step.procedure_id, step.procedure)
+        by_procedure.setdefault(step.procedure_id, []).append(step)
+    return procedures, by_procedure
+
+
+def search_words(words: list[str]) -> list[Group]:
+    """The portable search: icontains on each word, ranked by the number of words matched."""
+    faults = _faults().filter(_word_filter(words, FAULT_FIELDS))[:CANDIDATES]
+    symptoms = _symptoms().filter(_word_filter(words, SYMPTOM_FIELDS))[:CANDIDATES]
+    procedures = {
+        p.pk: p for p in _procedures().filter(_word_filter(words, PROCEDURE_FIELDS))[:CANDIDATES]
+    }
+    step_procedures, steps = _collect_steps(
+        _steps().filter(_word_filter(words, STEP_FIELDS))[:CANDIDATES]
+    )
+    for pk, procedure in step_procedures.items():
+        procedures.setdefault(pk, procedure)
+    entries = _faq().filter(_word_filter(words, FAQ_FIELDS))[:CANDIDATES]
+    return _group_results(faults, symptoms, procedures.values(), steps, entries, words)
+
+
+def search_postgres(query_text: str, words: list[str]) -> list[Group]:
+    """Full-text search on PostgreSQL: weighted vectors, websearch syntax, ts_rank."""
+    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+    query = SearchQuery(query_text, search_type="websearch", config="english")
+
+    def matching(queryset, fields):
+        weights = ["A", "B", "C", "D"]
+        vector = SearchVector(fields[0], weight="A", config="english")
+        for index, name in enumerate(fields[1:], start=1):
+            vector += SearchVector(name, weight=weights[min(index, 3)], config="english")
+        return (
+            queryset.annotate(search=vector, rank=SearchRank(vector, query))
+            .filter(search=query)
+            .order_by("-rank")[:CANDIDATES]
+        )
+
+    faults = list(matching(_faults(), FAULT_FIELDS))
+    symptoms = list(matching(_symptoms(), SYMPTOM_FIELDS))
+    procedures = {p.pk: p for p in matching(_procedures(), PROCEDURE_FIELDS)}
+    step_procedures, steps = _collect_steps(matching(_steps(), STEP_FIELDS))
+    for pk, procedure in step_procedures.items():
+        procedures.setdefault(pk, procedure)
+    entries = list(matching(_faq(), FAQ_FIELDS))
+    for pk, procedure_steps in steps.items():
+        best = max(getattr(step, "rank", 0) or 0 for step in procedure_steps)
+        procedure = procedures[pk]
+        procedure.rank = max(getattr(procedure, "rank", 0) or 0, best)
+    return _group_results(faults, symptoms, procedures.values(), steps, entries, words)
+
+
+def search(raw: str) -> Results:
+    text, words, notice = clean_query(raw)
+    results = Results(query=text, words=words, notice=notice)
+    if not words:
+        if text:
+            results.notice = (
+                "Type a word or two about what happens, for example “frozen”, “fuse” or “key”."
+            )
+        return results
+    if connection.vendor == "postgresql":
+        results.backend = "postgresql"
+        # Any of the words (like the word match), stemmed; more words matched rank higher.
+        results.groups = search_postgres(" or ".join(words), words)
+        if not results.groups:
+            results.groups = search_words(words)
+    else:
+        results.backend = "words"
+        results.groups = search_words(words)
+    return results
+
+
+def search_url(query: str) -> str:
+    from urllib.parse import urlencode
+
+    return f"{reverse('kb:search')}?{urlencode({'q': query})}"

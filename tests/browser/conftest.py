@@ -1,0 +1,54 @@
+"""Real Chromium (Debian's /usr/bin/chromium) for the browser tests, driven by pytest-playwright.
+
+Without Chromium the whole folder is skipped with the reason below, unless REQUIRE_BROWSER=1
+(as in CI), which makes the same tests fail instead. `playwright install` is never needed.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run in
+# one unless told that this is deliberate.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+FIXTURES = sorted(str(p) for p in (Path(__file__).resolve().parents[2] / "fixtures").glob("*.json"))
+SKIP_REASON = (
+    f"Chromium not found at {CHROMIUM}: browser tests skipped "
+    "(install it with `apt-get install chromium`; set REQUIRE_BROWSER=1 to fail instead)"
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _chromium_installed():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"REQUIRE_BROWSER=1 but Chromium is missing at {CHROMIUM}")
+        pytest.skip(SKIP_REASON)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+            "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture
+def live_site(live_server, transactional_db):
+    """The live server with the shipped content loaded; its base URL."""
+    call_command("loaddata", *FIXTURES, verbosity=0)
+    return live_server.url
