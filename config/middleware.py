@@ -7,6 +7,7 @@ from django.http import HttpResponseNotModified
 from django.utils.http import quote_etag
 
 from kb.content_version import content_version
+from kb.http import code_version
 
 logger = logging.getLogger("carfaults.request")
 # Stored pages expire on their own too, so rarely visited wizard URLs do not pile up.
@@ -43,8 +44,8 @@ class SharedPageCacheMiddleware:
 
     A view opts in by marking its response `Cache-Control: public` (public pages, wizard
     steps, the API: their URL is their whole state). The entry is stored after compression
-    and security headers, so a hit costs one cache read. Keys carry the content version,
-    so an edit retires every stored page at once.
+    and security headers, so a hit costs one cache read. Keys carry the content version and
+    the code version, so an edit or a deploy retires every stored page at once.
     """
 
     # What a stored response may vary on; the key below accounts for each.
@@ -79,11 +80,15 @@ class SharedPageCacheMiddleware:
             "HX-History-Restore-Request", ""
         )
         address = hashlib.md5(request.get_full_path().encode()).hexdigest()
-        return f"page:{content_version()}:{encoding}:{htmx}:{address}"
+        return f"page:{content_version()}:{code_version()}:{encoding}:{htmx}:{address}"
 
     def storable(self, response) -> bool:
         if response.status_code != 200 or response.streaming or response.cookies:
             return False
+        if not getattr(response, "shared_cache", True):
+            return False
+        if "'nonce-" in response.get("Content-Security-Policy", ""):
+            return False  # a nonce must not be replayed to other visitors
         if "public" not in response.get("Cache-Control", ""):
             return False
         vary = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}

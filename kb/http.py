@@ -6,8 +6,8 @@ changes. So:
 - its ETag is a hash of the content version, the code version and the full path: a client
   that sends it back in If-None-Match gets a 304 without the page being built;
 - it carries ``Cache-Control: public, max-age=PUBLIC_CACHE_SECONDS``;
-- its rendered HTML is kept in Django's cache under the content version and the path, so a
-  warm page costs no SQL query at all.
+- the shared page cache (config.middleware.SharedPageCacheMiddleware) stores the response as
+  sent, under the content and code versions and the path, so a warm page costs no SQL query.
 
 Every content edit bumps the content version (kb/signals.py), which changes both the ETag and
 the cache key at once: nothing stale is served after an edit, and nothing must be purged.
@@ -22,17 +22,10 @@ from functools import wraps
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
-from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition, require_safe
 
 from .content_version import content_version
-
-# Rendered pages are dropped after a day at the latest, so the HTML of retired content
-# versions does not pile up in a cache without eviction.
-PAGE_CACHE_TIMEOUT = 24 * 3600
-CACHE_PREFIX = "kb:page"
 
 _BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -78,53 +71,22 @@ def page_etag(request, *args, **kwargs) -> str:
     return f'"{_digest(request)}"'
 
 
-def _storable(request) -> bool:
-    """Only anonymous GETs of the bare path are kept on the server.
-
-    "Anonymous" is judged by the absence of a session cookie, so that the session is never
-    read (reading it would add ``Vary: Cookie`` to every public page). A query string is
-    never part of a stored page: junk parameters cannot fill the cache.
-    """
-    return (
-        request.method in ("GET", "HEAD")
-        and not request.META.get("QUERY_STRING")
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
-    )
-
-
-def page_cache_key(request) -> str:
-    return f"{CACHE_PREFIX}:{_digest(request)}"
-
-
 def public_page(view=None, *, store: bool = True):
-    """Decorate a public view: GET/HEAD only, Cache-Control, ETag (304), server-side HTML cache.
+    """Decorate a public view: GET/HEAD only, Cache-Control, ETag (304), shared page cache.
 
-    ``store=False`` keeps the headers but never stores the HTML (for the search page, whose
-    query strings are unbounded).
+    ``store=False`` keeps the headers but keeps the response out of the shared page cache
+    (for the search page, whose query strings are unbounded).
     """
 
     def decorate(view):
         @wraps(view)
-        def stored_view(request, *args, **kwargs):
-            key = page_cache_key(request) if store and _storable(request) else None
-            if key is not None:
-                hit = cache.get(key)
-                if hit is not None:
-                    content_type, content = hit
-                    return HttpResponse(content, content_type=content_type)
+        def marked_view(request, *args, **kwargs):
             response = view(request, *args, **kwargs)
-            if (
-                key is not None
-                and request.method == "GET"
-                and response.status_code == 200
-                and not response.streaming
-            ):
-                cache.set(
-                    key, (response["Content-Type"], response.content), timeout=PAGE_CACHE_TIMEOUT
-                )
+            if not store:
+                response.shared_cache = False  # config.middleware.SharedPageCacheMiddleware
             return response
 
-        conditional_view = require_safe(condition(etag_func=page_etag)(stored_view))
+        conditional_view = require_safe(condition(etag_func=page_etag)(marked_view))
 
         @wraps(view)
         def public_view(request, *args, **kwargs):

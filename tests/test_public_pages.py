@@ -62,16 +62,16 @@ def test_each_page_answers_with_title_description_canonical_and_one_h1(
 
 
 @pytest.mark.parametrize("url", PAGES)
-def test_no_inline_styles_and_only_nonced_or_external_scripts(client, content, parse_page, url):
+def test_no_inline_styles_and_only_data_or_external_scripts(client, content, parse_page, url):
     response = client.get(url)
     page = parse_page(response)
     assert page.inline_styles == 0
     assert page.style_elements == 0
     csp = response["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp
     for attrs, _ in page.scripts:
-        if "src" not in attrs:
+        if "src" not in attrs:  # only JSON-LD data blocks, which CSP does not gate
             assert attrs.get("type") == "application/ld+json"
-            assert attrs.get("nonce") and f"'nonce-{attrs['nonce']}'" in csp
 
 
 def test_home_lets_the_user_choose_the_problem_type_a_year_search_and_start(
@@ -394,28 +394,6 @@ def test_warm_pages_are_served_from_the_cache_for_anonymous_visitors_only(
     with django_assert_max_num_queries(MAX_QUERIES) as queries:
         assert client.get(MODEL).status_code == 200
     assert len(queries) > 0
-
-
-def test_the_view_level_cache_keeps_only_bare_anonymous_gets(
-    rf, content, django_assert_num_queries, django_assert_max_num_queries
-):
-    """kb.http.public_page on its own (whatever caching middleware sits in front of it)."""
-    from kb.views import vehicle
-
-    assert vehicle(rf.get(MODEL), model="nissan-qashqai").status_code == 200
-    with django_assert_num_queries(0):
-        assert vehicle(rf.get(MODEL), model="nissan-qashqai").status_code == 200
-    staff = rf.get(MODEL)
-    staff.COOKIES["sessionid"] = "anything"
-    with django_assert_max_num_queries(MAX_QUERIES) as queries:
-        vehicle(staff, model="nissan-qashqai")
-    assert len(queries) > 0
-    # Junk query strings do not fill the cache.
-    vehicle(rf.get(MODEL + "?utm=1"), model="nissan-qashqai")
-    with django_assert_max_num_queries(MAX_QUERIES) as queries:
-        response = vehicle(rf.get(MODEL + "?utm=1"), model="nissan-qashqai")
-    assert len(queries) > 0
-    assert response.status_code == 200 and "max-age=300" in response["Cache-Control"]
 
 
 def test_a_cached_page_keeps_the_content_type_and_no_set_cookie(client, content):

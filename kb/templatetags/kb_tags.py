@@ -36,18 +36,15 @@ def reuse(context, name: str) -> str:
     return mark_safe(" ".join(rendered.split()))  # the template escaped it already
 
 
-@register.simple_tag(takes_context=True)
-def json_ld(context, data) -> str:
-    """<script type="application/ld+json"> with the CSP nonce; <, > and & escaped."""
+@register.simple_tag
+def json_ld(data) -> str:
+    """<script type="application/ld+json"> with <, > and & escaped.
+
+    No CSP nonce: a JSON-LD block is data, never executed, so CSP does not gate it; and a page
+    without a nonce can be stored and replayed to every visitor by the shared page cache.
+    """
     if not data:
         return ""
-    nonce = context.get("csp_nonce")  # a LazyNonce: false until first used, so test for None
-    if nonce is not None:
-        return format_html(
-            '<script type="application/ld+json" nonce="{}">{}</script>',
-            str(nonce),
-            mark_safe(to_json(data)),  # to_json escapes <, > and &
-        )
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(to_json(data)))
 
 
