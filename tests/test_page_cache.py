@@ -9,7 +9,9 @@ pytestmark = pytest.mark.django_db
 STEP = "/nissan-qashqai/trunk-wont-open/diagnose/?generation=j11&answers=no-sound-on-press:y"
 
 
-def test_a_repeated_step_is_served_from_the_cache_without_sql(client, content, django_assert_num_queries):
+def test_a_repeated_step_is_served_from_the_cache_without_sql(
+    client, content, django_assert_num_queries
+):
     first = client.get(STEP, headers={"Accept-Encoding": "gzip"})
     assert first["Content-Encoding"] == "gzip"
     with django_assert_num_queries(0):
@@ -43,7 +45,9 @@ def test_an_edit_retires_the_stored_page(client, content):
     assert "Lock frozen solid" in client.get(url).content.decode()
 
 
-def test_error_pages_and_logged_in_staff_are_never_served_from_the_cache(client, admin_client, content):
+def test_error_pages_and_logged_in_staff_are_never_served_from_the_cache(
+    client, admin_client, content
+):
     bad = STEP + ",bogus:y"
     assert client.get(bad).status_code == 400
     again = client.get(bad)

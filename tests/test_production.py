@@ -31,7 +31,15 @@ def deploy_check(**env_overrides: str) -> subprocess.CompletedProcess:
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"SECRET_KEY", "DEBUG", "PLAIN_STATIC", "HTTPS", "ALLOWED_HOSTS"}
+        if key
+        not in {
+            "SECRET_KEY",
+            "DEBUG",
+            "PLAIN_STATIC",
+            "HTTPS",
+            "ALLOWED_HOSTS",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     env.update(env_overrides)

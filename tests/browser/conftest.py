@@ -10,16 +10,22 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-# Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run in
-# one unless told that this is deliberate.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 CHROMIUM = "/usr/bin/chromium"
 FIXTURES = sorted(str(p) for p in (Path(__file__).resolve().parents[2] / "fixtures").glob("*.json"))
 SKIP_REASON = (
     f"Chromium not found at {CHROMIUM}: browser tests skipped "
     "(install it with `apt-get install chromium`; set REQUIRE_BROWSER=1 to fail instead)"
 )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _allow_orm_beside_playwright():
+    # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run
+    # in one unless told that this is deliberate. Set only while browser tests run (they run
+    # last): the deploy check rightly refuses a process environment that carries it.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)
