@@ -3,19 +3,16 @@
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
-FIXTURES = sorted(str(p) for p in (Path(__file__).resolve().parents[2] / "fixtures").glob("*.json"))
 
 
 @pytest.fixture
-def site(live_server, transactional_db):
-    call_command("loaddata", *FIXTURES, verbosity=0)
-    return live_server.url
+def site(live_site):
+    return live_site
 
 
 def new_page(browser, javascript=True):
