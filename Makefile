@@ -12,7 +12,7 @@ find_python = $(shell for p in $(PYTHON) python3.13 python3.12 python3 \
 	  command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	  && { command -v $$p; break; }; done)
 
-.PHONY: run test venv migrate fixtures lint bench lighthouse clean
+.PHONY: run test venv migrate fixtures content lint bench lighthouse clean
 
 $(VENV)/.installed: pyproject.toml
 	@py="$(call find_python)"; \
@@ -28,10 +28,18 @@ venv: $(VENV)/.installed
 migrate: venv
 	$(PY) manage.py migrate --noinput
 
+# Reloads the shipped content, overwriting local edits of the same objects.
 fixtures: migrate
 	$(PY) manage.py loaddata $(FIXTURES)
 
-run: fixtures
+# Loads the shipped content only into an empty database, so `make run` never undoes edits
+# made in the admin.
+content: migrate
+	@if $(PY) manage.py shell -v0 -c "import sys; from kb.models import Fault; sys.exit(not Fault.objects.exists())"; \
+	then echo "Content already in the database: kept (\`make fixtures\` reloads the shipped content)."; \
+	else $(PY) manage.py loaddata $(FIXTURES); fi
+
+run: content
 	@echo
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	@echo "Create a staff login with:  $(PY) manage.py createsuperuser"
