@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 from . import engine
 from .content import CompiledProblem, FaultInfo, GenerationInfo, ProcedureCard, SymptomInfo
@@ -88,7 +89,7 @@ class Outcome:
         likely = [c for c in self.causes[:TOP_CAUSES] if c.probability >= LIKELY_SHARE]
         return tuple(likely or self.causes[:1])
 
-    @property
+    @cached_property
     def answered(self) -> list[dict]:
         """Each answer so far, with the links that change or remove it."""
         return [

@@ -15,6 +15,12 @@ def load_content():
 
 
 @pytest.fixture(scope="session")
+def shipped_content_loader():
+    """The one way tests load fixtures/*.json (the browser tests load it into a live server)."""
+    return load_content
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the shipped content once; each test's transaction is rolled back around it."""
     with django_db_blocker.unblock():

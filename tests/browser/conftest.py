@@ -5,13 +5,10 @@ Without Chromium the whole folder is skipped with the reason below, unless REQUI
 """
 
 import os
-from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 CHROMIUM = "/usr/bin/chromium"
-FIXTURES = sorted(str(p) for p in (Path(__file__).resolve().parents[2] / "fixtures").glob("*.json"))
 SKIP_REASON = (
     f"Chromium not found at {CHROMIUM}: browser tests skipped "
     "(install it with `apt-get install chromium`; set REQUIRE_BROWSER=1 to fail instead)"
@@ -54,7 +51,7 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
-def live_site(live_server, transactional_db):
+def live_site(live_server, transactional_db, shipped_content_loader):
     """The live server with the shipped content loaded; its base URL."""
-    call_command("loaddata", *FIXTURES, verbosity=0)
+    shipped_content_loader()
     return live_server.url
