@@ -16,7 +16,17 @@ from django.db.models import Q
 from django.urls import reverse
 
 from kb.content_version import content_version
-from kb.models import Fault, Generation, Problem, Procedure, VehicleModel
+from kb.models import (
+    PRICE_FIELDS,
+    Cost,
+    Fault,
+    Generation,
+    Problem,
+    Procedure,
+    Source,
+    VehicleModel,
+    cost_ranges,
+)
 
 from . import engine
 
@@ -49,13 +59,7 @@ class StepInfo:
     text: str
     warning_title: str = ""
     warning_text: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Cost:
-    label: str
-    low: int
-    high: int
+    is_estimate: bool = False  # the article does not state it
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,9 @@ class ProcedureCard:
     tools: tuple[str, ...]
     currency: str
     costs: tuple[Cost, ...]
+    time_is_estimate: bool = False  # the article does not state it
+    costs_are_estimate: bool = False
+    is_estimate: bool = False
     steps: tuple[StepInfo, ...] = ()
 
     @property
@@ -101,6 +108,20 @@ class SymptomInfo:
     help_text: str
     statement: str
     effort: int
+    group: str = ""  # the slug of its exclusive question group, if any
+    option_label: str = ""  # its button as an option of that group
+
+
+@dataclass(frozen=True, slots=True)
+class GroupInfo:
+    """A question whose answers exclude each other; its options are its member symptoms."""
+
+    slug: str
+    question: str
+    help_text: str
+    effort: int
+    none_label: str
+    members: tuple[str, ...]  # symptom slugs, in the order the options are shown
 
 
 @dataclass
@@ -114,6 +135,7 @@ class CompiledProblem:
     generations: tuple[GenerationInfo, ...]
     faults: dict[str, FaultInfo]
     symptoms: dict[str, SymptomInfo]
+    groups: dict[str, GroupInfo]
     procedures: dict[str, ProcedureCard]
     emergency: ProcedureCard | None
     knowledge_bases: dict[str, engine.KnowledgeBase] = field(default_factory=dict)
@@ -134,14 +156,6 @@ class CompiledProblem:
 
 
 def _procedure_card(row: dict, model_slug: str) -> ProcedureCard:
-    costs = []
-    for label, low, high in (
-        ("Original part", "part_original_min", "part_original_max"),
-        ("Analogue part", "part_analogue_min", "part_analogue_max"),
-        ("Labour", "labour_min", "labour_max"),
-    ):
-        if row[low] is not None:
-            costs.append(Cost(label, row[low], row[high] if row[high] is not None else row[low]))
     return ProcedureCard(
         slug=row["slug"],
         title=row["title"],
@@ -155,15 +169,101 @@ def _procedure_card(row: dict, model_slug: str) -> ProcedureCard:
         time_max_minutes=row["time_max_minutes"],
         tools=tuple(line.strip() for line in row["tools"].splitlines() if line.strip()),
         currency=row["currency"],
-        costs=tuple(costs),
+        costs=cost_ranges(row.get),
+        time_is_estimate=row["time_source"] == Source.ESTIMATE,
+        costs_are_estimate=row["cost_source"] == Source.ESTIMATE,
+        is_estimate=row["source"] == Source.ESTIMATE,
     )
 
 
 def build(model_slug: str, problem_slug: str) -> CompiledProblem | None:
     """Read one problem's content in three queries; None when the model or problem is unknown."""
-    # Query 1: the problem, its model, its faults, and each fault's likelihoods with their symptom.
-    # A LEFT JOIN keeps a problem with no faults and a fault with no likelihoods.
-    rows = list(
+    problem = _read_problem(model_slug, problem_slug)
+    if problem is None:
+        return None
+    generations, weights = _read_generations(problem.vehicle_model_id)
+    procedures, emergency = _read_procedures(problem, model_slug)
+    compiled = CompiledProblem(
+        model_slug=model_slug,
+        model_name=problem.model_name,
+        problem_slug=problem_slug,
+        problem_title=problem.title,
+        problem_url=reverse("kb:problem", args=[model_slug, problem_slug]),
+        diagnose_url=reverse("diagnosis:wizard", args=[model_slug, problem_slug]),
+        generations=tuple(generations.values()),
+        faults={
+            fault.slug: FaultInfo(
+                slug=fault.slug,
+                name=fault.name,
+                summary=fault.summary,
+                category=fault.category,
+                url=reverse("kb:fault", args=[model_slug, problem_slug, fault.slug]),
+                procedures=tuple(fault.procedures),
+            )
+            for fault in problem.faults.values()
+        },
+        symptoms={info.slug: info for _, info, _ in problem.ordered_symptoms()},
+        groups=problem.group_infos(),
+        procedures=procedures,
+        emergency=emergency,
+    )
+    compiled.knowledge_bases.update(
+        {code: _knowledge_base(problem, weights, code) for code in generations}
+    )
+    return compiled
+
+
+@dataclass
+class _FaultRow:
+    slug: str
+    name: str
+    summary: str
+    category: str
+    group_id: int
+    share: float
+    procedures: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _ProblemRows:
+    """What query 1 returns, gathered per fault, symptom and question group."""
+
+    id: int
+    title: str
+    model_name: str
+    vehicle_model_id: int
+    emergency_procedure_id: int | None
+    faults: dict[int, _FaultRow] = field(default_factory=dict)
+    # slug -> (order, info, P(yes) for another cause)
+    symptoms: dict[str, tuple[int, SymptomInfo, float]] = field(default_factory=dict)
+    # slug -> (order, slug, question, help, effort, none label)
+    groups: dict[str, tuple] = field(default_factory=dict)
+    likelihoods: dict[tuple[str, str], float] = field(default_factory=dict)
+
+    def ordered_symptoms(self) -> list[tuple[int, SymptomInfo, float]]:
+        return sorted(self.symptoms.values(), key=lambda item: (item[0], item[1].slug))
+
+    def group_infos(self) -> dict[str, GroupInfo]:
+        members: dict[str, list[str]] = {}
+        for _, info, _ in self.ordered_symptoms():
+            if info.group:
+                members.setdefault(info.group, []).append(info.slug)
+        return {
+            slug: GroupInfo(slug, question, help_text, effort, none_label, tuple(members[slug]))
+            for _, slug, question, help_text, effort, none_label in sorted(self.groups.values())
+            if slug in members
+        }
+
+
+_SYMPTOM = "faults__likelihoods__symptom__"
+_GROUP = _SYMPTOM + "group__"
+
+
+def _read_problem(model_slug: str, problem_slug: str) -> _ProblemRows | None:
+    """Query 1: the problem, its model, its faults, and each fault's likelihoods with their
+    symptom and the symptom's question group. A LEFT JOIN keeps a problem with no faults and a
+    fault with no likelihoods."""
+    rows = (
         Problem.objects.filter(vehicle_model__slug=model_slug, slug=problem_slug)
         .values(
             "id",
@@ -178,67 +278,96 @@ def build(model_slug: str, problem_slug: str) -> CompiledProblem | None:
             "faults__summary",
             "faults__category",
             "faults__group_id",
-            "faults__prior_factor",
-            "faults__order",
+            "faults__share",
             "faults__likelihoods__p_yes",
-            "faults__likelihoods__symptom__slug",
-            "faults__likelihoods__symptom__question",
-            "faults__likelihoods__symptom__help_text",
-            "faults__likelihoods__symptom__statement",
-            "faults__likelihoods__symptom__effort",
-            "faults__likelihoods__symptom__p_yes_otherwise",
-            "faults__likelihoods__symptom__order",
-        )
-        .order_by("faults__order", "faults__name", "faults__likelihoods__symptom__order")
-    )
-    if not rows:
-        return None
-    head = rows[0]
-    problem_id = head["id"]
-
-    faults: dict[int, dict] = {}
-    symptoms: dict[str, tuple[int, SymptomInfo, float]] = {}
-    likelihoods: dict[tuple[str, str], float] = {}
-    for row in rows:
-        if row["faults__id"] is None:
-            continue
-        fault = faults.setdefault(
-            row["faults__id"],
-            {
-                "slug": row["faults__slug"],
-                "name": row["faults__name"],
-                "summary": row["faults__summary"],
-                "category": row["faults__category"],
-                "group_id": row["faults__group_id"],
-                "prior_factor": row["faults__prior_factor"],
-                "procedures": [],
-            },
-        )
-        symptom_slug = row["faults__likelihoods__symptom__slug"]
-        if symptom_slug is None:
-            continue
-        symptoms.setdefault(
-            symptom_slug,
-            (
-                row["faults__likelihoods__symptom__order"],
-                SymptomInfo(
-                    slug=symptom_slug,
-                    question=row["faults__likelihoods__symptom__question"],
-                    help_text=row["faults__likelihoods__symptom__help_text"],
-                    statement=row["faults__likelihoods__symptom__statement"],
-                    effort=row["faults__likelihoods__symptom__effort"],
-                ),
-                row["faults__likelihoods__symptom__p_yes_otherwise"],
+            *(
+                _SYMPTOM + name
+                for name in (
+                    "slug",
+                    "question",
+                    "help_text",
+                    "statement",
+                    "effort",
+                    "p_yes_otherwise",
+                    "order",
+                    "option_label",
+                )
+            ),
+            *(
+                _GROUP + name
+                for name in ("slug", "question", "help_text", "effort", "none_label", "order")
             ),
         )
-        likelihoods[(fault["slug"], symptom_slug)] = row["faults__likelihoods__p_yes"]
+        .order_by("faults__order", "faults__name", _SYMPTOM + "order")
+    )
+    problem = None
+    for row in rows:
+        if problem is None:
+            problem = _ProblemRows(
+                id=row["id"],
+                title=row["title"],
+                model_name=f"{row['vehicle_model__make__name']} {row['vehicle_model__name']}",
+                vehicle_model_id=row["vehicle_model_id"],
+                emergency_procedure_id=row["emergency_procedure_id"],
+            )
+        if row["faults__id"] is None:
+            continue
+        fault = problem.faults.setdefault(
+            row["faults__id"],
+            _FaultRow(
+                slug=row["faults__slug"],
+                name=row["faults__name"],
+                summary=row["faults__summary"],
+                category=row["faults__category"],
+                group_id=row["faults__group_id"],
+                share=row["faults__share"],
+            ),
+        )
+        symptom_slug = row[_SYMPTOM + "slug"]
+        if symptom_slug is None:
+            continue
+        group_slug = row[_GROUP + "slug"] or ""
+        problem.symptoms.setdefault(
+            symptom_slug,
+            (
+                row[_SYMPTOM + "order"],
+                SymptomInfo(
+                    slug=symptom_slug,
+                    question=row[_SYMPTOM + "question"],
+                    help_text=row[_SYMPTOM + "help_text"],
+                    statement=row[_SYMPTOM + "statement"],
+                    effort=row[_SYMPTOM + "effort"],
+                    group=group_slug,
+                    option_label=row[_SYMPTOM + "option_label"] or "",
+                ),
+                row[_SYMPTOM + "p_yes_otherwise"],
+            ),
+        )
+        if group_slug:
+            problem.groups.setdefault(
+                group_slug,
+                (
+                    row[_GROUP + "order"],
+                    group_slug,
+                    row[_GROUP + "question"],
+                    row[_GROUP + "help_text"],
+                    row[_GROUP + "effort"],
+                    row[_GROUP + "none_label"],
+                ),
+            )
+        problem.likelihoods[(fault.slug, symptom_slug)] = row["faults__likelihoods__p_yes"]
+    return problem
 
-    # Query 2: the model's generations with each fault group's rate (LEFT JOIN keeps a
-    # generation that has no rates yet).
+
+def _read_generations(
+    vehicle_model_id: int,
+) -> tuple[dict[str, GenerationInfo], dict[tuple[str, int], float]]:
+    """Query 2: the model's generations with each fault type's rate weight (a LEFT JOIN keeps
+    a generation that has no rates yet)."""
     generations: dict[str, GenerationInfo] = {}
     weights: dict[tuple[str, int], float] = {}
     for row in (
-        Generation.objects.filter(vehicle_model_id=head["vehicle_model_id"])
+        Generation.objects.filter(vehicle_model_id=vehicle_model_id)
         .values(
             "code",
             "name",
@@ -258,15 +387,20 @@ def build(model_slug: str, problem_slug: str) -> CompiledProblem | None:
         )
         if row["rates__group_id"] is not None:
             weights[(row["code"], row["rates__group_id"])] = row["rates__level__weight"]
+    return generations, weights
 
-    # Query 3: the procedures for these faults and the emergency one, with steps and warnings.
+
+def _read_procedures(
+    problem: _ProblemRows, model_slug: str
+) -> tuple[dict[str, ProcedureCard], ProcedureCard | None]:
+    """Query 3: the procedures for the problem's faults and its emergency one, with steps and
+    warnings. Also links each fault (in `problem.faults`) to its procedures' slugs."""
     procedures: dict[int, ProcedureCard] = {}
     steps: dict[int, dict[int, StepInfo]] = {}
-    fault_ids = set(faults)
-    linked = Fault.procedures.through.objects.filter(fault__problem_id=problem_id)
+    linked = Fault.procedures.through.objects.filter(fault__problem_id=problem.id)
     for row in (
         Procedure.objects.filter(
-            Q(id__in=linked.values("procedure_id")) | Q(emergency_for__id=problem_id)
+            Q(id__in=linked.values("procedure_id")) | Q(emergency_for__id=problem.id)
         )
         .values(
             "id",
@@ -274,21 +408,20 @@ def build(model_slug: str, problem_slug: str) -> CompiledProblem | None:
             "title",
             "kind",
             "summary",
+            "source",
             "difficulty",
             "time_min_minutes",
             "time_max_minutes",
+            "time_source",
             "tools",
             "currency",
-            "part_original_min",
-            "part_original_max",
-            "part_analogue_min",
-            "part_analogue_max",
-            "labour_min",
-            "labour_max",
+            "cost_source",
+            *PRICE_FIELDS,
             "order",
             "steps__number",
             "steps__title",
             "steps__text",
+            "steps__source",
             "steps__warning__title",
             "steps__warning__text",
             "faults__id",
@@ -305,59 +438,45 @@ def build(model_slug: str, problem_slug: str) -> CompiledProblem | None:
                 row["steps__text"],
                 row["steps__warning__title"] or "",
                 row["steps__warning__text"] or "",
+                is_estimate=row["steps__source"] == Source.ESTIMATE,
             )
-        if row["faults__id"] in fault_ids:
-            links = faults[row["faults__id"]]["procedures"]
-            if card.slug not in links:
-                links.append(card.slug)
+        fault = problem.faults.get(row["faults__id"])
+        if fault is not None and card.slug not in fault.procedures:
+            fault.procedures.append(card.slug)
     cards = {
         card.slug: _with_steps(card, steps.get(procedure_id, {}))
         for procedure_id, card in procedures.items()
     }
-    emergency_id = head["emergency_procedure_id"]
+    emergency_id = problem.emergency_procedure_id
     emergency = cards.get(procedures[emergency_id].slug) if emergency_id in procedures else None
+    return cards, emergency
 
-    ordered_symptoms = sorted(symptoms.values(), key=lambda item: (item[0], item[1].slug))
-    fault_infos = {
-        fault["slug"]: FaultInfo(
-            slug=fault["slug"],
-            name=fault["name"],
-            summary=fault["summary"],
-            category=fault["category"],
-            url=reverse("kb:fault", args=[model_slug, problem_slug, fault["slug"]]),
-            procedures=tuple(fault["procedures"]),
-        )
-        for fault in faults.values()
-    }
-    compiled = CompiledProblem(
-        model_slug=model_slug,
-        model_name=f"{head['vehicle_model__make__name']} {head['vehicle_model__name']}",
-        problem_slug=problem_slug,
-        problem_title=head["title"],
-        problem_url=reverse("kb:problem", args=[model_slug, problem_slug]),
-        diagnose_url=reverse("diagnosis:wizard", args=[model_slug, problem_slug]),
-        generations=tuple(generations.values()),
-        faults=fault_infos,
-        symptoms={info.slug: info for _, info, _ in ordered_symptoms},
-        procedures=cards,
-        emergency=emergency,
-    )
-    engine_symptoms = [
-        engine.Symptom(info.slug, EFFORT_COST.get(info.effort, 1.0), p_otherwise)
-        for _, info, p_otherwise in ordered_symptoms
-    ]
-    for code in generations:
-        engine_faults = [
+
+def _knowledge_base(
+    problem: _ProblemRows, weights: dict[tuple[str, int], float], code: str
+) -> engine.KnowledgeBase:
+    """The engine's view of the problem in one generation: each fault's prior is its type's
+    rate weight in that generation times the fault's share of the type."""
+    ordered = problem.ordered_symptoms()
+    info = problem.group_infos()
+    return engine.KnowledgeBase(
+        [
             engine.Fault(
-                fault["slug"],
-                weights.get((code, fault["group_id"]), MISSING_RATE_WEIGHT) * fault["prior_factor"],
+                fault.slug,
+                weights.get((code, fault.group_id), MISSING_RATE_WEIGHT) * fault.share,
             )
-            for fault in faults.values()
-        ]
-        compiled.knowledge_bases[code] = engine.KnowledgeBase(
-            engine_faults, engine_symptoms, likelihoods
-        )
-    return compiled
+            for fault in problem.faults.values()
+        ],
+        [
+            engine.Symptom(symptom.slug, EFFORT_COST.get(symptom.effort, 1.0), p_otherwise)
+            for _, symptom, p_otherwise in ordered
+        ],
+        problem.likelihoods,
+        [
+            engine.Group(group.slug, group.members, EFFORT_COST.get(group.effort, 1.0))
+            for group in info.values()
+        ],
+    )
 
 
 def _with_steps(card: ProcedureCard, steps: dict[int, StepInfo]) -> ProcedureCard:

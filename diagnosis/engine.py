@@ -16,6 +16,20 @@ P(answer | another cause) for every answer; it cancels when the posterior is nor
 the log posterior of f is its log prior plus, for each answered symptom with an explicit pair,
 the evidence weight log(P(answer | f) / P(answer | another cause)). Both the posterior and
 the next-question search therefore only touch explicit pairs.
+
+Exclusive groups
+----------------
+A `Group` is one question whose answers exclude each other ("what happens when you press the
+button?": complete silence / the motor clicks but the lid stays). Its members are symptoms;
+their P(yes | f) are read as the probabilities of the options, and "none of these" takes the
+rest: q_f = (p_f1, …, p_fk, 1 − Σ p_fi), scaled down when the members' sum passes P_MAX. The
+group is one categorical answer A, so members never count as independent evidence twice.
+
+Member answers arrive as the URL writes them: `member:y` (that option; the others are then
+`:n`), every member `:n` ("none of these"), `:u` ("don't know"). In general the answers leave a
+set O of options still possible (a "y" leaves its member, each "n" removes its member), and
+the evidence weight of f is log(Σ_{a∈O} q_f(a) / Σ_{a∈O} q_o(a)), with q_o built from the
+members' `p_yes_otherwise`. A group with any member answered counts as asked.
 """
 
 from __future__ import annotations
@@ -27,6 +41,8 @@ from typing import Literal
 
 Answer = Literal["y", "n", "u"]
 ANSWERS: tuple[str, ...] = ("y", "n", "u")
+# The option of a group that says no member applies (its members' keys name the others).
+NONE_OF_THESE = "none"
 
 # Every probability of the content is clamped into this range when the knowledge base is built:
 # with a 0 or a 1, one contradicting answer (a slip of the owner, or content that is not quite
@@ -41,6 +57,12 @@ DEFAULT_CLEAR_AT = 0.8
 # per unit of cost: 0.03 bits for a look/remember question, 0.12 bits for a multimeter one
 # (cost 4). Below that the answer barely moves the ranking and is not worth the owner's time.
 DEFAULT_MIN_GAIN_PER_COST = 0.03
+# "Why this question": a cause an answer makes at least this much more likely than the answer
+# itself is ("P(answer | cause) / P(answer)") is one that answer points to.
+CONTRAST_RATIO = 1.3
+# ... among the causes still worth naming, at most this many per answer.
+CONTRAST_MIN_SHARE = 0.03
+CONTRAST_MAX_FAULTS = 3
 
 _LN2 = math.log(2.0)
 
@@ -59,8 +81,17 @@ class Symptom:
 
 
 @dataclass(frozen=True, slots=True)
+class Group:
+    """One question whose options are its member symptoms plus "none of these"."""
+
+    key: str
+    members: tuple[str, ...]  # symptom keys, at least two
+    cost: float = 1.0  # replaces the members' own costs: the group is asked once
+
+
+@dataclass(frozen=True, slots=True)
 class Evidence:
-    symptom: str
+    symptom: str  # a symptom's key; a group's key with answer "n" means "none of these"
     answer: Answer  # "y" or "n" only: unknown answers carry no evidence
     weight: float  # ln P(answer | this fault) / P(answer | another cause); > 0 raises, < 0 lowers
 
@@ -73,11 +104,20 @@ class Candidate:
 
 
 @dataclass(frozen=True, slots=True)
+class Contrast:
+    """One answer to the next question and the causes that answer would point to."""
+
+    answer: str  # "y" / "n" for a yes/no question; a member's key or NONE_OF_THESE for a group
+    faults: tuple[str, ...]  # best first
+
+
+@dataclass(frozen=True, slots=True)
 class Diagnosis:
     candidates: tuple[Candidate, ...]  # all faults, best first (ties: knowledge base order)
-    next_question: str | None  # symptom key, None when done
+    next_question: str | None  # a symptom's or a group's key, None when done
     done: bool
     stop_reason: str | None  # "clear", "no-useful-question", "no-questions-left" or None
+    contrasts: tuple[Contrast, ...] = ()  # what the answers to next_question tell apart
 
 
 def _clamp(p: float) -> float:
@@ -91,6 +131,21 @@ def _entropy2(p: float) -> float:
     return -p * math.log(p) - (1.0 - p) * math.log(1.0 - p)
 
 
+def _entropy(distribution: Iterable[float]) -> float:
+    """Entropy in nats of a categorical distribution (zeros and rounding below 0 ignored)."""
+    return -math.fsum(p * math.log(p) for p in distribution if p > 0.0)
+
+
+def _categorical(members_p_yes: Iterable[float]) -> tuple[float, ...]:
+    """The options' probabilities from the members' P(yes), "none of these" last."""
+    ps = list(members_p_yes)
+    total = math.fsum(ps)
+    if total > P_MAX:  # content that over-commits: keep the proportions, leave room for none
+        ps = [p * P_MAX / total for p in ps]
+        total = P_MAX
+    return (*ps, 1.0 - total)
+
+
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -100,14 +155,22 @@ def _check_key(kind: str, key: object) -> None:
         raise ValueError(f"{kind} key must be a non-empty string, not {key!r}")
 
 
+def _check_cost(kind: str, key: str, cost: object) -> None:
+    if not (_is_number(cost) and math.isfinite(cost) and cost > 0):
+        raise ValueError(f"{kind} {key!r}: cost must be > 0, not {cost!r}")
+
+
 class KnowledgeBase:
     """Immutable, built once per (problem, generation) and reused for many diagnoses."""
 
     __slots__ = (
         "faults",
         "symptoms",
+        "groups",
         "_fault_index",
         "_symptom_index",
+        "_group_index",
+        "_group_of",
         "_log_prior",
         "_p_other",
         "_h_other",
@@ -116,6 +179,11 @@ class KnowledgeBase:
         "_pair_dp",
         "_pair_dh",
         "_pair_weight",
+        "_group_q_other",
+        "_group_h_other",
+        "_group_faults",
+        "_group_q",
+        "_group_dh",
     )
 
     def __init__(
@@ -123,9 +191,11 @@ class KnowledgeBase:
         faults: Iterable[Fault],
         symptoms: Iterable[Symptom],
         likelihoods: Mapping[tuple[str, str], float],
+        groups: Iterable[Group] = (),
     ) -> None:
         self.faults: tuple[Fault, ...] = tuple(faults)
         self.symptoms: tuple[Symptom, ...] = tuple(symptoms)
+        self.groups: tuple[Group, ...] = tuple(groups)
         if not self.faults:
             raise ValueError("a knowledge base needs at least one fault")
 
@@ -143,14 +213,31 @@ class KnowledgeBase:
             _check_key("symptom", symptom.key)
             if symptom.key in self._symptom_index:
                 raise ValueError(f"duplicate symptom {symptom.key!r}")
-            if not (_is_number(symptom.cost) and math.isfinite(symptom.cost) and symptom.cost > 0):
-                raise ValueError(f"symptom {symptom.key!r}: cost must be > 0, not {symptom.cost!r}")
+            _check_cost("symptom", symptom.key, symptom.cost)
             if not (_is_number(symptom.p_yes_otherwise) and 0 <= symptom.p_yes_otherwise <= 1):
                 raise ValueError(
                     f"symptom {symptom.key!r}: p_yes_otherwise must be within [0, 1], "
                     f"not {symptom.p_yes_otherwise!r}"
                 )
             self._symptom_index[symptom.key] = j
+
+        self._group_index: dict[str, int] = {}
+        self._group_of: dict[int, int] = {}  # member symptom index -> group index
+        for g, group in enumerate(self.groups):
+            _check_key("group", group.key)
+            if group.key in self._group_index or group.key in self._symptom_index:
+                raise ValueError(f"group {group.key!r}: the key is already taken")
+            _check_cost("group", group.key, group.cost)
+            if len(set(group.members)) < 2 or len(set(group.members)) != len(group.members):
+                raise ValueError(f"group {group.key!r}: needs at least two distinct members")
+            for member in group.members:
+                if member not in self._symptom_index:
+                    raise ValueError(f"group {group.key!r}: unknown symptom {member!r}")
+                j = self._symptom_index[member]
+                if j in self._group_of:
+                    raise ValueError(f"symptom {member!r} belongs to two groups")
+                self._group_of[j] = g
+            self._group_index[group.key] = g
 
         # (fault index, symptom index) -> clamped P(yes | fault).
         self._explicit: dict[tuple[int, int], float] = {}
@@ -172,7 +259,10 @@ class KnowledgeBase:
         self._log_prior: tuple[float, ...] = tuple(math.log(f.prior) for f in self.faults)
         self._p_other: tuple[float, ...] = tuple(_clamp(s.p_yes_otherwise) for s in self.symptoms)
         self._h_other: tuple[float, ...] = tuple(_entropy2(p) for p in self._p_other)
+        self._index_yes_no_questions()
+        self._index_groups()
 
+    def _index_yes_no_questions(self) -> None:
         # Sparse index per symptom, faults in knowledge base order (so the result never depends
         # on the order of `likelihoods`). A pair equal to p_yes_otherwise changes nothing and is
         # left out of the index.
@@ -197,10 +287,34 @@ class KnowledgeBase:
         self._pair_dh: tuple[tuple[float, ...], ...] = tuple(pair_dh)
         self._pair_weight: tuple[dict[str, tuple[float, ...]], ...] = tuple(pair_weight)
 
+    def _index_groups(self) -> None:
+        # Per group: the options' distribution for "another cause", and for each fault with an
+        # explicit pair on some member, its own distribution (faults in knowledge base order).
+        q_other, h_other, group_faults, group_q, group_dh = [], [], [], [], []
+        for group in self.groups:
+            members = [self._symptom_index[m] for m in group.members]
+            q_o = _categorical(self._p_other[j] for j in members)
+            faults = sorted({i for (i, j) in self._explicit if j in members})
+            qs = [
+                _categorical(self._explicit.get((i, j), self._p_other[j]) for j in members)
+                for i in faults
+            ]
+            keep = [(i, q) for i, q in zip(faults, qs, strict=True) if q != q_o]
+            q_other.append(q_o)
+            h_other.append(_entropy(q_o))
+            group_faults.append(tuple(i for i, _ in keep))
+            group_q.append(tuple(q for _, q in keep))
+            group_dh.append(tuple(_entropy(q) - h_other[-1] for _, q in keep))
+        self._group_q_other: tuple[tuple[float, ...], ...] = tuple(q_other)
+        self._group_h_other: tuple[float, ...] = tuple(h_other)
+        self._group_faults: tuple[tuple[int, ...], ...] = tuple(group_faults)
+        self._group_q: tuple[tuple[tuple[float, ...], ...], ...] = tuple(group_q)
+        self._group_dh: tuple[tuple[float, ...], ...] = tuple(group_dh)
+
     def __repr__(self) -> str:
         return (
             f"<KnowledgeBase: {len(self.faults)} faults, {len(self.symptoms)} symptoms, "
-            f"{self.explicit_pairs} explicit pairs>"
+            f"{len(self.groups)} groups, {self.explicit_pairs} explicit pairs>"
         )
 
     @property
@@ -220,36 +334,95 @@ class KnowledgeBase:
     def has_symptom(self, key: str) -> bool:
         return key in self._symptom_index
 
+    def group(self, key: str) -> Group:
+        return self.groups[self._group_index[key]]
+
+    def is_group(self, key: str) -> bool:
+        return key in self._group_index
+
+    def group_of(self, symptom_key: str) -> Group | None:
+        g = self._group_of.get(self._symptom_index[symptom_key])
+        return None if g is None else self.groups[g]
+
     def p_yes(self, fault_key: str, symptom_key: str) -> float:
         """P(yes | fault) as the engine uses it: the explicit pair or p_yes_otherwise, clamped."""
         j = self._symptom_index[symptom_key]
         return self._explicit.get((self._fault_index[fault_key], j), self._p_other[j])
 
+    def question_keys(self) -> tuple[str, ...]:
+        """Every question the engine can ask: yes/no symptoms outside groups, then groups."""
+        singles = tuple(s.key for j, s in enumerate(self.symptoms) if j not in self._group_of)
+        return singles + tuple(g.key for g in self.groups)
 
-# --- inference ------------------------------------------------------------------------------
+
+# --- answers --------------------------------------------------------------------------------
 
 
-def _answered(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> list[tuple[int, str]]:
-    """Validated answers as (symptom index, answer), in knowledge base order."""
-    answered = []
+@dataclass(frozen=True, slots=True)
+class _Answered:
+    singles: tuple[tuple[int, str], ...]  # (symptom index, answer), knowledge base order
+    # (group index, option indices still possible, or None when the answers exclude nothing)
+    groups: tuple[tuple[int, frozenset[int] | None], ...]
+
+
+def _answered(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> _Answered:
+    """Validated answers: yes/no symptoms on their own, group members folded into their group."""
+    singles: list[tuple[int, str]] = []
+    by_group: dict[int, list[tuple[int, str]]] = {}
     for key, value in answers.items():
         if not isinstance(key, str) or not kb.has_symptom(key):
             raise ValueError(f"unknown symptom {key!r}")
         if value not in ANSWERS:
             raise ValueError(f"answer to {key!r} must be 'y', 'n' or 'u', not {value!r}")
-        answered.append((kb._symptom_index[key], value))
-    answered.sort()
-    return answered
+        j = kb._symptom_index[key]
+        g = kb._group_of.get(j)
+        if g is None:
+            singles.append((j, value))
+        else:
+            by_group.setdefault(g, []).append((j, value))
+    singles.sort()
+    groups = []
+    for g in sorted(by_group):
+        group = kb.groups[g]
+        position = {kb._symptom_index[m]: k for k, m in enumerate(group.members)}
+        yes = [position[j] for j, value in by_group[g] if value == "y"]
+        if len(yes) > 1:
+            chosen = ", ".join(group.members[k] for k in sorted(yes))
+            raise ValueError(f"only one answer of {group.key!r} can be yes, not {chosen}")
+        no = {position[j] for j, value in by_group[g] if value == "n"}
+        options = range(len(group.members) + 1)  # the members, then "none of these"
+        if yes:
+            possible = frozenset(yes)
+        elif no:
+            possible = frozenset(k for k in options if k not in no)
+        else:
+            possible = None
+        groups.append((g, possible))
+    return _Answered(tuple(singles), tuple(groups))
 
 
-def _posterior_vector(kb: KnowledgeBase, answered: list[tuple[int, str]]) -> list[float]:
+def _group_weights(kb: KnowledgeBase, g: int, possible: frozenset[int]) -> list[float]:
+    """Evidence weight of each fault in the group's sparse index, for these possible options."""
+    other = math.log(math.fsum(kb._group_q_other[g][k] for k in possible))
+    return [math.log(math.fsum(q[k] for k in possible)) - other for q in kb._group_q[g]]
+
+
+# --- inference ------------------------------------------------------------------------------
+
+
+def _posterior_vector(kb: KnowledgeBase, answered: _Answered) -> list[float]:
     # Log space: log prior + evidence weights of the explicit pairs, summed in knowledge base
     # order (so the order of the answers cannot change a single bit), then log-sum-exp.
     scores = list(kb._log_prior)
-    for j, value in answered:
+    for j, value in answered.singles:
         if value == "u":
             continue
         for i, w in zip(kb._pair_faults[j], kb._pair_weight[j][value], strict=True):
+            scores[i] += w
+    for g, possible in answered.groups:
+        if possible is None:
+            continue
+        for i, w in zip(kb._group_faults[g], _group_weights(kb, g, possible), strict=True):
             scores[i] += w
     top = max(scores)
     weights = [math.exp(score - top) for score in scores]
@@ -257,7 +430,7 @@ def _posterior_vector(kb: KnowledgeBase, answered: list[tuple[int, str]]) -> lis
     return [w / total for w in weights]
 
 
-def _gains(kb: KnowledgeBase, post: list[float], unanswered: Iterable[int]) -> dict[int, float]:
+def _yes_no_gains(kb: KnowledgeBase, post: list[float], unanswered: Iterable[int]):
     """Expected entropy reduction (bits) of each unanswered symptom, over explicit pairs only.
 
     Asking s splits the posterior π over faults by the answer A. The expected reduction of the
@@ -273,37 +446,111 @@ def _gains(kb: KnowledgeBase, post: list[float], unanswered: Iterable[int]) -> d
         H(A)     = h(P(yes))
         H(A | F) = Σ_f π_f·h(q_f) = h(p_o) + Σ_{f∈S_s} π_f·(h(p_fs) − h(p_o))     (Σ π = 1)
 
-    so each symptom costs O(|S_s|), not O(faults).
+    so each symptom costs O(|S_s|), not O(faults). A group is the same with the categorical
+    entropy H over its options (see _group_gain).
     """
-    gains = {}
     for j in unanswered:
         faults = kb._pair_faults[j]
         if not faults:
-            gains[j] = 0.0  # every fault answers alike: nothing to learn
+            yield j, 0.0  # every fault answers alike: nothing to learn
             continue
         mass = [post[i] for i in faults]
         p_yes = kb._p_other[j] + math.sumprod(mass, kb._pair_dp[j])
         conditional = kb._h_other[j] + math.sumprod(mass, kb._pair_dh[j])
-        gains[j] = max(0.0, _entropy2(p_yes) - conditional) / _LN2
-    return gains
+        yield j, max(0.0, _entropy2(p_yes) - conditional) / _LN2
+
+
+def _group_answer_distribution(kb: KnowledgeBase, post: list[float], g: int) -> list[float]:
+    """P(option) under the posterior: q_o(a) + Σ_{f∈S_g} π_f·(q_f(a) − q_o(a))."""
+    q_o = kb._group_q_other[g]
+    p = list(q_o)
+    for i, q in zip(kb._group_faults[g], kb._group_q[g], strict=True):
+        for k, (q_fk, q_ok) in enumerate(zip(q, q_o, strict=True)):
+            p[k] += post[i] * (q_fk - q_ok)
+    return p
+
+
+def _group_gain(kb: KnowledgeBase, post: list[float], g: int) -> float:
+    faults = kb._group_faults[g]
+    if not faults:
+        return 0.0
+    answer = _group_answer_distribution(kb, post, g)
+    conditional = kb._group_h_other[g] + math.sumprod([post[i] for i in faults], kb._group_dh[g])
+    return max(0.0, _entropy(answer) - conditional) / _LN2
+
+
+@dataclass(frozen=True, slots=True)
+class _Question:
+    key: str
+    cost: float
+    gain: float
+
+
+def _gains(kb: KnowledgeBase, post: list[float], answered: _Answered) -> list[_Question]:
+    """Every unanswered question with its expected gain in bits: yes/no first, then groups."""
+    asked = {j for j, _ in answered.singles}
+    asked_groups = {g for g, _ in answered.groups}
+    unanswered = [j for j in range(len(kb.symptoms)) if j not in asked and j not in kb._group_of]
+    questions = [
+        _Question(kb.symptoms[j].key, kb.symptoms[j].cost, gain)
+        for j, gain in _yes_no_gains(kb, post, unanswered)
+    ]
+    questions += [
+        _Question(group.key, group.cost, _group_gain(kb, post, g))
+        for g, group in enumerate(kb.groups)
+        if g not in asked_groups
+    ]
+    return questions
 
 
 def _best_question(
-    kb: KnowledgeBase, post: list[float], unanswered: list[int], min_gain_per_cost: float
-) -> int | None:
+    kb: KnowledgeBase, post: list[float], answered: _Answered, min_gain_per_cost: float
+) -> str | None:
     best, best_score = None, -math.inf
-    for j, gain in _gains(kb, post, unanswered).items():  # knowledge base order
-        score = gain / kb.symptoms[j].cost
-        if score > best_score:  # strict: the earlier symptom wins a tie
-            best, best_score = j, score
+    for question in _gains(kb, post, answered):  # knowledge base order
+        score = question.gain / question.cost
+        if score > best_score:  # strict: the earlier question wins a tie
+            best, best_score = question.key, score
     if best is None or best_score < min_gain_per_cost:
         return None
     return best
 
 
-def _unanswered(kb: KnowledgeBase, answered: list[tuple[int, str]]) -> list[int]:
-    asked = {j for j, _ in answered}
-    return [j for j in range(len(kb.symptoms)) if j not in asked]
+def _contrasts(kb: KnowledgeBase, post: list[float], key: str) -> tuple[Contrast, ...]:
+    """Which causes each answer to `key` would point to: those it makes CONTRAST_RATIO times
+    likelier than the answer itself is, among causes with at least CONTRAST_MIN_SHARE."""
+    if kb.is_group(key):
+        g = kb._group_index[key]
+        labels = [*kb.groups[g].members, NONE_OF_THESE]
+        p_answer = _group_answer_distribution(kb, post, g)
+        q_of = dict(zip(kb._group_faults[g], kb._group_q[g], strict=True))
+        q_other = kb._group_q_other[g]
+
+        def q(i: int) -> tuple[float, ...]:
+            return q_of.get(i, q_other)
+    else:
+        j = kb._symptom_index[key]
+        labels = ["y", "n"]
+        p_yes = kb._p_other[j] + math.sumprod([post[i] for i in kb._pair_faults[j]], kb._pair_dp[j])
+        p_answer = [p_yes, 1.0 - p_yes]
+
+        def q(i: int) -> tuple[float, ...]:
+            p = kb._explicit.get((i, j), kb._p_other[j])
+            return (p, 1.0 - p)
+
+    pointed: dict[int, list[int]] = {}
+    for i in sorted(range(len(kb.faults)), key=lambda i: (-post[i], i)):
+        if post[i] < CONTRAST_MIN_SHARE:
+            break
+        ratios = [q_a / p_a if p_a > 0 else 0.0 for q_a, p_a in zip(q(i), p_answer, strict=True)]
+        best = max(range(len(ratios)), key=lambda k: (ratios[k], -k))
+        if ratios[best] >= CONTRAST_RATIO:
+            pointed.setdefault(best, []).append(i)
+    return tuple(
+        Contrast(labels[k], tuple(kb.faults[i].key for i in pointed[k][:CONTRAST_MAX_FAULTS]))
+        for k in range(len(labels))
+        if k in pointed
+    )
 
 
 def _post_vector(kb: KnowledgeBase, post: Mapping[str, float]) -> list[float]:
@@ -340,11 +587,11 @@ def posterior(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> dict[str, flo
 def information_gains(
     kb: KnowledgeBase, answers: Mapping[str, Answer], post: Mapping[str, float] | None = None
 ) -> dict[str, float]:
-    """Expected entropy reduction (bits) over faults per unanswered symptom, not divided by cost."""
+    """Expected entropy reduction (bits) over faults per unanswered question (a yes/no symptom
+    outside any group, or a group), not divided by cost."""
     answered = _answered(kb, answers)
     vector = _posterior_vector(kb, answered) if post is None else _post_vector(kb, post)
-    gains = _gains(kb, vector, _unanswered(kb, answered))
-    return {kb.symptoms[j].key: gain for j, gain in gains.items()}
+    return {question.key: question.gain for question in _gains(kb, vector, answered)}
 
 
 def next_question(
@@ -354,7 +601,7 @@ def next_question(
     *,
     min_gain_per_cost: float = DEFAULT_MIN_GAIN_PER_COST,
 ) -> str | None:
-    """The unanswered symptom with the most expected information per cost, if worth asking.
+    """The unanswered question with the most expected information per cost, if worth asking.
 
     `post` is `posterior(kb, answers)` when the caller already has it. This ignores whether a
     cause is already clear; `diagnose` applies the whole stop rule.
@@ -362,23 +609,42 @@ def next_question(
     _check_min_gain(min_gain_per_cost)
     answered = _answered(kb, answers)
     vector = _posterior_vector(kb, answered) if post is None else _post_vector(kb, post)
-    best = _best_question(kb, vector, _unanswered(kb, answered), min_gain_per_cost)
-    return None if best is None else kb.symptoms[best].key
+    return _best_question(kb, vector, answered, min_gain_per_cost)
 
 
-def _why(kb: KnowledgeBase, answered: list[tuple[int, str]]) -> dict[int, tuple[Evidence, ...]]:
+def _why(kb: KnowledgeBase, answered: _Answered) -> dict[int, tuple[Evidence, ...]]:
     """Per fault index (only faults some answer moved): its strongest evidence, at most 3."""
-    moved: dict[int, list[tuple[float, int, str, float]]] = {}
-    for j, value in answered:
+    moved: dict[int, list[tuple[float, int, str, str, float]]] = {}
+    for j, value in answered.singles:
         if value == "u":
             continue
         for i, w in zip(kb._pair_faults[j], kb._pair_weight[j][value], strict=True):
             if w != 0.0:
-                moved.setdefault(i, []).append((-abs(w), j, value, w))
+                moved.setdefault(i, []).append((-abs(w), j, kb.symptoms[j].key, value, w))
+    for g, possible in answered.groups:
+        if possible is None:
+            continue
+        key, value = _group_evidence_label(kb.groups[g], possible)
+        order = len(kb.symptoms) + g  # after the yes/no symptoms on equal weight
+        for i, w in zip(kb._group_faults[g], _group_weights(kb, g, possible), strict=True):
+            if w != 0.0:
+                moved.setdefault(i, []).append((-abs(w), order, key, value, w))
     return {
-        i: tuple(Evidence(kb.symptoms[j].key, value, w) for _, j, value, w in sorted(items)[:3])
+        i: tuple(Evidence(key, value, w) for _, _, key, value, w in sorted(items)[:3])
         for i, items in moved.items()
     }
+
+
+def _group_evidence_label(group: Group, possible: frozenset[int]) -> tuple[str, Answer]:
+    """How a group answer is named in explanations: the chosen member "y", a single ruled-out
+    member "n", or the group itself "n" ("none of these", or several ruled out)."""
+    members = len(group.members)
+    if len(possible) == 1 and min(possible) < members:
+        return group.members[min(possible)], "y"
+    ruled_out = [k for k in range(members) if k not in possible]
+    if len(ruled_out) == 1 and members in possible:
+        return group.members[ruled_out[0]], "n"
+    return group.key, "n"
 
 
 def diagnose(
@@ -391,9 +657,11 @@ def diagnose(
     """Rank every fault, explain each by the answers that moved it most, and pick the next question.
 
     `answers` must name symptoms of `kb` with values "y", "n" or "u"; anything else raises
-    ValueError naming the key or value. Done when the best cause reaches `clear_at` ("clear"),
-    when every symptom is answered ("no-questions-left"), or when no unanswered symptom is
-    expected to remove `min_gain_per_cost` bits per unit of cost ("no-useful-question").
+    ValueError naming the key or value, and so do two "y" in one group. Done when the best
+    cause reaches `clear_at` ("clear"), when every question is answered ("no-questions-left"),
+    or when no unanswered question is expected to remove `min_gain_per_cost` bits per unit of
+    cost ("no-useful-question"). `contrasts` says what the answers to the next question would
+    tell apart.
     """
     _check_clear_at(clear_at)
     _check_min_gain(min_gain_per_cost)
@@ -403,18 +671,26 @@ def diagnose(
     why = _why(kb, answered)
     candidates = tuple(Candidate(kb.faults[i].key, post[i], why.get(i, ())) for i in order)
 
-    unanswered = _unanswered(kb, answered)
     question = None
     if candidates[0].probability >= clear_at:
         stop_reason = "clear"
-    elif not unanswered:
+    elif not _gains_left(kb, answered):
         stop_reason = "no-questions-left"
     else:
-        question = _best_question(kb, post, unanswered, min_gain_per_cost)
+        question = _best_question(kb, post, answered, min_gain_per_cost)
         stop_reason = None if question is not None else "no-useful-question"
     return Diagnosis(
         candidates=candidates,
-        next_question=None if question is None else kb.symptoms[question].key,
+        next_question=question,
         done=stop_reason is not None,
         stop_reason=stop_reason,
+        contrasts=() if question is None else _contrasts(kb, post, question),
     )
+
+
+def _gains_left(kb: KnowledgeBase, answered: _Answered) -> bool:
+    """Whether any question is still unanswered."""
+    asked = {j for j, _ in answered.singles}
+    if any(j not in asked and j not in kb._group_of for j in range(len(kb.symptoms))):
+        return True
+    return len(answered.groups) < len(kb.groups)

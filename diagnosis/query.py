@@ -130,6 +130,24 @@ def _parse_answers(compiled, raw: str, errors) -> dict[str, str]:
                     (),
                 )
             )
+        elif value == "y" and (rival := _yes_in_group(compiled, answers, symptom)):
+            group = compiled.groups[symptoms[symptom].group]
+            errors.append(
+                QueryError(
+                    "answers",
+                    f"“{rival}” and “{symptom}” cannot both be yes: they are answers to one "
+                    f"question (“{group.question}”). The first is kept.",
+                    group.members,
+                )
+            )
         else:
             answers[symptom] = value
     return answers
+
+
+def _yes_in_group(compiled, answers: dict[str, str], symptom: str) -> str | None:
+    """Another member of this symptom's exclusive group already answered yes, if any."""
+    group = compiled.symptoms[symptom].group
+    if not group:
+        return None
+    return next((m for m in compiled.groups[group].members if answers.get(m) == "y"), None)

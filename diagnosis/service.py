@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from . import engine
-from .content import CompiledProblem, FaultInfo, GenerationInfo, ProcedureCard, SymptomInfo
+from .content import (
+    CompiledProblem,
+    FaultInfo,
+    GenerationInfo,
+    GroupInfo,
+    ProcedureCard,
+    SymptomInfo,
+)
 from .query import ANSWER_WORDS, encode_answers
 
 # How many causes the result dwells on, and the share below which a cause is not "likely".
@@ -20,9 +27,16 @@ KIND_ORDER = {"quick-check": 0, "repair": 1, "maintenance": 2, "emergency": 3}
 
 @dataclass(frozen=True, slots=True)
 class Reason:
-    symptom: SymptomInfo
+    """One answer that moved a cause: a yes/no symptom, or a group answered "none of these"."""
+
+    symptom: SymptomInfo | None
+    group: GroupInfo | None  # set for "none of these"
     answer: str
     weight: float
+
+    @property
+    def slug(self) -> str:
+        return self.symptom.slug if self.symptom else self.group.slug
 
     @property
     def raises(self) -> bool:
@@ -34,23 +48,74 @@ class Reason:
 
     @property
     def text(self) -> str:
-        said = "yes" if self.answer == "y" else "no"
+        if self.symptom is None:
+            said = f"You answered “{self.group.none_label}” to “{self.group.question}”"
+        else:
+            yes_no = "yes" if self.answer == "y" else "no"
+            said = f"You answered {yes_no} to “{self.symptom.statement}”"
         strength = "strongly " if self.factor >= 4 else ""
         effect = "points to this cause" if self.raises else "speaks against this cause"
         return (
-            f"You answered {said} to “{self.symptom.statement}”: this {strength}{effect} "
+            f"{said}: this {strength}{effect} "
             f"({self.factor:.1f}× {'more' if self.raises else 'less'} likely than with "
             f"another cause)."
         )
 
     def as_dict(self) -> dict:
         return {
-            "symptom": self.symptom.slug,
+            "symptom": self.slug,
             "answer": self.answer,
             "weight": round(self.weight, 3),
             "effect": "raises" if self.raises else "lowers",
             "text": self.text,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One answer button: the tokens it adds to the URL, e.g. a member's `:y` and the rest `:n`."""
+
+    label: str
+    answers: tuple[tuple[str, str], ...]  # (symptom slug, y/n/u)
+    kind: str  # y, n, u for a yes/no question; "option", "none", "u" for a group
+    url: str = ""
+
+    @property
+    def tokens(self) -> str:
+        return encode_answers(dict(self.answers))
+
+
+@dataclass(frozen=True)
+class Question:
+    """The next question as the owner sees it: a yes/no symptom or an exclusive group."""
+
+    slug: str
+    text: str
+    help_text: str
+    options: tuple[Option, ...]
+    why: str  # which causes the answer tells apart, in words
+
+
+def question_options(compiled: CompiledProblem, slug: str) -> tuple[Option, ...]:
+    """The options of a question and exactly the tokens each adds (DESIGN: exclusive groups)."""
+    group = compiled.groups.get(slug)
+    if group is None:
+        return tuple(
+            Option(label, ((slug, value),), value) for value, label in ANSWER_WORDS.items()
+        )
+    members = group.members
+    return (
+        *(
+            Option(
+                compiled.symptoms[member].option_label or compiled.symptoms[member].statement,
+                tuple((m, "y" if m == member else "n") for m in members),
+                "option",
+            )
+            for member in members
+        ),
+        Option(group.none_label, tuple((m, "n") for m in members), "none"),
+        Option(ANSWER_WORDS["u"], tuple((m, "u") for m in members), "u"),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +145,7 @@ class Outcome:
     generation: GenerationInfo
     answers: dict[str, str]
     causes: tuple[RankedCause, ...]
-    next_question: SymptomInfo | None
+    next_question: Question | None
     done: bool
     stop_reason: str | None
 
@@ -91,19 +156,46 @@ class Outcome:
 
     @cached_property
     def answered(self) -> list[dict]:
-        """Each answer so far, with the links that change or remove it."""
-        return [
-            {
-                "symptom": self.compiled.symptoms[slug],
-                "label": ANSWER_WORDS[value],
-                "options": [
-                    (label, self.url_with(**{slug: other}), other == value)
-                    for other, label in ANSWER_WORDS.items()
-                ],
-                "remove_url": self.url_with(**{slug: None}),
-            }
-            for slug, value in self.answers.items()
+        """Each question answered so far (a group once), with the links that change or remove
+        its answer."""
+        items, seen = [], set()
+        for slug in self.answers:
+            symptom = self.compiled.symptoms[slug]
+            question = symptom.group or slug
+            if question in seen:
+                continue
+            seen.add(question)
+            group = self.compiled.groups.get(symptom.group)
+            options = question_options(self.compiled, question)
+            current = self._current_option(options)
+            items.append(
+                {
+                    "question": group.question if group else symptom.question,
+                    "label": current.label if current else self._partial_label(group),
+                    "options": [
+                        (option.label, self.url_with(**dict(option.answers)), option == current)
+                        for option in options
+                    ],
+                    "remove_url": self.url_with(**{a: None for a, _ in options[0].answers}),
+                }
+            )
+        return items
+
+    def _current_option(self, options: tuple[Option, ...]) -> Option | None:
+        given = self.answers
+        return next(
+            (o for o in options if all(given.get(s) == v for s, v in o.answers)),
+            None,
+        )
+
+    def _partial_label(self, group: GroupInfo | None) -> str:
+        """A group answered in part, e.g. by a hand-written link: name the options ruled out."""
+        ruled_out = [
+            self.compiled.symptoms[m].option_label or self.compiled.symptoms[m].statement
+            for m in group.members
+            if self.answers.get(m) == "n"
         ]
+        return "Not: " + "; ".join(ruled_out) if ruled_out else ANSWER_WORDS["u"]
 
     @property
     def question_number(self) -> int:
@@ -118,15 +210,6 @@ class Outcome:
             else:
                 answers[symptom] = value
         return wizard_url(self.compiled, self.generation, answers)
-
-    def answer_links(self) -> list[tuple[str, str, str]]:
-        """(value, label, URL) for each answer to the next question."""
-        if self.next_question is None:
-            return []
-        slug = self.next_question.slug
-        return [
-            (value, label, self.url_with(**{slug: value})) for value, label in ANSWER_WORDS.items()
-        ]
 
     def as_json(self) -> dict:
         compiled = self.compiled
@@ -152,8 +235,13 @@ class Outcome:
             "next_question": (
                 {
                     "symptom": self.next_question.slug,
-                    "text": self.next_question.question,
+                    "text": self.next_question.text,
                     "help": self.next_question.help_text,
+                    "why": self.next_question.why,
+                    "options": [
+                        {"label": option.label, "answers": option.tokens}
+                        for option in self.next_question.options
+                    ],
                 }
                 if self.next_question
                 else None
@@ -186,9 +274,7 @@ def diagnose(
         RankedCause(
             fault=compiled.faults[candidate.fault],
             probability=candidate.probability,
-            why=tuple(
-                Reason(compiled.symptoms[e.symptom], e.answer, e.weight) for e in candidate.why
-            ),
+            why=tuple(_reason(compiled, evidence) for evidence in candidate.why),
             procedures=tuple(
                 sorted(
                     (
@@ -201,12 +287,61 @@ def diagnose(
         )
         for candidate in verdict.candidates
     )
-    return Outcome(
+    outcome = Outcome(
         compiled=compiled,
         generation=generation,
         answers=answers,
         causes=causes,
-        next_question=(compiled.symptoms[verdict.next_question] if verdict.next_question else None),
+        next_question=None,
         done=verdict.done,
         stop_reason=verdict.stop_reason,
     )
+    if verdict.next_question is None:
+        return outcome
+    return replace(outcome, next_question=_question(outcome, verdict))
+
+
+def _reason(compiled: CompiledProblem, evidence: engine.Evidence) -> Reason:
+    group = compiled.groups.get(evidence.symptom)
+    symptom = None if group else compiled.symptoms[evidence.symptom]
+    return Reason(symptom, group, evidence.answer, evidence.weight)
+
+
+def _question(outcome: Outcome, verdict: engine.Diagnosis) -> Question:
+    compiled, slug = outcome.compiled, verdict.next_question
+    group = compiled.groups.get(slug)
+    options = question_options(compiled, slug)
+    label_of = {o.kind if not group else _option_key(o): o.label for o in options}
+    return Question(
+        slug=slug,
+        text=group.question if group else compiled.symptoms[slug].question,
+        help_text=group.help_text if group else compiled.symptoms[slug].help_text,
+        options=tuple(
+            replace(option, url=outcome.url_with(**dict(option.answers))) for option in options
+        ),
+        why=_why_line(compiled, verdict.contrasts, label_of),
+    )
+
+
+def _option_key(option: Option) -> str:
+    """The engine's name of a group option: its member's slug, or "none"."""
+    chosen = [symptom for symptom, value in option.answers if value == "y"]
+    return chosen[0] if chosen else engine.NONE_OF_THESE if option.kind == "none" else "u"
+
+
+def _why_line(compiled: CompiledProblem, contrasts, label_of: dict[str, str]) -> str:
+    """One line in words from the engine's contrasts: which causes each answer points to."""
+    parts = []
+    for contrast in contrasts:
+        names = [compiled.faults[fault].name for fault in contrast.faults]
+        label = label_of.get(contrast.answer, contrast.answer)
+        parts.append(f"“{label}” points to {_or_list(names)}")
+    if not parts:
+        return ""
+    return "Why we ask: " + "; ".join(parts) + "."
+
+
+def _or_list(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " or " + names[-1]

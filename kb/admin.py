@@ -17,6 +17,7 @@ from .models import (
     Make,
     Problem,
     Procedure,
+    QuestionGroup,
     RateLevel,
     SafetyWarning,
     Step,
@@ -114,7 +115,7 @@ class FaultRateAdmin(SimpleHistoryAdmin):
 
 @admin.register(Fault)
 class FaultAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "slug", "problem", "category", "group", "prior_factor"]
+    list_display = ["name", "slug", "problem", "category", "group", "share"]
     list_filter = ["problem", "category", "group"]
     list_select_related = ["problem__vehicle_model__make", "group"]
     search_fields = ["name", "slug", "summary", "description", "signs"]
@@ -125,12 +126,36 @@ class FaultAdmin(SimpleHistoryAdmin):
 
 @admin.register(Symptom)
 class SymptomAdmin(SimpleHistoryAdmin):
-    list_display = ["slug", "question", "problem", "effort", "p_yes_otherwise"]
-    list_filter = ["problem", "effort"]
+    list_display = ["slug", "question", "problem", "group", "effort", "p_yes_otherwise"]
+    list_filter = ["problem", "effort", "group"]
     list_select_related = ["problem__vehicle_model__make"]
     search_fields = ["slug", "question", "statement", "help_text"]
     prepopulated_fields = {"slug": ("statement",)}
     inlines = [SymptomLikelihoodInline]
+
+
+class MemberInline(admin.TabularInline):
+    """The options of an exclusive question are symptoms: each names its button here."""
+
+    model = Symptom
+    fk_name = "group"
+    extra = 0
+    fields = ["slug", "option_label", "question", "order"]
+    readonly_fields = ["slug", "question"]
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False  # a symptom joins a group from its own page, where it is written
+
+
+@admin.register(QuestionGroup)
+class QuestionGroupAdmin(SimpleHistoryAdmin):
+    list_display = ["question", "slug", "problem", "effort", "order"]
+    list_filter = ["problem"]
+    list_select_related = ["problem__vehicle_model__make"]
+    search_fields = ["slug", "question", "help_text"]
+    inlines = [MemberInline]
 
 
 @admin.register(Likelihood)
@@ -157,7 +182,20 @@ class ProcedureAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ("title",)}
     inlines = [StepInline]
     fieldsets = [
-        (None, {"fields": ["vehicle_model", "title", "slug", "kind", "summary", "introduction"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "vehicle_model",
+                    "title",
+                    "slug",
+                    "kind",
+                    "source",
+                    "summary",
+                    "introduction",
+                ]
+            },
+        ),
         (
             "Doing it",
             {
@@ -167,6 +205,7 @@ class ProcedureAdmin(SimpleHistoryAdmin):
                     "difficulty",
                     "time_min_minutes",
                     "time_max_minutes",
+                    "time_source",
                     "interval",
                     "order",
                 ]
@@ -177,6 +216,7 @@ class ProcedureAdmin(SimpleHistoryAdmin):
             {
                 "fields": [
                     "currency",
+                    "cost_source",
                     ("part_original_min", "part_original_max"),
                     ("part_analogue_min", "part_analogue_max"),
                     ("labour_min", "labour_max"),
@@ -188,8 +228,8 @@ class ProcedureAdmin(SimpleHistoryAdmin):
 
 @admin.register(Step)
 class StepAdmin(SimpleHistoryAdmin):
-    list_display = ["__str__", "procedure", "warning"]
-    list_filter = ["procedure"]
+    list_display = ["__str__", "procedure", "source", "warning"]
+    list_filter = ["procedure", "source"]
     search_fields = ["title", "text"]
     autocomplete_fields = ["procedure", "warning"]
 

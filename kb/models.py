@@ -4,6 +4,9 @@ Every model has a natural key, so fixtures name objects by slug rather than by d
 they stay diffable and load idempotently on any database.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -29,16 +32,76 @@ def probability_check(field: str, name: str) -> models.CheckConstraint:
     )
 
 
-class SlugManager(models.Manager):
-    def get_by_natural_key(self, slug):
-        return self.get(slug=slug)
+class NaturalKeyManager(models.Manager):
+    """Finds an object by its natural key, as fixtures name it.
+
+    Each model says in `NATURAL_KEY` which lookups its natural key's parts are, in order; its
+    `natural_key()` returns the values in that order.
+    """
+
+    def get_by_natural_key(self, *values):
+        lookups = self.model.NATURAL_KEY
+        if len(values) != len(lookups):
+            raise self.model.DoesNotExist(
+                f"{self.model._meta.label} is named by {len(lookups)} values, not {values!r}"
+            )
+        return self.get(**dict(zip(lookups, values, strict=True)))
+
+
+class Source(models.TextChoices):
+    """Where a fact comes from: owners see "estimate" beside what the article does not state."""
+
+    ARTICLE = "article", "The article"
+    ESTIMATE = "estimate", "Editor's estimate"
+
+
+@dataclass(frozen=True, slots=True)
+class Cost:
+    """One price range of a procedure, e.g. the original part at 15,000–25,000."""
+
+    kind: str  # the fields' stem: part_original, part_analogue or labour
+    label: str
+    low: int
+    high: int  # equal to low when the content gives one price
+
+    @property
+    def is_part(self) -> bool:
+        return self.kind != "labour"
+
+
+COST_KINDS = (
+    ("part_original", "Original part"),
+    ("part_analogue", "Analogue part"),
+    ("labour", "Labour"),
+)
+PRICE_FIELDS = tuple(f"{kind}_{end}" for kind, _ in COST_KINDS for end in ("min", "max"))
+
+
+def cost_ranges(read: Callable[[str], int | None]) -> tuple[Cost, ...]:
+    """The price ranges a procedure gives, reading its fields with `read` (an attribute of a
+    model instance or a key of a `values()` row): the one place a range is made."""
+    costs = []
+    for kind, label in COST_KINDS:
+        low, high = read(f"{kind}_min"), read(f"{kind}_max")
+        if low is not None:
+            costs.append(Cost(kind, label, low, high if high is not None else low))
+    return tuple(costs)
+
+
+class Effort(models.IntegerChoices):
+    """What answering a question asks of the owner; the wizard weighs questions by it."""
+
+    GLANCE = 1, "Look or remember"
+    CHECK = 2, "Try something at the car"
+    TOOL = 3, "Needs a tool (multimeter)"
 
 
 class Make(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=100)
 
-    objects = SlugManager()
+    NATURAL_KEY = ("slug",)
+    objects = NaturalKeyManager()
     history = HistoricalRecords()
 
     class Meta:
@@ -56,7 +119,8 @@ class VehicleModel(models.Model):
     slug = models.SlugField(unique=True, help_text="URL word, e.g. nissan-qashqai.")
     name = models.CharField(max_length=100, help_text="Without the make, e.g. Qashqai.")
 
-    objects = SlugManager()
+    NATURAL_KEY = ("slug",)
+    objects = NaturalKeyManager()
     history = HistoricalRecords()
 
     class Meta:
@@ -81,9 +145,8 @@ class GenerationQuerySet(models.QuerySet):
         return self.filter(Q(year_to__isnull=True) | Q(year_to__gte=year), year_from__lte=year)
 
 
-class GenerationManager(models.Manager.from_queryset(GenerationQuerySet)):
-    def get_by_natural_key(self, vehicle_model_slug, code):
-        return self.get(vehicle_model__slug=vehicle_model_slug, code=code)
+class GenerationManager(NaturalKeyManager.from_queryset(GenerationQuerySet)):
+    pass
 
 
 class Generation(models.Model):
@@ -98,6 +161,7 @@ class Generation(models.Model):
     )
     is_facelift = models.BooleanField(default=False)
 
+    NATURAL_KEY = ("vehicle_model__slug", "code")
     objects = GenerationManager()
     history = HistoricalRecords()
 
@@ -158,11 +222,8 @@ class Problem(models.Model):
 
     history = HistoricalRecords()
 
-    class ProblemManager(models.Manager):
-        def get_by_natural_key(self, vehicle_model_slug, slug):
-            return self.get(vehicle_model__slug=vehicle_model_slug, slug=slug)
-
-    objects = ProblemManager()
+    NATURAL_KEY = ("vehicle_model__slug", "slug")
+    objects = NaturalKeyManager()
 
     class Meta:
         ordering = ["vehicle_model", "order", "title"]
@@ -197,7 +258,8 @@ class RateLevel(models.Model):
     )
     order = models.PositiveSmallIntegerField(default=0, help_text="Higher means more frequent.")
 
-    objects = SlugManager()
+    NATURAL_KEY = ("slug",)
+    objects = NaturalKeyManager()
     history = HistoricalRecords()
 
     class Meta:
@@ -229,7 +291,8 @@ class FaultGroup(models.Model):
     )
     order = models.PositiveSmallIntegerField(default=0)
 
-    objects = SlugManager()
+    NATURAL_KEY = ("slug",)
+    objects = NaturalKeyManager()
     history = HistoricalRecords()
 
     class Meta:
@@ -242,21 +305,13 @@ class FaultGroup(models.Model):
         return (self.slug,)
 
 
-class FaultRateManager(models.Manager):
-    def get_by_natural_key(self, group_slug, vehicle_model_slug, generation_code):
-        return self.get(
-            group__slug=group_slug,
-            generation__vehicle_model__slug=vehicle_model_slug,
-            generation__code=generation_code,
-        )
-
-
 class FaultRate(models.Model):
     group = models.ForeignKey(FaultGroup, on_delete=models.CASCADE, related_name="rates")
     generation = models.ForeignKey(Generation, on_delete=models.CASCADE, related_name="rates")
     level = models.ForeignKey(RateLevel, on_delete=models.PROTECT, related_name="rates")
 
-    objects = FaultRateManager()
+    NATURAL_KEY = ("group__slug", "generation__vehicle_model__slug", "generation__code")
+    objects = NaturalKeyManager()
     history = HistoricalRecords()
 
     class Meta:
@@ -300,9 +355,11 @@ class Fault(models.Model):
         related_name="faults",
         help_text="Its row of the fault-rate table, which gives its prior per generation.",
     )
-    prior_factor = models.FloatField(
+    share = models.FloatField(
         default=1.0,
-        help_text="Multiplies the group's rate for this fault; 1 leaves the table's level as is.",
+        help_text="This fault's part of its type's rate in this problem, from 0 to 1. The "
+        "shares of one type's faults add up to 1 (the content check says when they do not): "
+        "the table rates the type, and the shares divide that rate among its faults.",
     )
     procedures = models.ManyToManyField(
         "Procedure", blank=True, related_name="faults", help_text="What to do about it."
@@ -311,15 +368,8 @@ class Fault(models.Model):
 
     history = HistoricalRecords(m2m_fields=[procedures])
 
-    class FaultManager(models.Manager):
-        def get_by_natural_key(self, vehicle_model_slug, problem_slug, slug):
-            return self.get(
-                problem__vehicle_model__slug=vehicle_model_slug,
-                problem__slug=problem_slug,
-                slug=slug,
-            )
-
-    objects = FaultManager()
+    NATURAL_KEY = ("problem__vehicle_model__slug", "problem__slug", "slug")
+    objects = NaturalKeyManager()
 
     class Meta:
         ordering = ["problem", "order", "name"]
@@ -328,9 +378,9 @@ class Fault(models.Model):
                 fields=["problem", "slug"], name="fault_slug_unique_per_problem"
             ),
             models.CheckConstraint(
-                condition=Q(prior_factor__gt=0),
-                name="fault_prior_factor_positive",
-                violation_error_message="The prior factor must be greater than 0.",
+                condition=Q(share__gt=0) & Q(share__lte=1),
+                name="fault_share_within_type",
+                violation_error_message="A share must be greater than 0 and at most 1.",
             ),
         ]
 
@@ -351,10 +401,7 @@ class Fault(models.Model):
 
 
 class Symptom(models.Model):
-    class Effort(models.IntegerChoices):
-        GLANCE = 1, "Look or remember"
-        CHECK = 2, "Try something at the car"
-        TOOL = 3, "Needs a tool (multimeter)"
+    Effort = Effort  # kept reachable as Symptom.Effort
 
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="symptoms")
     slug = models.SlugField()
@@ -368,6 +415,20 @@ class Symptom(models.Model):
         "“complete silence when you press the button”.",
     )
     effort = models.PositiveSmallIntegerField(choices=Effort.choices, default=Effort.GLANCE)
+    group = models.ForeignKey(
+        "QuestionGroup",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        help_text="Set when this symptom is one answer of a question whose answers exclude "
+        "each other; it is then asked only as an option of that question.",
+    )
+    option_label = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="Its button when asked as an option of its group, e.g. “Complete silence”.",
+    )
     p_yes_otherwise = models.FloatField(
         default=0.2,
         verbose_name="P(yes) for any other cause",
@@ -377,15 +438,8 @@ class Symptom(models.Model):
 
     history = HistoricalRecords()
 
-    class SymptomManager(models.Manager):
-        def get_by_natural_key(self, vehicle_model_slug, problem_slug, slug):
-            return self.get(
-                problem__vehicle_model__slug=vehicle_model_slug,
-                problem__slug=problem_slug,
-                slug=slug,
-            )
-
-    objects = SymptomManager()
+    NATURAL_KEY = ("problem__vehicle_model__slug", "problem__slug", "slug")
+    objects = NaturalKeyManager()
 
     class Meta:
         ordering = ["problem", "order", "slug"]
@@ -402,7 +456,63 @@ class Symptom(models.Model):
     def natural_key(self):
         return (*self.problem.natural_key(), self.slug)
 
+    natural_key.dependencies = ["kb.problem", "kb.questiongroup"]
+
+    def clean(self):
+        if self.group_id and self.problem_id and self.group.problem_id != self.problem_id:
+            raise ValidationError({"group": "The question must belong to the same problem."})
+        if self.problem_id and QuestionGroup.objects.filter(
+            problem=self.problem_id, slug=self.slug
+        ):
+            raise ValidationError({"slug": "A question group of this problem has this slug."})
+
+
+class QuestionGroup(models.Model):
+    """One question whose answers exclude each other; each answer is a member symptom.
+
+    "What happens when you press the open button?": complete silence / the motor clicks but
+    the lid stays. Asked as one question with its members as options plus "none of these" and
+    "don't know", and scored as one answer, so no evidence counts twice. In URLs an option is
+    still written as its member symptoms: `member:y` and `other-member:n`.
+    """
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="question_groups")
+    slug = models.SlugField(help_text="Must differ from every symptom's slug in the problem.")
+    question = models.CharField(max_length=250, help_text="The question, asked in plain words.")
+    help_text = models.TextField(blank=True, help_text="How to find out; shown under the question.")
+    none_label = models.CharField(
+        max_length=120,
+        default="None of these",
+        help_text="The option that says no member applies.",
+    )
+    effort = models.PositiveSmallIntegerField(choices=Effort.choices, default=Effort.GLANCE)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    NATURAL_KEY = ("problem__vehicle_model__slug", "problem__slug", "slug")
+    objects = NaturalKeyManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["problem", "order", "slug"]
+        verbose_name = "question with exclusive answers"
+        verbose_name_plural = "questions with exclusive answers"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["problem", "slug"], name="question_group_slug_unique_per_problem"
+            ),
+        ]
+
+    def __str__(self):
+        return self.question
+
+    def natural_key(self):
+        return (*self.problem.natural_key(), self.slug)
+
     natural_key.dependencies = ["kb.problem"]
+
+    def clean(self):
+        if self.problem_id and Symptom.objects.filter(problem=self.problem_id, slug=self.slug):
+            raise ValidationError({"slug": "A symptom of this problem already has this slug."})
 
 
 class Likelihood(models.Model):
@@ -415,17 +525,13 @@ class Likelihood(models.Model):
 
     history = HistoricalRecords()
 
-    class LikelihoodManager(models.Manager):
-        def get_by_natural_key(self, model_slug, problem_slug, fault_slug, symptom_slug):
-            return self.get(
-                fault__problem__vehicle_model__slug=model_slug,
-                fault__problem__slug=problem_slug,
-                fault__slug=fault_slug,
-                symptom__slug=symptom_slug,
-                symptom__problem__slug=problem_slug,
-            )
-
-    objects = LikelihoodManager()
+    NATURAL_KEY = (
+        "fault__problem__vehicle_model__slug",
+        "fault__problem__slug",
+        "fault__slug",
+        "symptom__slug",
+    )
+    objects = NaturalKeyManager()
 
     class Meta:
         ordering = ["fault", "symptom"]
@@ -454,7 +560,8 @@ class SafetyWarning(models.Model):
     title = models.CharField(max_length=150)
     text = models.TextField()
 
-    objects = SlugManager()
+    NATURAL_KEY = ("slug",)
+    objects = NaturalKeyManager()
     history = HistoricalRecords()
 
     class Meta:
@@ -487,16 +594,34 @@ class Procedure(models.Model):
     title = models.CharField(max_length=150)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     summary = models.CharField(max_length=300, help_text="One sentence; the meta description.")
+    source = models.CharField(
+        max_length=10,
+        choices=Source.choices,
+        default=Source.ESTIMATE,
+        help_text="Where the procedure as a whole comes from.",
+    )
     introduction = models.TextField(blank=True)
     tools = models.TextField(blank=True, help_text="One tool or material per line.")
     tips = models.TextField(blank=True, help_text="Practical advice, one per line.")
     difficulty = models.PositiveSmallIntegerField(choices=Difficulty.choices)
     time_min_minutes = models.PositiveIntegerField()
     time_max_minutes = models.PositiveIntegerField()
+    time_source = models.CharField(
+        max_length=10,
+        choices=Source.choices,
+        default=Source.ESTIMATE,
+        help_text="Where the time comes from; owners see “estimate” unless it is the article.",
+    )
     interval = models.CharField(
         max_length=100, blank=True, help_text="For maintenance: how often, e.g. every six months."
     )
     currency = models.CharField(max_length=3, default="RUB", help_text="ISO 4217 code.")
+    cost_source = models.CharField(
+        max_length=10,
+        choices=Source.choices,
+        default=Source.ESTIMATE,
+        help_text="Where the prices come from; owners see “estimate” unless it is the article.",
+    )
     part_original_min = models.PositiveIntegerField(null=True, blank=True)
     part_original_max = models.PositiveIntegerField(null=True, blank=True)
     part_analogue_min = models.PositiveIntegerField(null=True, blank=True)
@@ -509,11 +634,8 @@ class Procedure(models.Model):
 
     history = HistoricalRecords()
 
-    class ProcedureManager(models.Manager):
-        def get_by_natural_key(self, vehicle_model_slug, slug):
-            return self.get(vehicle_model__slug=vehicle_model_slug, slug=slug)
-
-    objects = ProcedureManager()
+    NATURAL_KEY = ("vehicle_model__slug", "slug")
+    objects = NaturalKeyManager()
 
     class Meta:
         ordering = ["vehicle_model", "order", "title"]
@@ -560,20 +682,12 @@ class Procedure(models.Model):
         return [line.strip() for line in self.tips.splitlines() if line.strip()]
 
     @property
+    def costs(self) -> tuple[Cost, ...]:
+        return cost_ranges(lambda name: getattr(self, name))
+
+    @property
     def has_costs(self) -> bool:
-        return any(
-            value is not None
-            for value in (self.part_original_min, self.part_analogue_min, self.labour_min)
-        )
-
-
-class StepManager(models.Manager):
-    def get_by_natural_key(self, vehicle_model_slug, procedure_slug, number):
-        return self.get(
-            procedure__vehicle_model__slug=vehicle_model_slug,
-            procedure__slug=procedure_slug,
-            number=number,
-        )
+        return bool(self.costs)
 
 
 class Step(models.Model):
@@ -581,6 +695,12 @@ class Step(models.Model):
     number = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=150)
     text = models.TextField()
+    source = models.CharField(
+        max_length=10,
+        choices=Source.choices,
+        default=Source.ESTIMATE,
+        help_text="Where this step comes from; owners see “estimate” unless it is the article.",
+    )
     warning = models.ForeignKey(
         SafetyWarning,
         on_delete=models.SET_NULL,
@@ -590,7 +710,8 @@ class Step(models.Model):
         help_text="Shown with this step, where the danger is.",
     )
 
-    objects = StepManager()
+    NATURAL_KEY = ("procedure__vehicle_model__slug", "procedure__slug", "number")
+    objects = NaturalKeyManager()
     history = HistoricalRecords()
 
     class Meta:
@@ -630,11 +751,8 @@ class FaqEntry(models.Model):
 
     history = HistoricalRecords(m2m_fields=[procedures])
 
-    class FaqManager(models.Manager):
-        def get_by_natural_key(self, vehicle_model_slug, slug):
-            return self.get(vehicle_model__slug=vehicle_model_slug, slug=slug)
-
-    objects = FaqManager()
+    NATURAL_KEY = ("vehicle_model__slug", "slug")
+    objects = NaturalKeyManager()
 
     class Meta:
         ordering = ["vehicle_model", "order"]
@@ -669,6 +787,7 @@ CONTENT_MODELS = (
     FaultRate,
     Fault,
     Symptom,
+    QuestionGroup,
     Likelihood,
     SafetyWarning,
     Procedure,

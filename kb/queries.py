@@ -126,25 +126,6 @@ def rate_table(
 # Procedures
 
 
-@dataclass(frozen=True)
-class Cost:
-    label: str
-    low: int
-    high: int
-
-
-def procedure_costs(procedure: Procedure) -> list[Cost]:
-    costs = []
-    for label, low, high in (
-        ("Original part", procedure.part_original_min, procedure.part_original_max),
-        ("Analogue part", procedure.part_analogue_min, procedure.part_analogue_max),
-        ("Labour", procedure.labour_min, procedure.labour_max),
-    ):
-        if low is not None:
-            costs.append(Cost(label, low, high if high is not None else low))
-    return costs
-
-
 def _steps_with_warnings():
     return Prefetch("steps", queryset=Step.objects.select_related("warning"))
 
@@ -235,7 +216,6 @@ def problem(model_slug: str, problem_slug: str) -> dict:
     by_id = {procedure.pk: procedure for procedure in procedures}
     for procedure in procedures:
         procedure.vehicle_model = model
-        procedure.costs = procedure_costs(procedure)
         procedure.fixes = []
     fault_by_id = {fault.pk: fault for fault in faults}
     for fault_id, procedure_id in links:
@@ -300,7 +280,6 @@ def fault(model_slug: str, problem_slug: str, fault_slug: str) -> dict:
     procedures = list(fault.procedures.all())
     for procedure in procedures:
         procedure.vehicle_model = model
-        procedure.costs = procedure_costs(procedure)
     generations = list(model.generations.all())
     rates = list(
         FaultRate.objects.filter(
@@ -352,7 +331,7 @@ def procedure(model_slug: str, slug: str) -> dict:
         "model": model,
         "procedure": procedure,
         "steps": steps,
-        "costs": procedure_costs(procedure),
+        "costs": procedure.costs,
         "faults": faults,
         "faq": faq,
         "is_emergency": procedure.kind == Procedure.Kind.EMERGENCY or bool(emergency_for),

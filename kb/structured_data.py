@@ -55,23 +55,13 @@ def estimated_cost(procedure) -> dict | None:
     Labour counts only in the maximum: the owner who does the job pays for the part alone.
     None when the procedure has no costs.
     """
-    parts = [
-        (low, high if high is not None else low)
-        for low, high in (
-            (procedure.part_original_min, procedure.part_original_max),
-            (procedure.part_analogue_min, procedure.part_analogue_max),
-        )
-        if low is not None
-    ]
-    labour = procedure.labour_min
-    if not parts and labour is None:
+    costs = procedure.costs
+    if not costs:
         return None
-    low = min((part[0] for part in parts), default=0)
-    high = max((part[1] for part in parts), default=0)
-    if labour is not None:
-        high += procedure.labour_max if procedure.labour_max is not None else labour
-        if not parts:
-            low = labour
+    parts = [cost for cost in costs if cost.is_part]
+    labour = next((cost for cost in costs if not cost.is_part), None)
+    low = min((part.low for part in parts), default=labour.low if labour else 0)
+    high = max((part.high for part in parts), default=0) + (labour.high if labour else 0)
     return {
         "@type": "MonetaryAmount",
         "currency": procedure.currency,
