@@ -55,6 +55,7 @@ lint: venv
 
 bench: venv
 	$(PY) bench/engine.py
+	$(PY) bench/quality.py
 	$(PY) bench/load.py
 
 lighthouse: venv

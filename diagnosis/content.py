@@ -31,7 +31,7 @@ from kb.models import (
 from . import engine
 
 # What a symptom's effort level costs the owner, relative to a glance (a multimeter is work).
-EFFORT_COST = {1: 1.0, 2: 1.6, 3: 4.0}
+EFFORT_COST = {1: 1.0, 2: 1.25, 3: 4.0}
 # A fault whose group has no rate for the generation (kb_check reports it) counts as average.
 MISSING_RATE_WEIGHT = 1.0
 

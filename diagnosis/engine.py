@@ -53,10 +53,19 @@ P_MAX = 0.99
 # Stop when the best cause reaches this probability: four times as likely as all the others
 # together. Higher asks noticeably more questions for little gain (the owner sees the ranking).
 DEFAULT_CLEAR_AT = 0.8
+# ... or when it holds at least LEAD_AT and is LEAD_RATIO times as likely as the runner-up:
+# clearly ahead, so the owner starts with the right checks, and more questions would mostly
+# be answered "don't know" or confirm it.
+LEAD_AT = 0.5
+LEAD_RATIO = 3.0
 # A question must be expected to remove at least this many bits of uncertainty about the cause
-# per unit of cost: 0.03 bits for a look/remember question, 0.12 bits for a multimeter one
-# (cost 4). Below that the answer barely moves the ranking and is not worth the owner's time.
-DEFAULT_MIN_GAIN_PER_COST = 0.03
+# per unit of cost: 0.06 bits for a look/remember question, 0.24 bits for a multimeter one
+# (cost 4). Below that the answer barely moves the ranking and is not worth the owner's time
+# (bench/quality.py: 0.03 asks more on the article's scenarios and finds no more causes).
+DEFAULT_MIN_GAIN_PER_COST = 0.06
+# An owner's patience: after this many questions (answered or "don't know") the ranking is the
+# result. The design's budget for a diagnosis.
+DEFAULT_MAX_QUESTIONS = 8
 # "Why this question": a cause an answer makes at least this much more likely than the answer
 # itself is ("P(answer | cause) / P(answer)") is one that answer points to.
 CONTRAST_RATIO = 1.3
@@ -116,7 +125,8 @@ class Diagnosis:
     candidates: tuple[Candidate, ...]  # all faults, best first (ties: knowledge base order)
     next_question: str | None  # a symptom's or a group's key, None when done
     done: bool
-    stop_reason: str | None  # "clear", "no-useful-question", "no-questions-left" or None
+    # "clear", "no-useful-question", "no-questions-left", "question-budget" or None
+    stop_reason: str | None
     contrasts: tuple[Contrast, ...] = ()  # what the answers to next_question tell apart
 
 
@@ -349,6 +359,18 @@ class KnowledgeBase:
         j = self._symptom_index[symptom_key]
         return self._explicit.get((self._fault_index[fault_key], j), self._p_other[j])
 
+    def answer_distribution(self, fault_key: str, question_key: str) -> dict[str, float]:
+        """How this fault's owner answers a question, as the engine assumes: {"y", "n"} for a
+        yes/no symptom; each member's key and NONE_OF_THESE for a group. Sums to 1."""
+        i = self._fault_index[fault_key]
+        if question_key in self._group_index:
+            group = self.groups[self._group_index[question_key]]
+            q = _categorical(self.p_yes(fault_key, member) for member in group.members)
+            return dict(zip((*group.members, NONE_OF_THESE), q, strict=True))
+        j = self._symptom_index[question_key]
+        p = self._explicit.get((i, j), self._p_other[j])
+        return {"y": p, "n": 1.0 - p}
+
     def question_keys(self) -> tuple[str, ...]:
         """Every question the engine can ask: yes/no symptoms outside groups, then groups."""
         singles = tuple(s.key for j, s in enumerate(self.symptoms) if j not in self._group_of)
@@ -363,6 +385,11 @@ class _Answered:
     singles: tuple[tuple[int, str], ...]  # (symptom index, answer), knowledge base order
     # (group index, option indices still possible, or None when the answers exclude nothing)
     groups: tuple[tuple[int, frozenset[int] | None], ...]
+
+    @property
+    def questions(self) -> int:
+        """How many questions these answers answer: a group counts once."""
+        return len(self.singles) + len(self.groups)
 
 
 def _answered(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> _Answered:
@@ -653,15 +680,22 @@ def diagnose(
     *,
     clear_at: float = DEFAULT_CLEAR_AT,
     min_gain_per_cost: float = DEFAULT_MIN_GAIN_PER_COST,
+    max_questions: int | None = DEFAULT_MAX_QUESTIONS,
 ) -> Diagnosis:
     """Rank every fault, explain each by the answers that moved it most, and pick the next question.
 
     `answers` must name symptoms of `kb` with values "y", "n" or "u"; anything else raises
-    ValueError naming the key or value, and so do two "y" in one group. Done when the best
-    cause reaches `clear_at` ("clear"), when every question is answered ("no-questions-left"),
-    or when no unanswered question is expected to remove `min_gain_per_cost` bits per unit of
-    cost ("no-useful-question"). `contrasts` says what the answers to the next question would
-    tell apart.
+    ValueError naming the key or value, and so do two "y" in one group. Done when:
+
+    - "clear": the best cause reaches `clear_at`, or LEAD_AT while LEAD_RATIO times the
+      runner-up;
+    - "question-budget": `max_questions` questions are answered, "don't know" included (None:
+      no budget);
+    - "no-questions-left": every question is answered;
+    - "no-useful-question": no unanswered question is expected to remove `min_gain_per_cost`
+      bits per unit of cost.
+
+    `contrasts` says what the answers to the next question would tell apart.
     """
     _check_clear_at(clear_at)
     _check_min_gain(min_gain_per_cost)
@@ -672,8 +706,10 @@ def diagnose(
     candidates = tuple(Candidate(kb.faults[i].key, post[i], why.get(i, ())) for i in order)
 
     question = None
-    if candidates[0].probability >= clear_at:
+    if _is_clear(candidates, clear_at):
         stop_reason = "clear"
+    elif max_questions is not None and answered.questions >= max_questions:
+        stop_reason = "question-budget"
     elif not _gains_left(kb, answered):
         stop_reason = "no-questions-left"
     else:
@@ -686,6 +722,14 @@ def diagnose(
         stop_reason=stop_reason,
         contrasts=() if question is None else _contrasts(kb, post, question),
     )
+
+
+def _is_clear(candidates: tuple[Candidate, ...], clear_at: float) -> bool:
+    best = candidates[0].probability
+    if best >= clear_at:
+        return True
+    runner_up = candidates[1].probability if len(candidates) > 1 else 0.0
+    return best >= min(LEAD_AT, clear_at) and best >= LEAD_RATIO * runner_up
 
 
 def _gains_left(kb: KnowledgeBase, answered: _Answered) -> bool:

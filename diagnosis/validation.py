@@ -29,16 +29,23 @@ def diagnosability_problems() -> Iterator[str]:
 
 def _can_reach_top(kb: engine.KnowledgeBase, fault_key: str) -> bool:
     """Answer every question the way this fault makes most likely, compared with the others."""
-    answers = {}
     prior = engine.posterior(kb, {})
-    for symptom in kb.symptoms:
-        p_fault = kb.p_yes(fault_key, symptom.key)
-        others = [(f.key, prior[f.key]) for f in kb.faults if f.key != fault_key]
-        total = sum(weight for _, weight in others) or 1.0
-        p_others = sum(weight * kb.p_yes(key, symptom.key) for key, weight in others) / total
-        if p_fault > p_others:
-            answers[symptom.key] = "y"
-        elif p_fault < p_others:
-            answers[symptom.key] = "n"
-    verdict = engine.diagnose(kb, answers)
+    others = {f.key: prior[f.key] for f in kb.faults if f.key != fault_key}
+    total = sum(others.values()) or 1.0
+    answers: dict[str, str] = {}
+    for question in kb.question_keys():
+        mine = kb.answer_distribution(fault_key, question)
+        theirs = dict.fromkeys(mine, 0.0)
+        for key, weight in others.items():
+            for option, p in kb.answer_distribution(key, question).items():
+                theirs[option] += weight * p / total
+        best = max(mine, key=lambda option: mine[option] / theirs[option])
+        if mine[best] <= theirs[best]:
+            continue  # every answer favours another cause at least as much
+        if kb.is_group(question):
+            for member in kb.group(question).members:
+                answers[member] = "y" if member == best else "n"
+        else:
+            answers[question] = best
+    verdict = engine.diagnose(kb, answers, max_questions=None)
     return verdict.candidates[0].fault == fault_key

@@ -11,6 +11,7 @@ from .models import (
     Generation,
     Likelihood,
     Problem,
+    QuestionGroup,
     RateLevel,
     Symptom,
 )
@@ -26,6 +27,9 @@ def label(obj) -> str:
             return f"problem {obj.vehicle_model.slug}/{obj.slug}"
         case Generation():
             return f"generation {obj.vehicle_model.slug}/{obj.code}"
+        case QuestionGroup():
+            problem = obj.problem
+            return f"question group {problem.vehicle_model.slug}/{problem.slug}/{obj.slug}"
         case Likelihood():
             return f"likelihood {label(obj.fault).split(' ', 1)[1]} × {obj.symptom.slug}"
     return f"{obj._meta.model_name} {obj}"
@@ -37,6 +41,9 @@ def content_problems() -> Iterator[str]:
     yield from _symptoms_that_separate_nothing()
     yield from _generations_without_rate()
     yield from _likelihoods_across_problems()
+    yield from _type_shares_not_summing_to_one()
+    yield from _groups_with_too_few_members()
+    yield from _group_options_over_one()
 
 
 def _out_of_range() -> Iterator[str]:
@@ -95,3 +102,55 @@ def _likelihoods_across_problems() -> Iterator[str]:
         fault__problem_id=F("symptom__problem_id")
     ).select_related("fault__problem__vehicle_model", "symptom"):
         yield f"{label(likelihood)}: the symptom belongs to another problem"
+
+
+# Shares are fractions, so a sum within this distance of 1 is 1 (0.33 + 0.33 + 0.34 is fine).
+SHARE_TOLERANCE = 0.005
+
+
+def _type_shares_not_summing_to_one() -> Iterator[str]:
+    """The table rates a fault type; its faults' shares in a problem must divide all of it."""
+    totals: dict[tuple[int, int], list[Fault]] = {}
+    for fault in Fault.objects.select_related("problem__vehicle_model", "group"):
+        totals.setdefault((fault.problem_id, fault.group_id), []).append(fault)
+    for faults in totals.values():
+        total = sum(fault.share for fault in faults)
+        if abs(total - 1.0) > SHARE_TOLERANCE:
+            problem = faults[0].problem
+            names = ", ".join(f"{fault.slug} {fault.share:g}" for fault in faults)
+            yield (
+                f"{label(problem)}: the shares of fault type {faults[0].group.slug} add up to "
+                f"{total:g}, not 1 ({names})"
+            )
+
+
+def _groups_with_too_few_members() -> Iterator[str]:
+    for group in (
+        QuestionGroup.objects.annotate(n=Count("members"))
+        .filter(n__lt=2)
+        .select_related("problem__vehicle_model")
+    ):
+        yield f"{label(group)}: has {group.n} member(s); a question with exclusive answers needs 2"
+
+
+def _group_options_over_one() -> Iterator[str]:
+    """A fault's P(yes) over a group's members are the chances of exclusive options: at most 1.
+
+    (The engine scales a larger sum down, which hides what the editor meant.)"""
+    sums: dict[tuple[int, int], float] = {}
+    for fault_id, group_id, p_yes in Likelihood.objects.filter(
+        symptom__group__isnull=False
+    ).values_list("fault_id", "symptom__group_id", "p_yes"):
+        sums[fault_id, group_id] = sums.get((fault_id, group_id), 0.0) + p_yes
+    over = {key: total for key, total in sums.items() if total > 1.0 + SHARE_TOLERANCE}
+    if not over:
+        return
+    faults = Fault.objects.select_related("problem__vehicle_model").in_bulk({f for f, _ in over})
+    groups = QuestionGroup.objects.select_related("problem__vehicle_model").in_bulk(
+        {g for _, g in over}
+    )
+    for (fault_id, group_id), total in sorted(over.items()):
+        yield (
+            f"{label(faults[fault_id])}: its answers to {label(groups[group_id])} exclude each "
+            f"other but their probabilities add up to {total:g}, over 1"
+        )

@@ -33,10 +33,49 @@ def test_api_answers_candidates_next_question_and_links(client, content):
     first = data["candidates"][0]
     assert set(first) >= {"fault", "name", "probability", "why", "url", "procedures"}
     assert abs(sum(c["probability"] for c in data["candidates"]) - 1) < 1e-3
-    assert data["next_question"]["symptom"] != "no-sound-on-press"
-    assert set(data["next_question"]) == {"symptom", "text", "help"}
+    # a member's answer answers its group: neither is asked again
+    assert data["next_question"]["symptom"] not in ("no-sound-on-press", "press-result")
+    assert set(data["next_question"]) == {"symptom", "text", "help", "why", "options"}
     assert data["links"]["emergency"].startswith("/nissan-qashqai/procedures/")
     assert client.get(first["url"]).status_code in (200, 404)  # public pages may be cached
+
+
+def test_a_group_question_offers_each_member_none_and_dont_know_as_token_lists(client, content):
+    question = api(client, generation="j11").json()["next_question"]
+    while question["symptom"] != "press-result":  # answer "don't know" until it is asked
+        answers = ",".join(o["answers"] for o in question["options"] if o["answers"].endswith(":u"))
+        question = api(client, generation="j11", answers=answers).json()["next_question"]
+        assert question is not None
+    assert question["text"].startswith("What happens when you press")
+    assert [o["answers"] for o in question["options"]] == [
+        "no-sound-on-press:y,motor-clicks-lid-stays:n",
+        "no-sound-on-press:n,motor-clicks-lid-stays:y",
+        "no-sound-on-press:n,motor-clicks-lid-stays:n",
+        "no-sound-on-press:u,motor-clicks-lid-stays:u",
+    ]
+    assert [o["label"] for o in question["options"]][2:] == ["Something else", "Don't know"]
+    assert question["why"].startswith("Why we ask: “Complete silence")
+
+
+def test_a_yes_no_question_offers_yes_no_and_dont_know(client, content):
+    data = api(client, generation="j11", answers="no-sound-on-press:y,motor-clicks-lid-stays:n")
+    question = data.json()["next_question"]
+    slug = question["symptom"]
+    assert [o["answers"] for o in question["options"]] == [f"{slug}:y", f"{slug}:n", f"{slug}:u"]
+
+
+def test_two_yes_answers_to_one_question_keep_the_first_and_say_why(client, content):
+    response = api(client, generation="j11", answers="no-sound-on-press:y,motor-clicks-lid-stays:y")
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["part"] == "answers"
+    assert "cannot both be yes" in error["message"]
+    assert error["valid"] == ["no-sound-on-press", "motor-clicks-lid-stays"]
+    page = client.get(
+        WIZARD, {"generation": "j11", "answers": "no-sound-on-press:y,motor-clicks-lid-stays:y"}
+    )
+    assert page.status_code == 400
+    assert "cannot both be yes" in page.content.decode()
 
 
 def test_why_names_the_answer_that_moved_the_cause(client, content):

@@ -51,7 +51,7 @@ def test_fault_no_answer_can_raise_to_the_top_is_named(content):
     # A weaker twin of lock-frozen: every answer that favours it favours the original more.
     original = Fault.objects.get(slug="lock-frozen")
     twin = Fault.objects.get(pk=original.pk)
-    twin.pk, twin.slug, twin.prior_factor = None, "lock-frozen-twin", 0.5
+    twin.pk, twin.slug, twin.share = None, "lock-frozen-twin", original.share / 2
     twin.save()
     twin.procedures.set(original.procedures.all())
     for likelihood in original.likelihoods.all():
@@ -93,3 +93,37 @@ def test_symptom_of_another_problem_is_named(content):
     code, output = kb_check()
     assert code == 1
     assert "the symptom belongs to another problem" in output
+
+
+def test_fault_type_whose_shares_do_not_add_up_to_one_is_named(content):
+    Fault.objects.filter(slug="bcm-software-glitch").update(share=0.1)
+    code, output = kb_check()
+    assert code == 1
+    assert (
+        "problem nissan-qashqai/trunk-wont-open: the shares of fault type electronics-failure "
+        "add up to 0.75, not 1 (" in output
+    )
+    assert "bcm-software-glitch 0.1" in output
+
+
+def test_question_group_with_one_member_is_named(content):
+    Symptom.objects.filter(slug="motor-clicks-lid-stays").update(group=None)
+    code, output = kb_check()
+    assert code == 1
+    assert (
+        "question group nissan-qashqai/trunk-wont-open/press-result: has 1 member(s); "
+        "a question with exclusive answers needs 2" in output
+    )
+
+
+def test_exclusive_options_over_one_are_named(content):
+    Likelihood.objects.filter(
+        fault__slug="release-cable-broken", symptom__slug="no-sound-on-press"
+    ).update(p_yes=0.5)
+    code, output = kb_check()
+    assert code == 1
+    assert (
+        "fault nissan-qashqai/trunk-wont-open/release-cable-broken: its answers to question group "
+        "nissan-qashqai/trunk-wont-open/press-result exclude each other but their probabilities "
+        "add up to 1.35, over 1" in output
+    )

@@ -1,0 +1,181 @@
+"""Diagnosis quality: the article's scenario set played through the API, and a seeded Monte
+Carlo of owners whose cause is drawn from each generation's prior.
+
+Run with `.venv/bin/python bench/quality.py` (part of `make bench`). It loads the shipped
+content into a throw-away SQLite database, then prints per generation:
+
+- on the scenario set (tests/scenario_cases.py, played through /api/v1/diagnose by an owner
+  who answers from the case's facts and "don't know" otherwise): top-1, top-3, mean and max
+  questions;
+- under the prior: the true cause drawn from the generation's prior, every answer drawn from
+  the content's own likelihoods (the engine's `answer_distribution`), RUNS runs with a fixed
+  seed: the expected number of questions and how often the top cause is the true one, beside
+  the information bound (the prior's entropy in bits: the mean number of yes/no answers a
+  perfect questioner would need).
+
+Exits 1 naming every target missed: top-1 >= 95 %, top-3 100 %, mean <= 5 and max <= 8
+questions on the scenario set, expected <= 5 questions under the prior.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import sys
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+SEED = 20261130
+RUNS = 10_000
+TARGETS = {
+    "top-1 on the scenario set": (">=", 0.95),
+    "top-3 on the scenario set": (">=", 1.0),
+    "mean questions on the scenario set": ("<=", 5.0),
+    "max questions on the scenario set": ("<=", 8),
+    "expected questions under the prior": ("<=", 5.0),
+}
+
+
+def setup_django(database: Path) -> None:
+    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.pop("REDIS_URL", None)  # a private cache: nothing shared is touched
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command(
+        "loaddata", *sorted(str(p) for p in (ROOT / "fixtures").glob("*.json")), verbosity=0
+    )
+
+
+def play_scenarios():
+    from django.test import Client
+
+    from scenario_cases import CASES, play
+
+    client = Client(HTTP_HOST="127.0.0.1")
+
+    def get_json(params):
+        response = client.get("/api/v1/diagnose", params)
+        assert response.status_code == 200, response.content
+        return response.json()
+
+    results = defaultdict(list)
+    for case in CASES:
+        data, asked = play(get_json, case)
+        ranking = [c["fault"] for c in data["candidates"]]
+        results[case.generation].append(
+            (ranking[0] == case.first, case.top3 <= set(ranking[:3]), len(asked), case)
+        )
+    return results
+
+
+def simulate(kb, rng: random.Random, cap: int = 40) -> tuple[int, bool]:
+    """One owner: a cause drawn from the prior, answers drawn from the content."""
+    from diagnosis.engine import NONE_OF_THESE, diagnose
+
+    faults = kb.faults
+    truth = rng.choices([f.key for f in faults], weights=[f.prior for f in faults])[0]
+    answers: dict[str, str] = {}
+    asked = 0
+    while True:
+        verdict = diagnose(kb, answers)
+        if verdict.done or asked >= cap:
+            return asked, verdict.candidates[0].fault == truth
+        question = verdict.next_question
+        asked += 1
+        distribution = kb.answer_distribution(truth, question)
+        outcome = rng.choices(list(distribution), weights=list(distribution.values()))[0]
+        if kb.is_group(question):
+            for member in kb.group(question).members:
+                answers[member] = "y" if member == outcome and outcome != NONE_OF_THESE else "n"
+        else:
+            answers[question] = outcome
+
+
+def entropy_bits(weights) -> float:
+    total = sum(weights)
+    return -sum(w / total * math.log2(w / total) for w in weights if w > 0)
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as folder:
+        setup_django(Path(folder) / "quality.sqlite3")
+        from diagnosis.content import build
+        from scenario_cases import MODEL, PROBLEM
+
+        scenarios = play_scenarios()
+        compiled = build(MODEL, PROBLEM)
+
+    rng = random.Random(SEED)
+    print(
+        f"diagnosis quality: {sum(len(v) for v in scenarios.values())} scenarios, "
+        f"{RUNS:,} simulated owners per generation (seed {SEED})"
+    )
+    header = (
+        f"{'generation':<13} {'cases':>5} {'top-1':>6} {'top-3':>6} {'mean q':>6} "
+        f"{'max q':>5} | {'expected q':>10} {'top-1 sim':>9} {'bound':>6}"
+    )
+    print(header)
+    print("-" * len(header))
+    every = []
+    expected_worst = 0.0
+    for code, kb in compiled.knowledge_bases.items():
+        rows = scenarios.get(code, [])
+        every += rows
+        runs = [simulate(kb, rng) for _ in range(RUNS)]
+        expected = sum(q for q, _ in runs) / RUNS
+        expected_worst = max(expected_worst, expected)
+        right = sum(ok for _, ok in runs) / RUNS
+        bound = entropy_bits([f.prior for f in kb.faults])
+        if rows:
+            questions = [q for _, _, q, _ in rows]
+            print(
+                f"{code:<13} {len(rows):>5} {sum(r[0] for r in rows) / len(rows):>6.0%} "
+                f"{sum(r[1] for r in rows) / len(rows):>6.0%} "
+                f"{sum(questions) / len(questions):>6.2f} {max(questions):>5} | "
+                f"{expected:>10.2f} {right:>9.0%} {bound:>6.2f}"
+            )
+    questions = [q for _, _, q, _ in every]
+    figures = {
+        "top-1 on the scenario set": sum(r[0] for r in every) / len(every),
+        "top-3 on the scenario set": sum(r[1] for r in every) / len(every),
+        "mean questions on the scenario set": sum(questions) / len(questions),
+        "max questions on the scenario set": max(questions),
+        "expected questions under the prior": expected_worst,
+    }
+    print("-" * len(header))
+    print(
+        f"{'all':<13} {len(every):>5} {figures['top-1 on the scenario set']:>6.0%} "
+        f"{figures['top-3 on the scenario set']:>6.0%} "
+        f"{figures['mean questions on the scenario set']:>6.2f} "
+        f"{figures['max questions on the scenario set']:>5} | "
+        f"{expected_worst:>10.2f} (worst generation)"
+    )
+    for ok_first, ok_three, asked, case in every:
+        if not (ok_first and ok_three):
+            print(f"  missed: {case.name} ({case.generation}): expected {case.first}")
+    missed = []
+    for name, (op, target) in TARGETS.items():
+        value = figures[name]
+        met = value >= target if op == ">=" else value <= target
+        print(f"target {name} {op} {target:g}: {'met' if met else 'NOT met'} ({value:.3g})")
+        if not met:
+            missed.append(name)
+    if missed:
+        print("quality targets missed: " + "; ".join(missed), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
