@@ -70,7 +70,7 @@ DEFAULT_MAX_QUESTIONS = 8
 # itself is ("P(answer | cause) / P(answer)") is one that answer points to.
 CONTRAST_RATIO = 1.3
 # ... among the causes still worth naming, at most this many per answer.
-CONTRAST_MIN_SHARE = 0.03
+CONTRAST_MIN_SHARE = 0.02
 CONTRAST_MAX_FAULTS = 3
 
 _LN2 = math.log(2.0)

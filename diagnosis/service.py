@@ -199,7 +199,8 @@ class Outcome:
 
     @property
     def question_number(self) -> int:
-        return len(self.answers) + 1
+        """The number of the next question: a group's several tokens are one question."""
+        return len(self.answered) + 1
 
     def url_with(self, **changes: str | None) -> str:
         """The wizard URL of these answers with some changed (a value of None removes one)."""
