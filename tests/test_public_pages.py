@@ -184,7 +184,7 @@ def test_problem_page_holds_the_article_knowledge(client, content):
     assert "Every six months" in text
     assert "graphite or silicone" in text
     assert "open and close the trunk several times in a row" in text
-    assert "Can the trunk be opened through the fuel filler flap?" in text
+    assert "Can the trunk be opened through the fuel filler door?" in text
     for warning in [
         "Do not pull the handle by force",
         "Disconnecting the battery resets personal settings",
