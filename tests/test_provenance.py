@@ -210,13 +210,13 @@ ARTICLE_SIGNS = {
     "lock-frozen": [
         ("Freezing of the mechanism in winter", "Freezing of the mechanism in winter"),
         (
-            "The lock does not respond to the button: frozen solid, it cannot be moved electrically",
+            "The lock does not respond to the open button: frozen solid, it cannot be moved electrically",
             "turning into a monolith that is not susceptible to electrical influence",
         ),
     ],
     "lock-actuator-failed": [
         (
-            "Voltage at the lock's contacts while the button is pressed, but the motor does not turn",
+            "Voltage at the lock's contacts while the open button is pressed, but the motor does not turn",
             "If there is voltage, but the motor does not spin, the lock is faulty",
         ),
     ],
