@@ -71,8 +71,8 @@ class Cost:
 
 COST_KINDS = (
     ("part_original", "Original part"),
-    ("part_analogue", "Analogue part"),
-    ("labour", "Labour"),
+    ("part_analogue", "Aftermarket part"),
+    ("labour", "Labor"),
 )
 PRICE_FIELDS = tuple(f"{kind}_{end}" for kind, _ in COST_KINDS for end in ("min", "max"))
 
@@ -689,6 +689,28 @@ class Procedure(models.Model):
     def has_costs(self) -> bool:
         return bool(self.costs)
 
+    # Owners see "estimate" beside what the source article does not state.
+    @property
+    def is_estimate(self) -> bool:
+        return self.source == Source.ESTIMATE
+
+    @property
+    def time_is_estimate(self) -> bool:
+        return self.time_source == Source.ESTIMATE
+
+    @property
+    def costs_are_estimate(self) -> bool:
+        return self.has_costs and self.cost_source == Source.ESTIMATE
+
+    def has_estimates(self, steps=None) -> bool:
+        """Whether a page showing this procedure (and `steps`, if given) shows an estimate."""
+        return (
+            self.is_estimate
+            or self.time_is_estimate
+            or self.costs_are_estimate
+            or any(step.is_estimate for step in steps or ())
+        )
+
 
 class Step(models.Model):
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="steps")
@@ -734,6 +756,10 @@ class Step(models.Model):
         return (*self.procedure.natural_key(), self.number)
 
     natural_key.dependencies = ["kb.procedure", "kb.safetywarning"]
+
+    @property
+    def is_estimate(self) -> bool:
+        return self.source == Source.ESTIMATE
 
 
 class FaqEntry(models.Model):

@@ -146,6 +146,17 @@ def _warnings_of(procedures) -> list[dict]:
     return list(found.values())
 
 
+def _shows_estimates(procedures, with_steps=()) -> bool:
+    """Whether a list of procedures shows an editor's estimate: a procedure, its time or its
+    prices, or a step of those in `with_steps` (the ones the page lists with their steps).
+    The page then explains the "estimate" label once."""
+    shown_with_steps = {procedure.pk for procedure in with_steps}
+    return any(
+        procedure.has_estimates(procedure.steps.all() if procedure.pk in shown_with_steps else None)
+        for procedure in procedures
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Pages
 
@@ -245,6 +256,7 @@ def problem(model_slug: str, problem_slug: str) -> dict:
         "maintenance": kinds["maintenance"],
         "warnings": _warnings_of(procedures),
         "faq": faq,
+        "has_estimates": _shows_estimates(procedures, with_steps=kinds["maintenance"]),
     }
 
 
@@ -304,6 +316,7 @@ def fault(model_slug: str, problem_slug: str, fault_slug: str) -> dict:
         "fault": fault,
         "rate_table": table,
         "procedures": procedures,
+        "has_estimates": _shows_estimates(procedures),
         "pointers": pointers,
         "siblings": siblings,
     }
@@ -332,6 +345,7 @@ def procedure(model_slug: str, slug: str) -> dict:
         "procedure": procedure,
         "steps": steps,
         "costs": procedure.costs,
+        "has_estimates": procedure.has_estimates(steps),
         "faults": faults,
         "faq": faq,
         "is_emergency": procedure.kind == Procedure.Kind.EMERGENCY or bool(emergency_for),

@@ -184,7 +184,7 @@ def test_problem_page_holds_the_article_knowledge(client, content):
     assert "Every six months" in text
     assert "graphite or silicone" in text
     assert "open and close the trunk several times in a row" in text
-    assert "Can the trunk be opened through the fuel filler flap?" in text
+    assert "Can the trunk be opened through the fuel filler door?" in text
     for warning in [
         "Do not pull the handle by force",
         "Disconnecting the battery resets personal settings",
@@ -210,8 +210,8 @@ def test_procedure_page_shows_steps_with_warnings_where_they_apply_tools_and_cos
     response = client.get("/nissan-qashqai/procedures/replace-electromagnetic-lock/")
     text = text_of(response)
     assert "Original part 15,000–25,000 RUB" in text
-    assert "Analogue part 5,000–10,000 RUB" in text
-    assert "Labour 3,000–5,000 RUB" in text
+    assert "Aftermarket part 5,000–10,000 RUB" in text
+    assert "Labor 3,000–5,000 RUB" in text
     assert "Time 1–2 h" in text
     assert "Difficulty Hard: best left to a workshop" in text
     assert "Multimeter" in text

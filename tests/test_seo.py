@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 SEED_FAQ = [
     "What should I do if the trunk won't open because the battery is dead?",
-    "Can the trunk be opened through the fuel filler flap?",
+    "Can the trunk be opened through the fuel filler door?",
     "How much does it cost to replace the trunk lock on a Nissan Qashqai?",
     "Why does the trunk open but immediately slam shut?",
     "How do I reset the trunk lock error on the dashboard?",
