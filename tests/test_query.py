@@ -156,6 +156,14 @@ def test_an_item_without_colon_or_symptom_is_an_error_and_the_rest_is_kept():
     ]
 
 
+def test_an_answer_is_split_at_its_first_colon():
+    query = parse(compiled(), {"answers": "silent:y:n"})
+    assert query.answers == {}
+    assert errors(query) == [
+        ("answers", "“y:n” is not an answer to “silent”: use y, n or u.", ("y", "n", "u"))
+    ]
+
+
 def test_a_long_bad_item_is_cut_to_60_characters_in_the_message():
     item = "s" * 70
     assert errors(parse(compiled(), {"answers": item}))[0][1].startswith(f"“{'s' * 60}”")
