@@ -40,3 +40,23 @@ def test_starting_probabilities_of_trunk_wont_open_are_as_documented(content, co
     assert {percent[f] for f in ELECTRONICS} == {electronics}, percent
     assert {percent[f] for f in MECHANICAL} == {mechanical}, percent
     assert {percent[f] for f in LOCK} == {lock}, percent
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/nissan-qashqai/trunk-wont-open/diagnose/?generation=j11&answers=no-sound-on-press:y",
+        "/api/v1/diagnose?model=nissan-qashqai&problem=trunk-wont-open&generation=j11",
+    ],
+)
+def test_steps_and_api_answers_are_public_for_300_seconds_and_vary_on_htmx(client, content, url):
+    # docs/decisions.md: the URL is the whole state, so browsers and proxies may keep it.
+    response = client.get(url)
+    assert response.status_code == 200
+    assert set(response["Cache-Control"].replace(" ", "").split(",")) == {
+        "public",
+        "max-age=300",
+    }
+    if "/diagnose/" in url:  # the page, not the JSON, depends on the htmx headers
+        vary = {v.strip() for v in response["Vary"].split(",")}
+        assert {"HX-Request", "HX-History-Restore-Request"} <= vary
