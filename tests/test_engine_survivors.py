@@ -212,3 +212,14 @@ def test_keys_must_be_non_empty_strings(key):
         KnowledgeBase([Fault(key, 1.0)], [], {})
     with pytest.raises(ValueError, match="symptom key must be a non-empty string"):
         KnowledgeBase([Fault("f", 1.0)], [Symptom(key, 1.0, 0.5)], {})
+
+
+def test_a_knowledge_base_needs_a_fault():
+    with pytest.raises(ValueError, match="^a knowledge base needs at least one fault$"):
+        KnowledgeBase([], [Symptom("s", 1.0, 0.5)], {})
+
+
+@pytest.mark.parametrize("pair", [("f",), ("f", "s", "x"), "fs", 7])
+def test_a_likelihood_key_must_be_a_fault_symptom_pair(pair):
+    with pytest.raises(ValueError, match=r"^likelihood key must be \(fault, symptom\), not "):
+        KnowledgeBase([Fault("f", 1.0)], [Symptom("s", 1.0, 0.5)], {pair: 0.5})
