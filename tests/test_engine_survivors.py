@@ -223,3 +223,17 @@ def test_a_knowledge_base_needs_a_fault():
 def test_a_likelihood_key_must_be_a_fault_symptom_pair(pair):
     with pytest.raises(ValueError, match=r"^likelihood key must be \(fault, symptom\), not "):
         KnowledgeBase([Fault("f", 1.0)], [Symptom("s", 1.0, 0.5)], {pair: 0.5})
+
+
+def test_an_answer_that_moves_a_cause_by_any_weight_is_among_its_reasons():
+    # A likelihood ratio of exactly e: the evidence weight is ln(e) = 1.0, a weight like any other.
+    p = 0.1 * math.e
+    assert math.log(p / 0.1) == 1.0
+    kb = KnowledgeBase(
+        [Fault("a", 1.0), Fault("b", 1.0)], [Symptom("s", 1.0, 0.1)], {("a", "s"): p}
+    )
+    verdict = diagnose(kb, {"s": "y"}, clear_at=1.0)
+    first = verdict.candidates[0]
+    assert first.fault == "a"
+    assert first.why == (engine.Evidence("s", "y", 1.0),)
+    assert verdict.candidates[1].why == ()  # b has no pair for s: not moved, no reason
