@@ -12,7 +12,7 @@ find_python = $(shell for p in $(PYTHON) python3.13 python3.12 python3 \
 	  command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	  && { command -v $$p; break; }; done)
 
-.PHONY: run test venv migrate fixtures content lint bench lighthouse clean
+.PHONY: run test venv migrate fixtures content lint bench lighthouse mutation clean
 
 $(VENV)/.installed: pyproject.toml
 	@py="$(call find_python)"; \
@@ -61,5 +61,20 @@ bench: venv
 lighthouse: venv
 	$(PY) bench/lighthouse.py
 
+# Mutation testing of diagnosis/engine.py and diagnosis/query.py against their fast tests
+# (pyproject.toml [tool.mutmut]); prints the score, fails below MUTATION_TARGET percent.
+# The surviving mutants and why some are equivalent: docs/testing.md.
+MUTATION_TARGET ?= 95
+mutation: venv
+	rm -rf mutants
+	$(VENV)/bin/mutmut run --max-children 2 >/dev/null
+	$(VENV)/bin/mutmut export-cicd-stats >/dev/null
+	@$(VENV)/bin/mutmut results
+	@$(PY) -c 'import json, sys; s = json.load(open("mutants/mutmut-cicd-stats.json")); \
+	caught, total = s["killed"] + s["timeout"], s["total"]; score = 100 * caught / total; \
+	left, untested = s["survived"], s["no_tests"]; \
+	print(f"mutation score: {score:.1f} % ({caught} of {total} mutants caught, {left} survived, " \
+	f"{untested} without tests; target $(MUTATION_TARGET) %)"); sys.exit(score < $(MUTATION_TARGET))'
+
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache
+	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache mutants

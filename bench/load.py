@@ -110,6 +110,7 @@ class Row:
     ratio: float | None = None
     target: str = ""
     result: str = ""
+    missed: list[str] = field(default_factory=list)  # each target missed, in words
     wrk: dict = field(default_factory=dict)
 
 
@@ -232,16 +233,28 @@ def measure_db(db: str, args, script: Path) -> tuple[list[Row], dict]:
         goals.append("0 err")
         row.target = ", ".join(goals)
         if row.result == "ERROR":
+            row.missed = [row.error_detail or "error"]
             continue
-        ok = row.errors == 0
         if row.floor_rps and row.rps is not None:
             row.ratio = row.rps / row.floor_rps
-            if target and target.ratio and row.ratio < target.ratio:
-                ok = False
-        if target and target.max_bytes and (row.bytes or 0) >= target.max_bytes:
-            ok = False
-        row.result = "PASS" if ok else "MISS"
+        row.missed = missed_targets(row, target)
+        row.result = "MISS" if row.missed else "PASS"
     return rows, info
+
+
+def missed_targets(row: Row, target: Target | None) -> list[str]:
+    """What a measured row missed, each in words; empty when it met every target."""
+    missed = []
+    if row.errors:
+        missed.append(f"{row.errors} errors ({row.error_detail})")
+    if target and target.ratio:
+        if row.ratio is None:
+            missed.append("no throughput measured")
+        elif not row.ratio >= target.ratio:
+            missed.append(f"{row.ratio:.2f} × the floor (target ≥ {target.ratio:.1f} ×)")
+    if target and target.max_bytes and not (row.bytes or 0) < target.max_bytes:
+        missed.append(f"{row.bytes} bytes (target < {target.max_bytes} bytes)")
+    return missed
 
 
 def fmt(value, spec: str, empty: str = "–") -> str:
@@ -346,6 +359,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     bad = [r for r in rows if r.result != "PASS"]
     print(f"\n{len(rows) - len(bad)} PASS, {len(bad)} MISS/ERROR in {time.time() - started:.0f}s")
+    for r in bad:
+        for reason in r.missed or [r.result]:
+            print(f"MISSED: {r.db} {r.label}: {reason}", file=sys.stderr)
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")

@@ -40,16 +40,39 @@ def editor(client):
     return user
 
 
+def field_value(obj, path: str) -> str:
+    for name in path.split("__"):
+        obj = getattr(obj, name)
+    return str(obj)
+
+
 def test_staff_sees_every_content_model(admin_client, content):
-    assert admin_client.get("/admin/").status_code == 200
+    index = admin_client.get("/admin/")
+    assert index.status_code == 200
     for model in CONTENT_MODELS:
         meta = model._meta
         url = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
-        assert admin_client.get(url).status_code == 200, url
-        assert admin_client.get(url + "?q=lock").status_code == 200, url
-        first = model.objects.first()
+        assert f'href="{url}"' in index.content.decode(), f"{url} not linked from the index"
+
+        changelist = admin_client.get(url)
+        assert changelist.status_code == 200, url
+        assert changelist.context["cl"].result_count == model.objects.count() > 0, url
+
+        first = model.objects.order_by("pk").first()
+        search_fields = changelist.context["cl"].search_fields
+        if search_fields:  # the object is found by its own words, nonsense finds nothing
+            term = field_value(first, search_fields[0])
+            found = admin_client.get(url, {"q": term}).context["cl"]
+            assert first.pk in [o.pk for o in found.result_list], (url, term)
+            assert found.result_count < found.full_result_count or model.objects.count() == 1
+            nothing = admin_client.get(url, {"q": "zz-no-such-words-zz"}).context["cl"]
+            assert nothing.result_count == 0, url
+
         change = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[first.pk])
-        assert admin_client.get(change).status_code == 200, change
+        page = admin_client.get(change)
+        assert page.status_code == 200, change
+        assert page.context["original"] == first
+        assert page.context["adminform"].form.instance.pk == first.pk
 
 
 def test_anonymous_is_redirected_to_login(client):

@@ -20,9 +20,6 @@ PYTHON = str(BASE_DIR / ".venv" / "bin" / "python")
 if not Path(PYTHON).exists():
     PYTHON = sys.executable
 
-# Header tests build whitenoise without a collected STATIC_ROOT: it warns, and that is fine.
-no_static_root_warning = pytest.mark.filterwarnings("ignore:No directory at:UserWarning")
-
 HASHED = re.compile(r"\.[0-9a-f]{12}\.[A-Za-z0-9]+$")
 ONE_YEAR = 365 * 24 * 60 * 60
 
@@ -95,7 +92,6 @@ HTTPS_ON = {
 }
 
 
-@no_static_root_warning
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", ["/bench/ok", "/healthz", "/robots.txt"])
 def test_security_headers_on_every_response(path):
@@ -115,7 +111,6 @@ def test_security_headers_on_every_response(path):
     assert "max-age=31536000" in hsts and "includeSubDomains" in hsts and "preload" in hsts
 
 
-@no_static_root_warning
 @pytest.mark.django_db
 def test_plain_http_is_redirected_and_the_proxy_header_trusted():
     with override_settings(**HTTPS_ON):
@@ -129,7 +124,6 @@ def test_plain_http_is_redirected_and_the_proxy_header_trusted():
     assert "Strict-Transport-Security" in proxied.headers
 
 
-@no_static_root_warning
 @pytest.mark.django_db
 def test_unknown_host_is_refused():
     with override_settings(ALLOWED_HOSTS=["example.org"]):

@@ -56,7 +56,9 @@ def test_a_match_inside_a_step_links_to_that_step(content):
 
 def test_words_match_at_a_word_start_only(content):
     # "wd" is inside "screwdriver": only the WD-40 advice may match.
-    for hit in [hit for g in search("WD-40").groups for hit in g.hits]:
+    hits = [hit for g in search("WD-40").groups for hit in g.hits]
+    assert hits, "the WD-40 advice is not found"
+    for hit in hits:
         assert any(segment.match and segment.text.upper() == "WD" for segment in hit.snippet)
 
 

@@ -33,6 +33,19 @@ def _chromium_installed():
         pytest.skip(SKIP_REASON)
 
 
+@pytest.fixture(autouse=True)
+def _close_browser_contexts(browser):
+    """Close the contexts a test opened, so Chromium drops its keep-alive connections now.
+
+    Left open, they outlive the session's live server: its request threads then close the
+    shared in-memory SQLite connection after the server stopped sharing it, and each such
+    thread ends in an unhandled DatabaseError.
+    """
+    yield
+    for context in browser.contexts:
+        context.close()
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {

@@ -1,0 +1,127 @@
+"""Each benchmark of `make bench` and `make lighthouse` fails its run when a target is missed.
+
+The benchmarks themselves take minutes and load the machine, so here only their verdicts are
+tested: the function that turns measurements into the list of targets missed (an empty list
+is the only way to exit 0), and for the engine benchmark, its exit status end to end.
+"""
+
+import importlib.util
+import math
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+def bench_module(name: str):
+    if str(BENCH) not in sys.path:
+        sys.path.insert(0, str(BENCH))  # the benchmarks import their _server helper
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def engine_bench():
+    return bench_module("engine")
+
+
+@pytest.fixture(scope="module")
+def load_bench():
+    return bench_module("load")
+
+
+@pytest.fixture(scope="module")
+def lighthouse_bench():
+    return bench_module("lighthouse")
+
+
+# --- bench/engine.py ----------------------------------------------------------------------
+
+
+def test_engine_bench_misses_its_target_at_or_over_the_budget(engine_bench):
+    budget = engine_bench.TARGET_MS
+    assert engine_bench.missed_targets((budget * 0.5, 1.0)) == []
+    for slow in (budget, budget * 3, math.nan):
+        (missed,) = engine_bench.missed_targets((slow, 1.0))
+        assert "posterior + next question at 1000 x 300" in missed
+        assert f"target < {budget:g} ms" in missed
+    assert engine_bench.missed_targets(None) == [
+        "no measurement at 1000 faults: the target was not checked"
+    ]
+
+
+def test_engine_bench_exits_non_zero_naming_the_missed_target(engine_bench, monkeypatch, capsys):
+    monkeypatch.setattr(engine_bench, "FAULT_COUNTS", (10, 1000))
+    monkeypatch.setattr(engine_bench, "RUNS", 1)
+    monkeypatch.setattr(engine_bench, "DENSE_RUNS", 1)
+    monkeypatch.setattr(engine_bench, "TARGET_MS", 1e-9)  # no machine is that fast
+    assert engine_bench.main() == 1
+    captured = capsys.readouterr()
+    assert "NOT met" in captured.out
+    assert "MISSED: posterior + next question at 1000 x 300" in captured.err
+
+
+# --- bench/load.py ------------------------------------------------------------------------
+
+
+def load_row(load_bench, label, **measured):
+    row = load_bench.Row(db="sqlite", label=label, path="/")
+    for name, value in measured.items():
+        setattr(row, name, value)
+    return row
+
+
+def target(load_bench, label):
+    return next(t for t in load_bench.TARGETS if t.label == label)
+
+
+def test_load_bench_passes_a_row_that_meets_every_target(load_bench):
+    htmx = target(load_bench, "wizard step (htmx)")
+    row = load_row(load_bench, htmx.label, ratio=htmx.ratio, bytes=htmx.max_bytes - 1)
+    assert load_bench.missed_targets(row, htmx) == []
+
+
+def test_load_bench_names_each_missed_target(load_bench):
+    htmx = target(load_bench, "wizard step (htmx)")
+    slow = load_row(load_bench, htmx.label, ratio=htmx.ratio - 0.01, bytes=100)
+    assert load_bench.missed_targets(slow, htmx) == [
+        f"{htmx.ratio - 0.01:.2f} × the floor (target ≥ {htmx.ratio:.1f} ×)"
+    ]
+    heavy = load_row(load_bench, htmx.label, ratio=htmx.ratio, bytes=htmx.max_bytes)
+    assert load_bench.missed_targets(heavy, htmx) == [
+        f"{htmx.max_bytes} bytes (target < {htmx.max_bytes} bytes)"
+    ]
+    failing = load_row(
+        load_bench, htmx.label, ratio=None, bytes=100, errors=3, error_detail="non2xx 3"
+    )
+    assert load_bench.missed_targets(failing, htmx) == [
+        "3 errors (non2xx 3)",
+        "no throughput measured",
+    ]
+
+
+def test_load_bench_checks_every_public_page_against_the_floor(load_bench):
+    for t in load_bench.TARGETS[1:]:
+        assert t.ratio, f"{t.label} has no throughput target"
+        row = load_row(load_bench, t.label, ratio=t.ratio * 0.9, bytes=10)
+        assert load_bench.missed_targets(row, t), t.label
+
+
+# --- bench/lighthouse.py ------------------------------------------------------------------
+
+
+def test_lighthouse_bench_names_each_category_below_its_target(lighthouse_bench):
+    full = dict(lighthouse_bench.TARGETS)
+    assert lighthouse_bench.missed_targets(full) == []
+    assert lighthouse_bench.missed_targets({**full, "performance": 94, "seo": 99}) == [
+        "performance 94 (target 95)",
+        "seo 99 (target 100)",
+    ]
+    assert lighthouse_bench.missed_targets({**full, "accessibility": None}) == [
+        "accessibility: no score (target 100)"
+    ]
