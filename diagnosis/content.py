@@ -135,9 +135,9 @@ class CompiledProblem:
     generations: tuple[GenerationInfo, ...]
     faults: dict[str, FaultInfo]
     symptoms: dict[str, SymptomInfo]
-    groups: dict[str, GroupInfo]
     procedures: dict[str, ProcedureCard]
     emergency: ProcedureCard | None
+    groups: dict[str, GroupInfo] = field(default_factory=dict)
     knowledge_bases: dict[str, engine.KnowledgeBase] = field(default_factory=dict)
 
     @cached_property
