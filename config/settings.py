@@ -90,24 +90,37 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "carfaults"),
-            "TIMEOUT": None,
+# Entries the default local-memory cache keeps per process; the least recently used go first.
+LOCAL_CACHE_MAX_ENTRIES = int(os.environ.get("LOCAL_CACHE_MAX_ENTRIES", "5000"))
+
+
+def cache_settings(redis_url: str) -> dict:
+    """The default cache: Redis failing open (config/cache.py) when a URL is given, else
+    local memory. Either way bounded: Redis by its maxmemory with allkeys-lru (compose.yaml,
+    docs/deploy.md), local memory by MAX_ENTRIES."""
+    if redis_url:
+        timeout = float(os.environ.get("REDIS_TIMEOUT", "0.5"))
+        return {
+            "default": {
+                "BACKEND": "config.cache.FailOpenRedisCache",
+                "LOCATION": redis_url,
+                "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "carfaults"),
+                "TIMEOUT": None,
+                # a Redis that hangs must not hold a request longer than this
+                "OPTIONS": {"socket_connect_timeout": timeout, "socket_timeout": timeout},
+            }
         }
-    }
-else:
-    CACHES = {
+    return {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "carfaults",
             "TIMEOUT": None,
-            "OPTIONS": {"MAX_ENTRIES": 5000},
+            "OPTIONS": {"MAX_ENTRIES": LOCAL_CACHE_MAX_ENTRIES},
         }
     }
+
+
+CACHES = cache_settings(REDIS_URL)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -9,6 +9,9 @@ import time
 from django.core.cache import cache
 
 KEY = "kb:content-version"
+# What is built from the content (compiled diagnosis content, search results) also expires on
+# its own: if an edit ever slipped past the version, it would show within this time.
+COMPILED_TIMEOUT = 3600
 
 
 def content_version() -> str:
