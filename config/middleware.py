@@ -136,7 +136,7 @@ class SharedPageCacheMiddleware:
             )
         elif marker is False:
             response.delete_cookie(self.STAFF_COOKIE, samesite="Lax")
-        staff = marker is True or (marker is None and self.STAFF_COOKIE in request.COOKIES)
+        staff = marker is True or (marker is None and request.COOKIES.get(self.STAFF_COOKIE) == "1")
         if staff and "public" in response.get("Cache-Control", ""):
             response["Cache-Control"] = "private, no-cache"
         return response
