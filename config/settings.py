@@ -1,6 +1,7 @@
 """Settings, all read from the environment (see README "Configuration")."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -193,3 +194,38 @@ LOGGING = {
         },
     },
 }
+
+# --- Reliability and security (issue 9) ------------------------------------------------------
+# Kept together here so other branches' edits above merge cleanly.
+
+# Trusted proxies in front of the app (compose: 1, nginx); config/clients.py reads the client
+# address from X-Forwarded-For through them. 0: REMOTE_ADDR is the client.
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT failures for one user name from one
+# address, that pair is locked out for LOGIN_COOLOFF_MINUTES; staff unlock it sooner in the
+# admin ("Axes" → "Access attempts": delete the attempt).
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last, as axes asks
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "axes_lockout.html"
+AXES_CLIENT_IP_CALLABLE = "config.clients.client_ip"
+AXES_VERBOSE = False
+
+# Search is never stored in the page cache (its queries are unbounded): its results are cached
+# per content version, and each client may search SEARCH_RATE_LIMIT times per
+# SEARCH_RATE_WINDOW seconds (a person never needs more; a script gets 429 and Retry-After).
+SEARCH_RATE_LIMIT = int(os.environ.get("SEARCH_RATE_LIMIT", "30"))
+SEARCH_RATE_WINDOW = int(os.environ.get("SEARCH_RATE_WINDOW", "60"))
+
+# A bad Host header is one WARNING line without a traceback, and the same host at most once a
+# minute per process (scanners send thousands).
+LOGGING["filters"] = {"disallowed_host": {"()": "config.logging.DisallowedHostFilter"}}
+LOGGING["loggers"]["django.security.DisallowedHost"] = {"filters": ["disallowed_host"]}

@@ -16,12 +16,16 @@ the cache key at once: nothing stale is served after an edit, and nothing must b
 from __future__ import annotations
 
 import hashlib
+import time
 from functools import wraps
 
 from django.conf import settings
+from django.core.cache import cache
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition, require_safe
 
+from config.clients import client_ip
 from config.release import release_id
 
 from .content_version import content_version
@@ -76,3 +80,38 @@ def public_page(view=None, *, store: bool = True):
         return public_view
 
     return decorate(view) if view is not None else decorate
+
+
+def rate_limited(name: str, limit_setting: str, window_setting: str):
+    """Allow each client (config/clients.py) ``settings.<limit_setting>`` requests per
+    ``settings.<window_setting>`` seconds to this view; beyond, a 429 page with Retry-After.
+
+    A fixed window counted in the shared cache: one ``add`` and one ``incr`` per request.
+    Without the cache (Redis down) the count fails open: better unlimited than unavailable.
+    """
+
+    def decorate(view):
+        @wraps(view)
+        def limited(request, *args, **kwargs):
+            limit, window = getattr(settings, limit_setting), getattr(settings, window_setting)
+            if limit <= 0:
+                return view(request, *args, **kwargs)
+            now = int(time.time())
+            key = f"rate:{name}:{client_ip(request)}:{now // window}"
+            cache.add(key, 0, timeout=window + 1)
+            try:
+                count = cache.incr(key)
+            except ValueError:  # evicted between add and incr
+                count = 1
+            if count <= limit:
+                return view(request, *args, **kwargs)
+            retry_after = window - now % window
+            context = {"limit": limit, "window": window, "retry_after": retry_after}
+            response = render(request, "429.html", context, status=429)
+            response["Retry-After"] = str(retry_after)
+            patch_cache_control(response, private=True, no_store=True)
+            return response
+
+        return limited
+
+    return decorate

@@ -19,8 +19,8 @@ from config.cache import cache_state
 
 from . import queries
 from . import structured_data as ld
-from .http import public_page
-from .search import search as run_search
+from .http import public_page, rate_limited
+from .search import cached_search
 
 SITE_NAME = "Car faults"
 
@@ -131,8 +131,9 @@ def home(request):
 
 
 @public_page(store=False)
+@rate_limited("search", "SEARCH_RATE_LIMIT", "SEARCH_RATE_WINDOW")
 def search(request):
-    results = run_search(request.GET.get("q", ""))
+    results = cached_search(request.GET.get("q", ""))
     context = {"results": results, "q": results.query}
     if not results.total:
         context["problems"] = queries.problems_for_empty_state()
