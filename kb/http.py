@@ -97,7 +97,7 @@ def rate_limited(name: str, limit_setting: str, window_setting: str):
             if limit <= 0:
                 return view(request, *args, **kwargs)
             now = int(time.time())
-            key = f"rate:{name}:{client_ip(request)}:{now // window}"
+            key = f"rate:{name}:{client_ip(request) or 'unknown'}:{now // window}"
             cache.add(key, 0, timeout=window + 1)
             try:
                 count = cache.incr(key)

@@ -180,3 +180,21 @@ def test_a_huge_search_is_cut_before_it_is_normalized(client, content):
     assert response.status_code == 200
     assert seen and max(seen) <= search.MAX_RAW_LENGTH
     assert "only its first" in response.content.decode()
+
+
+def test_a_login_without_a_client_address_is_recorded_without_one(rf, django_user_model):
+    """A login from code (a shell, force_login) has no address: PostgreSQL's inet column
+    must get NULL, not a made-up word."""
+    from config.clients import client_ip
+
+    assert client_ip(rf.get("/", REMOTE_ADDR="")) is None
+    user = django_user_model.objects.create_user("bob", password="x")
+    Client().force_login(user)  # axes records the login
+
+
+def test_a_garbage_forwarded_address_falls_back_to_the_peer(rf, settings):
+    from config.clients import client_ip
+
+    settings.PROXY_COUNT = 1
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="not-an-address")
+    assert client_ip(request) == "10.0.0.2"
