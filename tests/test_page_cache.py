@@ -202,6 +202,7 @@ def test_a_forged_staff_marker_changes_only_its_own_caching(
 
 def test_a_non_staff_login_sets_no_marker(client, content, django_user_model):
     from django.contrib.auth.signals import user_logged_in
+    from django.http import HttpResponse
     from django.test import RequestFactory
 
     from config.middleware import SharedPageCacheMiddleware
@@ -209,9 +210,7 @@ def test_a_non_staff_login_sets_no_marker(client, content, django_user_model):
     user = django_user_model.objects.create_user("bob", password="x")
     request = RequestFactory().get(FAQ)
     user_logged_in.send(sender=type(user), request=request, user=user)
-    response = SharedPageCacheMiddleware(lambda r: __import__("django").http.HttpResponse())(
-        request
-    )
+    response = SharedPageCacheMiddleware(lambda r: HttpResponse())(request)
     assert "staff_view" not in response.cookies or response.cookies["staff_view"].value == ""
 
 
@@ -225,6 +224,7 @@ def test_a_changed_diagnosis_file_changes_the_release_and_the_cache_keys(
     from unittest import mock
 
     from django.core.cache import cache
+    from django.test import Client
 
     from config import release
     from diagnosis import content as compiled_content
@@ -241,8 +241,7 @@ def test_a_changed_diagnosis_file_changes_the_release_and_the_cache_keys(
         with mock.patch.object(cache, "set", wraps=cache.set) as spy:
             compiled_content.compiled_problem("nissan-qashqai", "trunk-wont-open")
             compiled_content.catalog()
-            client = __import__("django.test", fromlist=["Client"]).Client()
-            client.get(STEP)
+            Client().get(STEP)
         return {
             call.args[0].split(":")[0] + ":" + call.args[0].split(":")[1]: call.args[0]
             for call in spy.call_args_list
