@@ -28,7 +28,11 @@ RUN pip install . \
 
 # --- final: slim runtime, non-root, static files collected at build time ---------------------
 FROM python:${PYTHON_VERSION}-slim AS final
-ENV PATH=/opt/venv/bin:$PATH \
+# The release id in every cache key (config/release.py): the commit, given at build time.
+# Without it the app hashes its own source, which also changes with every changed file.
+ARG RELEASE=""
+ENV RELEASE=${RELEASE} \
+    PATH=/opt/venv/bin:$PATH \
     PYTHONPATH=/app \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
@@ -54,7 +58,9 @@ RUN DEBUG=0 PLAIN_STATIC=0 SECRET_KEY=collectstatic-only-not-a-secret \
  && python -m compileall -q /app/config /app/kb /app/diagnosis
 USER app
 EXPOSE 8000
-# /healthz checks the database. The Host must be an allowed one and, with HTTPS=1, the request
+# /healthz is liveness: the process answers (it never needs the database, so a database
+# outage does not mark every replica unhealthy); /readyz adds the database (compose.yaml and
+# load balancers use that one). The Host must be an allowed one and, with HTTPS=1, the request
 # must look proxied over TLS, else Django answers 400 / a redirect: the probe sends both.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["python", "-c", "import os, urllib.request as u; h = os.environ.get('ALLOWED_HOSTS', '').split(',')[0].strip().lstrip('.'); h = h if h and h != '*' else 'localhost'; r = u.Request('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8000'), headers={'Host': h, 'X-Forwarded-Proto': 'https'}); u.urlopen(r, timeout=4)"]

@@ -2,12 +2,14 @@ import hashlib
 import logging
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponseNotModified
+from django.middleware.gzip import re_accepts_gzip
 from django.utils.http import quote_etag
 
+from config.release import release_id
 from kb.content_version import content_version
-from kb.http import code_version
 
 logger = logging.getLogger("carfaults.request")
 # Stored pages expire on their own too, so rarely visited wizard URLs do not pile up.
@@ -40,49 +42,72 @@ class RequestLogMiddleware:
 
 
 class SharedPageCacheMiddleware:
-    """Serves repeated anonymous GETs from the shared cache, exactly as first sent.
+    """Serves repeated GETs of public responses from the shared cache, exactly as first sent.
 
     A view opts in by marking its response `Cache-Control: public` (public pages, wizard
     steps, the API: their URL is their whole state). The entry is stored after compression
-    and security headers, so a hit costs one cache read. Keys carry the content version and
-    the code version, so an edit or a deploy retires every stored page at once.
+    and security headers, so a hit costs one cache read besides the content version. The key
+    is built from named, normalized parts (see ``key``): the release id and the content
+    version (an edit or a deploy retires every stored page at once), the exact scheme and
+    host (absolute URLs in a page come from them), each header the response varies on, as
+    the code that reads it decides, and the full path.
+
+    Cookies do not bypass it: public pages are the same for everyone, staff included, so a
+    made-up ``sessionid`` cannot turn every request into a rendered one. Staff still always
+    see their own edits: a login sets a plain marker cookie (``STAFF_COOKIE``), and a
+    response to a request carrying it is sent ``Cache-Control: private, no-cache``, so their
+    browser revalidates every time (the ETag changes with the content version). A forged
+    marker changes only how that client caches. Why this and not Django's cache middleware:
+    docs/decisions.md.
     """
 
     # What a stored response may vary on; the key below accounts for each.
     KNOWN_VARY = {"accept-encoding", "hx-request", "hx-history-restore-request"}
+    STAFF_COOKIE = "staff_view"
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.conf import settings
-
-        if request.method not in ("GET", "HEAD") or settings.SESSION_COOKIE_NAME in request.COOKIES:
-            return self.get_response(request)
+        if request.method not in ("GET", "HEAD"):
+            return self.private(request, self.get_response(request))
         key = self.key(request)
         response = cache.get(key)
         if response is not None:
             etag = response.get("ETag")
             if etag and etag in request.headers.get("If-None-Match", ""):
-                return self.not_modified(response)
-            return response
+                response = self.not_modified(response)
+            return self.private(request, response)
         response = self.get_response(request)
-        if request.method == "GET" and self.storable(response):
+        if request.method == "GET" and self.storable(request, response):
             if not response.has_header("ETag"):
                 response["ETag"] = quote_etag(hashlib.md5(response.content).hexdigest())
-            cache.set(key, response, timeout=PAGE_TIMEOUT)
-        return response
+            cache.set(key, response, timeout=PAGE_TIMEOUT)  # pickled now: later edits stay ours
+        return self.private(request, response)
 
     @staticmethod
-    def key(request) -> str:
-        encoding = "gzip" if "gzip" in request.headers.get("Accept-Encoding", "") else "plain"
-        htmx = request.headers.get("HX-Request", "") + request.headers.get(
-            "HX-History-Restore-Request", ""
-        )
-        address = hashlib.md5(request.get_full_path().encode()).hexdigest()
-        return f"page:{content_version()}:{code_version()}:{encoding}:{htmx}:{address}"
+    def encoding(request) -> str:
+        # Exactly GZipMiddleware's test, so an entry holds what that middleware sent.
+        return "gzip" if re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")) else ""
 
-    def storable(self, response) -> bool:
+    @classmethod
+    def key(cls, request) -> str:
+        # django-htmx's reading of its headers: a value counts only when it is exactly "true".
+        htmx = request.headers.get("HX-Request") == "true"
+        restore = request.headers.get("HX-History-Restore-Request") == "true"
+        parts = {
+            "release": release_id(),
+            "content": content_version(),
+            "origin": f"{request.scheme}://{request.get_host()}",
+            "encoding": cls.encoding(request) or "identity",
+            "htmx": int(htmx),
+            "restore": int(restore),
+            "path": hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32],
+        }
+        named = "|".join(f"{name}={value}" for name, value in parts.items())
+        return "page:" + hashlib.sha256(named.encode()).hexdigest()
+
+    def storable(self, request, response) -> bool:
         if response.status_code != 200 or response.streaming or response.cookies:
             return False
         if not getattr(response, "shared_cache", True):
@@ -91,8 +116,30 @@ class SharedPageCacheMiddleware:
             return False  # a nonce must not be replayed to other visitors
         if "public" not in response.get("Cache-Control", ""):
             return False
+        if response.get("Content-Encoding", "") != self.encoding(request):
+            return False  # the key names the encoding; store only what it names
         vary = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
         return vary <= self.KNOWN_VARY
+
+    def private(self, request, response):
+        """Staff (the marker cookie) get public responses as private, revalidated each time;
+        the marker follows logins and logouts (kb/signals.py sets ``request.staff_marker``)."""
+        marker = getattr(request, "staff_marker", None)
+        if marker is True:
+            response.set_cookie(
+                self.STAFF_COOKIE,
+                "1",
+                max_age=settings.SESSION_COOKIE_AGE,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        elif marker is False:
+            response.delete_cookie(self.STAFF_COOKIE, samesite="Lax")
+        staff = marker is True or (marker is None and request.COOKIES.get(self.STAFF_COOKIE) == "1")
+        if staff and "public" in response.get("Cache-Control", ""):
+            response["Cache-Control"] = "private, no-cache"
+        return response
 
     @staticmethod
     def not_modified(response):

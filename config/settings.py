@@ -1,6 +1,7 @@
 """Settings, all read from the environment (see README "Configuration")."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -90,24 +91,37 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "carfaults"),
-            "TIMEOUT": None,
+# Entries the default local-memory cache keeps per process; the least recently used go first.
+LOCAL_CACHE_MAX_ENTRIES = int(os.environ.get("LOCAL_CACHE_MAX_ENTRIES", "5000"))
+
+
+def cache_settings(redis_url: str) -> dict:
+    """The default cache: Redis failing open (config/cache.py) when a URL is given, else
+    local memory. Either way bounded: Redis by its maxmemory with allkeys-lru (compose.yaml,
+    docs/deploy.md), local memory by MAX_ENTRIES."""
+    if redis_url:
+        timeout = float(os.environ.get("REDIS_TIMEOUT", "0.5"))
+        return {
+            "default": {
+                "BACKEND": "config.cache.FailOpenRedisCache",
+                "LOCATION": redis_url,
+                "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "carfaults"),
+                "TIMEOUT": None,
+                # a Redis that hangs must not hold a request longer than this
+                "OPTIONS": {"socket_connect_timeout": timeout, "socket_timeout": timeout},
+            }
         }
-    }
-else:
-    CACHES = {
+    return {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "carfaults",
             "TIMEOUT": None,
-            "OPTIONS": {"MAX_ENTRIES": 5000},
+            "OPTIONS": {"MAX_ENTRIES": LOCAL_CACHE_MAX_ENTRIES},
         }
     }
+
+
+CACHES = cache_settings(REDIS_URL)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -180,3 +194,38 @@ LOGGING = {
         },
     },
 }
+
+# --- Reliability and security (issue 9) ------------------------------------------------------
+# Kept together here so other branches' edits above merge cleanly.
+
+# Trusted proxies in front of the app (compose: 1, nginx); config/clients.py reads the client
+# address from X-Forwarded-For through them. 0: REMOTE_ADDR is the client.
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT failures for one user name from one
+# address, that pair is locked out for LOGIN_COOLOFF_MINUTES; staff unlock it sooner in the
+# admin ("Axes" → "Access attempts": delete the attempt).
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last, as axes asks
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "axes_lockout.html"
+AXES_CLIENT_IP_CALLABLE = "config.clients.client_ip"
+AXES_VERBOSE = False
+
+# Search is never stored in the page cache (its queries are unbounded): its results are cached
+# per content version, and each client may search SEARCH_RATE_LIMIT times per
+# SEARCH_RATE_WINDOW seconds (a person never needs more; a script gets 429 and Retry-After).
+SEARCH_RATE_LIMIT = int(os.environ.get("SEARCH_RATE_LIMIT", "30"))
+SEARCH_RATE_WINDOW = int(os.environ.get("SEARCH_RATE_WINDOW", "60"))
+
+# A bad Host header is one WARNING line without a traceback, and the same host at most once a
+# minute per process (scanners send thousands).
+LOGGING["filters"] = {"disallowed_host": {"()": "config.logging.DisallowedHostFilter"}}
+LOGGING["loggers"]["django.security.DisallowedHost"] = {"filters": ["disallowed_host"]}

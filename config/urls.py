@@ -3,7 +3,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from kb.sitemaps import SITEMAPS
-from kb.views import healthz, ok, robots_txt
+from kb.views import healthz, ok, readyz, robots_txt
 
 admin.site.site_header = "Car faults: content"
 admin.site.site_title = "Car faults admin"
@@ -11,6 +11,7 @@ admin.site.site_title = "Car faults admin"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("bench/ok", ok, name="bench-ok"),
     path("robots.txt", robots_txt, name="robots"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
@@ -19,3 +20,4 @@ urlpatterns = [
 ]
 
 handler404 = "kb.views.page_not_found"
+handler500 = "kb.views.server_error"

@@ -15,7 +15,8 @@ from django.core.cache import cache
 from django.db.models import Q
 from django.urls import reverse
 
-from kb.content_version import content_version
+from config.release import release_id
+from kb.content_version import COMPILED_TIMEOUT, content_version
 from kb.models import (
     PRICE_FIELDS,
     Cost,
@@ -494,12 +495,12 @@ def compiled_problem(model_slug: str, problem_slug: str) -> CompiledProblem | No
     local_key = (version, model_slug, problem_slug)
     if local_key in _local:
         return _local[local_key]
-    cache_key = f"diagnosis:compiled:{version}:{model_slug}:{problem_slug}"
+    cache_key = f"diagnosis:compiled:{release_id()}:{version}:{model_slug}:{problem_slug}"
     compiled = cache.get(cache_key)
     if compiled is None:
         compiled = build(model_slug, problem_slug)
         if compiled is not None:
-            cache.set(cache_key, compiled, timeout=None)
+            cache.set(cache_key, compiled, timeout=COMPILED_TIMEOUT)
     if len(_local) >= _LOCAL_LIMIT or any(key[0] != version for key in _local):
         _local.clear()
     _local[local_key] = compiled
@@ -508,7 +509,7 @@ def compiled_problem(model_slug: str, problem_slug: str) -> CompiledProblem | No
 
 def catalog() -> dict[str, list[str]]:
     """Every vehicle model slug with its problem slugs: the valid values named in errors."""
-    key = f"diagnosis:catalog:{content_version()}"
+    key = f"diagnosis:catalog:{release_id()}:{content_version()}"
     result = cache.get(key)
     if result is None:
         result = {}
@@ -518,5 +519,5 @@ def catalog() -> dict[str, list[str]]:
             problems = result.setdefault(model_slug, [])
             if problem_slug:
                 problems.append(problem_slug)
-        cache.set(key, result, timeout=None)
+        cache.set(key, result, timeout=COMPILED_TIMEOUT)
     return result

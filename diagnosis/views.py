@@ -1,10 +1,14 @@
 """The wizard and the API: parse the query, run one diagnosis step, render."""
 
 import re
+from functools import wraps
 
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.views.decorators.csrf import csrf_exempt
+
+from kb.views import api_error
 
 from . import content
 from .query import DiagnoseQuery, QueryError, parse, query_too_long
@@ -36,6 +40,34 @@ def wizard(request, model, problem):
     return response
 
 
+API_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def api_methods(view):
+    """GET and HEAD run the view; OPTIONS names the methods; anything else is a JSON 405.
+
+    CSRF-exempt so a POST gets this JSON 405 rather than the CSRF failure page: the API
+    changes nothing, so there is nothing to forge.
+    """
+
+    @csrf_exempt
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        if request.method in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        if request.method == "OPTIONS":
+            response = JsonResponse({"methods": list(API_METHODS)})
+        else:
+            method = re.sub(r"[^A-Z]", "", request.method.upper())[:20]
+            message = f"The method {method} is not allowed here: use GET."
+            response = api_error(request, 405, message, part="method")
+        response["Allow"] = ", ".join(API_METHODS)
+        return response
+
+    return checked
+
+
+@api_methods
 def api_diagnose(request):
     too_long = query_too_long(request.META.get("QUERY_STRING", ""))
     if too_long:

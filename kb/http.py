@@ -3,7 +3,7 @@
 A public page is the same for every visitor and changes only when the content (or the code)
 changes. So:
 
-- its ETag is a hash of the content version, the code version and the full path: a client
+- its ETag is a hash of the content version, the release id and the full path: a client
   that sends it back in If-None-Match gets a 304 without the page being built;
 - it carries ``Cache-Control: public, max-age=PUBLIC_CACHE_SECONDS``;
 - the shared page cache (config.middleware.SharedPageCacheMiddleware) stores the response as
@@ -16,43 +16,24 @@ the cache key at once: nothing stale is served after an edit, and nothing must b
 from __future__ import annotations
 
 import hashlib
-import os
-from functools import cache as memoize
+import time
 from functools import wraps
-from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition, require_safe
 
+from config.clients import client_ip
+from config.release import release_id
+
 from .content_version import content_version
-
-_BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def _hash_code() -> str:
-    """A hash of what shapes a page besides the content: templates, CSS, icons, kb code.
-
-    With a shared cache (Redis) the content version survives a deploy; this keeps a new
-    release from serving the HTML or ETags its predecessor produced.
-    """
-    digest = hashlib.sha256(os.environ.get("RELEASE", "").encode())
-    roots = [_BASE_DIR / "templates", _BASE_DIR / "static" / "css", _BASE_DIR / "static" / "icons"]
-    files = [path for root in roots if root.is_dir() for path in root.rglob("*") if path.is_file()]
-    files += list((_BASE_DIR / "kb").glob("*.py"))
-    files += list((_BASE_DIR / "kb" / "templatetags").glob("*.py"))
-    for path in sorted(files):
-        digest.update(str(path.relative_to(_BASE_DIR)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-_hash_code_once = memoize(_hash_code)
 
 
 def code_version() -> str:
-    # In development templates change under a running server, so hash them every time.
-    return _hash_code() if settings.DEBUG else _hash_code_once()
+    """The release id (config/release.py): the code, templates and static files behind a page."""
+    return release_id()
 
 
 def _version(request) -> str:
@@ -99,3 +80,38 @@ def public_page(view=None, *, store: bool = True):
         return public_view
 
     return decorate(view) if view is not None else decorate
+
+
+def rate_limited(name: str, limit_setting: str, window_setting: str):
+    """Allow each client (config/clients.py) ``settings.<limit_setting>`` requests per
+    ``settings.<window_setting>`` seconds to this view; beyond, a 429 page with Retry-After.
+
+    A fixed window counted in the shared cache: one ``add`` and one ``incr`` per request.
+    Without the cache (Redis down) the count fails open: better unlimited than unavailable.
+    """
+
+    def decorate(view):
+        @wraps(view)
+        def limited(request, *args, **kwargs):
+            limit, window = getattr(settings, limit_setting), getattr(settings, window_setting)
+            if limit <= 0:
+                return view(request, *args, **kwargs)
+            now = int(time.time())
+            key = f"rate:{name}:{client_ip(request) or 'unknown'}:{now // window}"
+            cache.add(key, 0, timeout=window + 1)
+            try:
+                count = cache.incr(key)
+            except ValueError:  # evicted between add and incr
+                count = 1
+            if count <= limit:
+                return view(request, *args, **kwargs)
+            retry_after = window - now % window
+            context = {"limit": limit, "window": window, "retry_after": retry_after}
+            response = render(request, "429.html", context, status=429)
+            response["Retry-After"] = str(retry_after)
+            patch_cache_control(response, private=True, no_store=True)
+            return response
+
+        return limited
+
+    return decorate

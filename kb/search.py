@@ -25,6 +25,11 @@ from django.urls import reverse
 from .models import FaqEntry, Fault, Procedure, Step, Symptom
 
 MAX_QUERY_LENGTH = 100
+# The raw input is cut to this before any work on it: normalizing a megabyte costs time,
+# and no query needs more (NFKC may expand, whitespace collapses: a margin over the limit).
+MAX_RAW_LENGTH = 4 * MAX_QUERY_LENGTH
+# How long a search's results are kept (per release and content version; an edit retires them).
+RESULTS_TIMEOUT = 600
 MAX_WORDS = 8
 MAX_RESULTS_PER_GROUP = 10
 CANDIDATES = 200
@@ -83,11 +88,13 @@ class Results:
 
 def clean_query(raw: str) -> tuple[str, list[str], str]:
     """(the query to show, its search words, a notice for the user or "")."""
-    text = unicodedata.normalize("NFKC", raw or "")
+    raw = raw or ""
+    cut = len(raw) > MAX_RAW_LENGTH
+    text = unicodedata.normalize("NFKC", raw[:MAX_RAW_LENGTH])
     text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
     text = " ".join(text.split())
     notice = ""
-    if len(text) > MAX_QUERY_LENGTH:
+    if len(text) > MAX_QUERY_LENGTH or cut:
         text = text[:MAX_QUERY_LENGTH].rstrip()
         notice = f"Your search was long, so only its first {MAX_QUERY_LENGTH} characters were used."
     words: list[str] = []
@@ -362,6 +369,28 @@ def search(raw: str) -> Results:
     else:
         results.backend = "words"
         results.groups = search_words(words)
+    return results
+
+
+def cached_search(raw: str) -> Results:
+    """``search``, its results kept per release and content version: a repeated query (a
+    link, a reload, a script) costs one cache read."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    from config.release import release_id
+
+    from .content_version import content_version
+
+    raw = raw or ""
+    kept = f"{len(raw) > MAX_RAW_LENGTH:d}{raw[:MAX_RAW_LENGTH]}"  # what clean_query reads
+    digest = hashlib.sha256(kept.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    key = f"search:{release_id()}:{content_version()}:{connection.vendor}:{digest}"
+    results = cache.get(key)
+    if results is None:
+        results = search(raw)
+        cache.set(key, results, timeout=RESULTS_TIMEOUT)
     return results
 
 

@@ -4,15 +4,23 @@ Every public page goes through ``public_page`` (kb/http.py): Cache-Control, an E
 answers 304, and server-side HTML caching keyed by the content version.
 """
 
-from django.db import connection
+import logging
+import sys
+
+from django.core.cache import cache
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.defaults import server_error as django_server_error
+
+from config.cache import cache_state
 
 from . import queries
 from . import structured_data as ld
-from .http import public_page
-from .search import search as run_search
+from .http import public_page, rate_limited
+from .search import cached_search
 
 SITE_NAME = "Car faults"
 
@@ -21,10 +29,39 @@ def ok(request):
     return HttpResponse("ok")
 
 
+@never_cache
 def healthz(request):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """Liveness: the process answers. It never touches the database, so a database outage
+    does not get every replica restarted; Redis down is reported, as "degraded", not dead."""
+    return JsonResponse({"status": "ok", "cache": cache_state(cache)})
+
+
+def _database_state() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return "down"
+    return "ok"
+
+
+@never_cache
+def readyz(request):
+    """Readiness: may this replica take traffic? Not without its database. Without Redis it
+    still can (pages are built without the cache, slower), so the cache does not decide."""
+    parts = {"database": _database_state(), "cache": cache_state(cache)}
+    ready = parts["database"] == "ok"
+    response = JsonResponse({"status": "ok" if ready else "unavailable", **parts})
+    if not ready:
+        response.status_code = 503
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def api_error(request, status: int, message: str, part: str = "request") -> JsonResponse:
+    """Every /api/ error is JSON with an ``error``, in the shape of the API's query errors."""
+    error = {"part": part, "message": message, "valid": []}
+    return JsonResponse({"error": error, "errors": [error]}, status=status)
 
 
 def robots_txt(request):
@@ -42,7 +79,41 @@ def robots_txt(request):
 
 
 def page_not_found(request, exception):
+    if request.path.startswith("/api/"):
+        return api_error(
+            request, 404, "No such API address. The diagnosis is at /api/v1/diagnose (no slash)."
+        )
     return render(request, "404.html", {"site_name": SITE_NAME}, status=404)
+
+
+# Seconds a client is asked to wait when the database is down (and the search rate limit).
+RETRY_AFTER_SECONDS = 30
+_DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
+def server_error(request):
+    """500, or 503 with Retry-After when the database is unreachable: a page that needs it
+    cannot be built, and the client should come back. The API answers JSON either way."""
+    error = sys.exc_info()[1]
+    unavailable = isinstance(error, _DATABASE_DOWN)
+    if request.path.startswith("/api/"):
+        message = (
+            "The service is briefly unavailable. Please try again in a minute."
+            if unavailable
+            else "Something went wrong on our side. It has been logged."
+        )
+        response = api_error(request, 503 if unavailable else 500, message, part="server")
+    elif unavailable:
+        try:
+            response = render(request, "503.html", status=503)
+        except Exception:  # the error page must not fail in its turn
+            logging.getLogger(__name__).exception("503 page failed")
+            response = HttpResponse("Back in a moment: please try again.", status=503)
+    else:
+        return django_server_error(request)
+    if unavailable:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def _crumbs(request, vehicle_model, *crumbs):
@@ -60,8 +131,9 @@ def home(request):
 
 
 @public_page(store=False)
+@rate_limited("search", "SEARCH_RATE_LIMIT", "SEARCH_RATE_WINDOW")
 def search(request):
-    results = run_search(request.GET.get("q", ""))
+    results = cached_search(request.GET.get("q", ""))
     context = {"results": results, "q": results.query}
     if not results.total:
         context["problems"] = queries.problems_for_empty_state()

@@ -308,14 +308,17 @@ def test_query_count_stays_constant_on_a_knowledge_base_100_times_larger(
     assert len(response.context["outcome"].causes) == 1111
 
 
-def test_an_edit_changes_the_next_diagnosis_at_once(client, content):
+def test_an_edit_changes_the_next_diagnosis_at_once(
+    client, content, django_capture_on_commit_callbacks
+):
     before = api(client, generation="j11", answers="water-near-lock:y").json()
     assert before["candidates"][0]["fault"] == "lock-contacts-oxidized"
     fault = Fault.objects.get(slug="lock-contacts-oxidized")
     fault.name = "Contacts in the lock corroded"
-    fault.save()
-    Likelihood.objects.filter(fault=fault, symptom__slug="water-near-lock").update(p_yes=0.01)
-    fault.save()  # .update() sends no signal; the admin always saves, as here
+    with django_capture_on_commit_callbacks(execute=True):  # the version moves on COMMIT
+        fault.save()
+        Likelihood.objects.filter(fault=fault, symptom__slug="water-near-lock").update(p_yes=0.01)
+        fault.save()  # .update() sends no signal; the admin always saves, as here
     after = api(client, generation="j11", answers="water-near-lock:y").json()
     assert after["candidates"][0]["fault"] != "lock-contacts-oxidized"
     renamed = next(c for c in after["candidates"] if c["fault"] == "lock-contacts-oxidized")

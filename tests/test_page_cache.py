@@ -36,23 +36,274 @@ def test_an_etag_match_is_answered_304(client, content):
     assert response.content == b""
 
 
-def test_an_edit_retires_the_stored_page(client, content):
+def test_an_edit_retires_the_stored_page(client, content, django_capture_on_commit_callbacks):
     url = "/api/v1/diagnose?model=nissan-qashqai&problem=trunk-wont-open&generation=j11"
     assert "Lock frozen solid" not in client.get(url).content.decode()
     fault = Fault.objects.get(slug="lock-frozen")
     fault.name = "Lock frozen solid"
-    fault.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        fault.save()
     assert "Lock frozen solid" in client.get(url).content.decode()
 
 
-def test_error_pages_and_logged_in_staff_are_never_served_from_the_cache(
-    client, admin_client, content
-):
+def test_error_pages_are_never_served_from_the_cache(client, content):
     bad = STEP + ",bogus:y"
     assert client.get(bad).status_code == 400
     again = client.get(bad)
     assert again.status_code == 400 and again.templates  # rendered anew
-    client.get(STEP)  # now stored for anonymous visitors
-    assert "sessionid" in admin_client.cookies
-    staff = admin_client.get(STEP)
-    assert staff.status_code == 200 and staff.templates
+
+
+# --- issue 9: a page cache nobody can poison -------------------------------------------------
+
+FAQ = "/nissan-qashqai/faq/"
+
+
+def test_a_history_restore_request_cannot_replace_the_htmx_fragment(client, content):
+    """Hole 1: the key once glued the two raw htmx headers ("" + "true" == "true" + "")."""
+    restored = client.get(STEP, headers={"HX-History-Restore-Request": "true"})
+    assert b"<html" in restored.content
+    fragment = client.get(STEP, headers={"HX-Request": "true"})
+    assert b"<html" not in fragment.content and b"<h1" not in fragment.content
+    # and the other way round: a stored fragment never answers a history restore
+    full = client.get(STEP, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert b"<html" in full.content
+
+
+def test_the_host_header_cannot_poison_absolute_urls_for_others(client, content, settings):
+    """Hole 2: Django checks the host name, not the port, and pages carry absolute URLs."""
+    settings.ALLOWED_HOSTS = ["127.0.0.1"]
+    poisoned = client.get(FAQ, HTTP_HOST="127.0.0.1:6666")
+    assert "127.0.0.1:6666" in poisoned.content.decode()  # the attacker sees their own host
+    page = client.get(FAQ, HTTP_HOST="127.0.0.1")
+    assert page.status_code == 200
+    assert ":6666" not in page.content.decode()
+    assert 'href="http://127.0.0.1/nissan-qashqai/faq/"' in page.content.decode()
+
+
+def test_a_forwarded_scheme_cannot_flip_the_scheme_of_cached_urls(client, content, settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    secure = client.get(FAQ, headers={"X-Forwarded-Proto": "https"})
+    assert "https://testserver" in secure.content.decode()
+    plain = client.get(FAQ)
+    assert "https://testserver" not in plain.content.decode()
+
+
+def test_a_session_cookie_does_not_bypass_the_page_cache(
+    client, content, django_assert_num_queries
+):
+    """Hole 7: any `Cookie: sessionid=x` once cost a full render (2,404 → 107 req/s)."""
+    client.get(STEP)
+    client.cookies["sessionid"] = "made-up"
+    with django_assert_num_queries(0):
+        again = client.get(STEP)
+    assert again.status_code == 200 and not again.templates
+
+
+def test_the_gzip_entry_holds_only_what_gzip_clients_are_sent(client, content):
+    """Hole 7: `Accept-Encoding: xgzip` once stored an uncompressed page under the gzip key."""
+    odd = client.get(STEP, headers={"Accept-Encoding": "xgzip"})
+    assert odd.get("Content-Encoding") is None
+    gzip = client.get(STEP, headers={"Accept-Encoding": "gzip, deflate"})
+    assert gzip["Content-Encoding"] == "gzip"
+
+
+def test_an_edit_bumps_the_content_version_only_once_committed(
+    content, django_capture_on_commit_callbacks
+):
+    """Hole 3: bumped in post_save, a concurrent request cached old rows under the new version."""
+    from kb.content_version import content_version
+
+    before = content_version()
+    fault = Fault.objects.get(slug="lock-frozen")
+    fault.name = "Lock frozen solid"
+    with django_capture_on_commit_callbacks(execute=True):
+        fault.save()
+        assert content_version() == before  # not yet committed: others must not move on
+    assert content_version() != before
+
+
+def test_compiled_content_expires_on_its_own(content):
+    from unittest import mock
+
+    from django.core.cache import cache
+
+    from diagnosis.content import catalog, compiled_problem
+
+    with mock.patch.object(cache, "set", wraps=cache.set) as spy:
+        compiled_problem("nissan-qashqai", "trunk-wont-open")
+        catalog()
+    timeouts = {
+        call.args[0].split(":")[1]: call.kwargs.get("timeout")
+        for call in spy.call_args_list
+        if call.args[0].startswith("diagnosis:")
+    }
+    assert set(timeouts) == {"compiled", "catalog"}
+    assert all(isinstance(t, int) and 0 < t <= 24 * 3600 for t in timeouts.values()), timeouts
+
+
+# --- issue 13: staff always see their own edit -------------------------------------------------
+
+
+@pytest.fixture
+def staff_login(client, django_user_model):
+    django_user_model.objects.create_user("anna", password="a-long-passphrase-9", is_staff=True)
+
+    def login():
+        response = client.post(
+            "/admin/login/?next=/admin/",
+            {"username": "anna", "password": "a-long-passphrase-9"},
+            REMOTE_ADDR="10.0.0.7",
+        )
+        assert response.status_code == 302, response.content[:300]
+        return response
+
+    return login
+
+
+def test_staff_always_see_their_own_edit(
+    client, content, staff_login, django_capture_on_commit_callbacks
+):
+    from kb.models import FaqEntry
+
+    public = client.get(FAQ)
+    assert "public" in public["Cache-Control"]
+    login = staff_login()
+    assert login.cookies["staff_view"].value == "1"
+    page = client.get(FAQ)
+    assert page["Cache-Control"] == "private, no-cache"  # never kept stale by the browser
+    assert page.content == public.content and not page.templates  # the same page, from the cache
+    entry = FaqEntry.objects.first()
+    entry.question = "Edited by Anna just now?"
+    with django_capture_on_commit_callbacks(execute=True):
+        entry.save()
+    edited = client.get(FAQ)
+    assert "Edited by Anna just now?" in edited.content.decode()
+    assert edited["Cache-Control"] == "private, no-cache"
+    assert client.get(FAQ, headers={"If-None-Match": edited["ETag"]})["Cache-Control"] == (
+        "private, no-cache"
+    )
+    logout = client.post("/admin/logout/")
+    assert logout.cookies["staff_view"].value == ""  # deleted
+    assert "public" in client.get(FAQ)["Cache-Control"]
+
+
+def test_a_forged_staff_marker_changes_only_its_own_caching(
+    client, content, django_assert_num_queries
+):
+    public = client.get(STEP)
+    client.cookies["staff_view"] = "1"
+    with django_assert_num_queries(0):
+        forged = client.get(STEP)  # still served from the shared cache: no amplification
+    assert forged["Cache-Control"] == "private, no-cache"
+    assert forged.content == public.content
+    del client.cookies["staff_view"]
+    assert "public" in client.get(STEP)["Cache-Control"]  # the stored entry is untouched
+
+
+def test_a_non_staff_login_sets_no_marker(client, content, django_user_model):
+    from django.contrib.auth.signals import user_logged_in
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from config.middleware import SharedPageCacheMiddleware
+
+    user = django_user_model.objects.create_user("bob", password="x")
+    request = RequestFactory().get(FAQ)
+    user_logged_in.send(sender=type(user), request=request, user=user)
+    response = SharedPageCacheMiddleware(lambda r: HttpResponse())(request)
+    assert "staff_view" not in response.cookies or response.cookies["staff_view"].value == ""
+
+
+# --- issue 10: one release id; a bounded cache ---------------------------------------------
+
+
+def test_a_changed_diagnosis_file_changes_the_release_and_the_cache_keys(
+    tmp_path, monkeypatch, content, settings
+):
+    import shutil
+    from unittest import mock
+
+    from django.core.cache import cache
+    from django.test import Client
+
+    from config import release
+    from diagnosis import content as compiled_content
+
+    for name in release.SOURCE_DIRS:
+        shutil.copytree(release.BASE_DIR / name, tmp_path / name)
+    monkeypatch.delenv("RELEASE", raising=False)
+    monkeypatch.setattr(release, "BASE_DIR", tmp_path)
+    settings.DEBUG = False
+
+    def keys_written():
+        release.forget_release_id()
+        compiled_content._local.clear()
+        with mock.patch.object(cache, "set", wraps=cache.set) as spy:
+            compiled_content.compiled_problem("nissan-qashqai", "trunk-wont-open")
+            compiled_content.catalog()
+            Client().get(STEP)
+        return {
+            call.args[0].split(":")[0] + ":" + call.args[0].split(":")[1]: call.args[0]
+            for call in spy.call_args_list
+        }
+
+    before = keys_written()
+    assert {"diagnosis:compiled", "diagnosis:catalog"} <= set(before)
+    assert any(key.startswith("page:") for key in before)
+    engine = tmp_path / "diagnosis" / "engine.py"
+    engine.write_text(engine.read_text() + "\n# a change in the next release\n")
+    after = keys_written()
+    for kind in ("diagnosis:compiled", "diagnosis:catalog"):
+        assert before[kind] != after[kind]
+    assert {k for k in before if k.startswith("page:")}.isdisjoint(after)
+    release.forget_release_id()
+
+
+def test_the_release_comes_from_the_environment_when_set(monkeypatch, settings):
+    from config import release
+
+    monkeypatch.setenv("RELEASE", "4851d53")
+    release.forget_release_id()
+    try:
+        assert release.release_id() == "4851d53"
+    finally:
+        monkeypatch.delenv("RELEASE")
+        release.forget_release_id()
+    assert release.release_id() == release.source_hash()
+
+
+def test_50000_random_wizard_states_leave_the_cache_within_its_cap(settings):
+    """Issue 10.4: millions of distinct states must not grow the cache without bound.
+
+    The page cache middleware is driven directly with the production cache settings (local
+    memory, MAX_ENTRIES) around a stand-in for the wizard view, so 50,000 states take seconds.
+    """
+    import random
+
+    from django.core.cache import caches
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+    from django.utils.cache import patch_cache_control
+
+    from config.middleware import SharedPageCacheMiddleware
+    from config.settings import cache_settings
+
+    settings.CACHES = cache_settings("")
+    cap = settings.CACHES["default"]["OPTIONS"]["MAX_ENTRIES"]
+    store = caches["default"]
+
+    def step(request):
+        response = HttpResponse(f"<p>step {request.GET.urlencode()}</p>")
+        patch_cache_control(response, public=True, max_age=300)
+        return response
+
+    middleware = SharedPageCacheMiddleware(step)
+    factory = RequestFactory()
+    answers = ["no-sound-on-press", "fob-works", "relay-clicks", "interior-button", "cold"]
+    rng = random.Random(9)
+    for n in range(50_000):
+        chosen = rng.sample(answers, rng.randint(0, len(answers)))
+        query = ",".join(f"{a}:{rng.choice('ynu')}" for a in chosen)
+        middleware(factory.get(STEP.split("?")[0], {"generation": "j11", "answers": query, "n": n}))
+    entries = len(store._cache)
+    assert 0 < entries <= cap

@@ -291,35 +291,38 @@ def test_a_page_costs_a_small_constant_number_of_queries_and_none_when_warm(
         assert client.get(url).status_code == 200
 
 
-def test_query_count_does_not_grow_with_the_content(client, content):
+def test_query_count_does_not_grow_with_the_content(
+    client, content, django_capture_on_commit_callbacks
+):
     """Twice as many faults and procedures: the problem page still costs the same queries."""
     problem = Problem.objects.get(slug="trunk-wont-open")
     with CaptureQueriesContext(connection) as before:
         client.get(PROBLEM)
     template = problem.faults.first()
     procedure = Procedure.objects.get(slug="check-trunk-fuse")
-    for number in range(15):
-        new_procedure = Procedure.objects.create(
-            vehicle_model=problem.vehicle_model,
-            slug=f"extra-check-{number}",
-            title=f"Extra check {number}",
-            kind="quick-check",
-            summary="An extra check.",
-            difficulty=1,
-            time_min_minutes=5,
-            time_max_minutes=10,
-            order=200 + number,
-        )
-        new_procedure.steps.create(number=1, title="Look", text="Look at it.")
-        fault = problem.faults.create(
-            slug=f"extra-fault-{number}",
-            name=f"Extra fault {number}",
-            summary="An extra fault.",
-            description="It happens.",
-            category=template.category,
-            group=template.group,
-        )
-        fault.procedures.add(new_procedure, procedure)
+    with django_capture_on_commit_callbacks(execute=True):  # the version moves on COMMIT
+        for number in range(15):
+            new_procedure = Procedure.objects.create(
+                vehicle_model=problem.vehicle_model,
+                slug=f"extra-check-{number}",
+                title=f"Extra check {number}",
+                kind="quick-check",
+                summary="An extra check.",
+                difficulty=1,
+                time_min_minutes=5,
+                time_max_minutes=10,
+                order=200 + number,
+            )
+            new_procedure.steps.create(number=1, title="Look", text="Look at it.")
+            fault = problem.faults.create(
+                slug=f"extra-fault-{number}",
+                name=f"Extra fault {number}",
+                summary="An extra fault.",
+                description="It happens.",
+                category=template.category,
+                group=template.group,
+            )
+            fault.procedures.add(new_procedure, procedure)
     with CaptureQueriesContext(connection) as after:
         response = client.get(PROBLEM)
     assert "Extra fault 14" in response.content.decode()
@@ -364,7 +367,9 @@ def test_public_page_max_age_follows_the_setting(client, content, settings):
     assert "max-age=42" in client.get(MODEL)["Cache-Control"]
 
 
-def test_editing_a_fault_changes_the_page_and_its_etag(client, content):
+def test_editing_a_fault_changes_the_page_and_its_etag(
+    client, content, django_capture_on_commit_callbacks
+):
     url = PROBLEM + "faults/lock-frozen/"
     first = client.get(url)
     assert first.status_code == 200
@@ -372,7 +377,8 @@ def test_editing_a_fault_changes_the_page_and_its_etag(client, content):
 
     fault = Fault.objects.get(slug="lock-frozen")
     fault.name = "Lock frozen solid after the car wash"
-    fault.save()
+    with django_capture_on_commit_callbacks(execute=True):  # the version moves on COMMIT
+        fault.save()
     second = client.get(url)
     assert "Lock frozen solid after the car wash" in second.content.decode()
     assert second["ETag"] != first["ETag"]
@@ -383,17 +389,17 @@ def test_editing_a_fault_changes_the_page_and_its_etag(client, content):
     assert "Lock frozen solid after the car wash" in client.get(PROBLEM).content.decode()
 
 
-def test_warm_pages_are_served_from_the_cache_for_anonymous_visitors_only(
-    client, content, django_assert_num_queries, django_assert_max_num_queries
+def test_warm_pages_are_served_from_the_cache_whatever_the_cookies(
+    client, content, django_assert_num_queries
 ):
     client.get(MODEL)
     with django_assert_num_queries(0):
         assert client.get(MODEL).status_code == 200
-    # A visitor with a session (staff) is served a fresh page.
+    # Public pages do not depend on the visitor: a cookie cannot force a render (issue 9,
+    # hole 7). Staff get them as private, revalidated responses (tests/test_page_cache.py).
     client.cookies["sessionid"] = "anything"
-    with django_assert_max_num_queries(MAX_QUERIES) as queries:
+    with django_assert_num_queries(0):
         assert client.get(MODEL).status_code == 200
-    assert len(queries) > 0
 
 
 def test_a_cached_page_keeps_the_content_type_and_no_set_cookie(client, content):
