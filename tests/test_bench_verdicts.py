@@ -125,3 +125,28 @@ def test_lighthouse_bench_names_each_category_below_its_target(lighthouse_bench)
     assert lighthouse_bench.missed_targets({**full, "accessibility": None}) == [
         "accessibility: no score (target 100)"
     ]
+
+
+@pytest.fixture(scope="module")
+def quality_bench():
+    return bench_module("quality")
+
+
+def test_the_quality_benchmark_names_each_missed_target(quality_bench):
+    met = {
+        "top-1 on the scenario set": 0.97,
+        "top-3 on the scenario set": 1.0,
+        "mean questions on the scenario set": 4.9,
+        "max questions on the scenario set": 8,
+        "expected questions under the prior": 4.7,
+    }
+    assert quality_bench.missed_targets(met) == []
+    missed = quality_bench.missed_targets(
+        {**met, "top-3 on the scenario set": 0.97, "max questions on the scenario set": 9}
+    )
+    assert missed == [
+        "top-3 on the scenario set is 0.97 (target >= 1)",
+        "max questions on the scenario set is 9 (target <= 8)",
+    ]
+    nan = quality_bench.missed_targets({**met, "expected questions under the prior": math.nan})
+    assert nan == ["expected questions under the prior is nan (target <= 5)"]

@@ -33,12 +33,23 @@ def shot(page, name):
     page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
 
 
+def answer_button(page, answer):
+    """The button of an answer to the question shown: "Yes" is the first option, "No" the
+    one before "Don't know" (a group's "none of these"), "Don't know" the last."""
+    buttons = page.locator("ul.answers a.button-answer")
+    return {
+        "Yes": buttons.first,
+        "No": buttons.nth(buttons.count() - 2),
+        "Don't know": buttons.last,
+    }[answer]
+
+
 def answer_until_done(page, answer="No", limit=20):
     for _ in range(limit):
         if page.locator("a.button-answer").count() == 0:
             return
         before = page.url
-        page.get_by_role("link", name=answer, exact=True).first.click()
+        answer_button(page, answer).click()
         page.wait_for_function("u => location.href !== u", arg=before)
         page.wait_for_load_state("networkidle")
     raise AssertionError(f"no result after {limit} answers")
@@ -54,7 +65,7 @@ def test_phone_user_reaches_a_result_by_tapping_with_htmx(browser, site):
     shot(page, "wizard-2-question-phone")
     first_question = page.locator("#question-heading").inner_text()
 
-    page.get_by_role("link", name="Yes", exact=True).first.click()
+    answer_button(page, "Yes").click()
     page.wait_for_function(
         "h => document.getElementById('question-heading').innerText !== h", arg=first_question
     )
@@ -72,7 +83,7 @@ def test_back_button_returns_to_the_previous_step(browser, site):
     page, errors = new_page(browser)
     page.goto(f"{site}/nissan-qashqai/trunk-wont-open/diagnose/?generation=j11")
     first = page.locator("#question-heading").inner_text()
-    page.get_by_role("link", name="No", exact=True).first.click()
+    answer_button(page, "No").click()
     page.wait_for_function(
         "h => document.getElementById('question-heading').innerText !== h", arg=first
     )
@@ -87,7 +98,7 @@ def test_back_button_returns_to_the_previous_step(browser, site):
 def test_a_copied_url_reproduces_the_result(browser, site):
     page, _ = new_page(browser)
     page.goto(f"{site}/nissan-qashqai/trunk-wont-open/diagnose/?generation=j11")
-    page.get_by_role("link", name="Yes", exact=True).first.click()
+    answer_button(page, "Yes").click()
     page.wait_for_url("**answers=**")
     page.wait_for_load_state("networkidle")
     causes = page.locator(".cause-list").inner_text()
@@ -131,7 +142,7 @@ def test_bad_link_shows_the_message_and_the_user_can_go_on(browser, site):
     )
     assert page.get_by_role("alert").is_visible()
     assert "bogus" in page.get_by_role("alert").inner_text()
-    page.get_by_role("link", name="Yes", exact=True).first.click()
+    answer_button(page, "Yes").click()
     page.wait_for_function("() => !location.href.includes('bogus')")
     assert "no-sound-on-press:y," in page.url
     assert page.get_by_role("alert").count() == 0
