@@ -64,7 +64,7 @@ def render(client, path: str, headers: dict | None = None) -> bytes:
 def test_every_sitemap_page_and_wizard_step_is_valid_html(client, content, tmp_path):
     command = checker()
     pages: dict[Path, str] = {}
-    paths = sitemap_paths(client) + WIZARD_STEPS
+    paths = sitemap_paths(client) + WIZARD_STEPS + ["/offline/"]
     for number, path in enumerate(paths):
         file = tmp_path / f"page-{number:03}.html"
         file.write_bytes(render(client, path))
