@@ -78,3 +78,12 @@ def test_a_result_page_is_the_same_with_its_procedures_reused(client, content):
     assert fragments._rendered  # the procedure cards were kept
     cache.clear()  # no page-cache hit: the step renders again, reusing the kept cards
     assert client.get(url, headers={"HX-Request": "true"}).content == first
+
+
+@pytest.mark.django_db
+def test_the_site_header_is_kept_but_follows_a_changed_setting(client, content, settings):
+    first = client.get("/nissan-qashqai/").content.decode()
+    assert 'href="/static/css/site.css"' in first
+    assert fragments._rendered  # head, header and footer kept
+    settings.STATIC_URL = "/assets/"  # e.g. another storage in a test: parts are rendered anew
+    assert 'href="/assets/css/site.css"' in client.get("/nissan-qashqai/faq/").content.decode()

@@ -1,5 +1,10 @@
 """`{% once obj [arg …] %}…{% endonce %}`: render a part once per object, then reuse it.
 
+`{% once "name" %}` with a string literal keeps a part that depends on nothing that changes
+while the process runs (the site header and footer: static file URLs, reversed URLs): the
+literal is one object per compiled template, and a template edited in development is
+compiled anew.
+
 For parts of a page that depend only on an object that is itself built once per content
 version, e.g. a procedure card of the compiled diagnosis content (diagnosis/content.py): a
 content edit builds new objects, so their parts are rendered anew and nothing stale is
@@ -12,12 +17,21 @@ reused while the entry lives.
 """
 
 from django import template
+from django.core.signals import setting_changed
 from django.utils.safestring import mark_safe
 
 register = template.Library()
 
 LIMIT = 2048
 _rendered: dict[tuple, tuple[object, str]] = {}
+
+
+def _forget(**kwargs):
+    # A changed setting (in tests: STORAGES, ROOT_URLCONF…) may change what a part renders.
+    _rendered.clear()
+
+
+setting_changed.connect(_forget)
 
 
 class OnceNode(template.Node):
