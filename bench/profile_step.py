@@ -14,12 +14,14 @@ sorted by own time and by cumulative time, and the time spent in each middleware
 from __future__ import annotations
 
 import argparse
+import atexit
 import cProfile
 import io
 import os
 import pstats
 import random
 import secrets
+import shutil
 import sys
 import tempfile
 import time
@@ -27,10 +29,14 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
+sys.path.insert(0, str(BASE_DIR / "bench"))
+
+from _server import drop_redis_prefix  # noqa: E402
 
 
 def setup(redis_url: str) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="carfaults-profile-"))
+    atexit.register(shutil.rmtree, workdir, ignore_errors=True)
     os.environ.update(
         DJANGO_SETTINGS_MODULE="config.settings",
         DATABASE_URL=f"sqlite:///{workdir / 'profile.sqlite3'}",
@@ -48,7 +54,8 @@ def setup(redis_url: str) -> None:
 
             redis.Redis.from_url(redis_url, socket_timeout=1).ping()
             os.environ["REDIS_URL"] = redis_url
-            os.environ["CACHE_KEY_PREFIX"] = f"profile-{secrets.token_hex(4)}"
+            prefix = os.environ["CACHE_KEY_PREFIX"] = f"profile-{secrets.token_hex(4)}"
+            atexit.register(drop_redis_prefix, redis_url, prefix)
         except Exception:
             print(f"no Redis at {redis_url}: memory cache", file=sys.stderr)
     import django
