@@ -5,6 +5,10 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 FIXTURES := $(sort $(wildcard fixtures/*.json))
+# Node tools (the Nu HTML checker, Lighthouse) live in a project folder ignored by git.
+TOOLS := .tools/npm
+VNU_VERSION := 26.9.27
+LIGHTHOUSE_VERSION := 12.8.2
 
 # A Python >= 3.12: $(PYTHON) if given, else the first suitable one on PATH or under pyenv.
 find_python = $(shell for p in $(PYTHON) python3.13 python3.12 python3 \
@@ -12,7 +16,7 @@ find_python = $(shell for p in $(PYTHON) python3.13 python3.12 python3 \
 	  command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	  && { command -v $$p; break; }; done)
 
-.PHONY: run test venv migrate fixtures content lint bench lighthouse mutation clean
+.PHONY: run test venv vnu migrate fixtures content lint bench lighthouse mutation clean
 
 $(VENV)/.installed: pyproject.toml
 	@py="$(call find_python)"; \
@@ -24,6 +28,15 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 venv: $(VENV)/.installed
+
+# The W3C Nu HTML checker for tests/test_html_valid.py (run with the system Java).
+$(TOOLS)/node_modules/vnu-jar/build/dist/vnu.jar:
+	npm install --silent --no-audit --no-fund --prefix $(TOOLS) vnu-jar@$(VNU_VERSION)
+
+vnu: $(TOOLS)/node_modules/vnu-jar/build/dist/vnu.jar
+
+$(TOOLS)/node_modules/.bin/lighthouse:
+	npm install --silent --no-audit --no-fund --prefix $(TOOLS) lighthouse@$(LIGHTHOUSE_VERSION)
 
 migrate: venv
 	$(PY) manage.py migrate --noinput
@@ -58,8 +71,8 @@ bench: venv
 	$(PY) bench/quality.py
 	$(PY) bench/load.py
 
-lighthouse: venv
-	$(PY) bench/lighthouse.py
+lighthouse: venv $(TOOLS)/node_modules/.bin/lighthouse
+	PATH="$(CURDIR)/$(TOOLS)/node_modules/.bin:$$PATH" $(PY) bench/lighthouse.py
 
 # Mutation testing of diagnosis/engine.py and diagnosis/query.py against their fast tests
 # (pyproject.toml [tool.mutmut]); prints the score, fails below MUTATION_TARGET percent.
@@ -77,4 +90,4 @@ mutation: venv
 	f"{untested} without tests; target $(MUTATION_TARGET) %)"); sys.exit(score < $(MUTATION_TARGET))'
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache mutants
+	rm -rf $(VENV) $(TOOLS) staticfiles db.sqlite3 .pytest_cache mutants

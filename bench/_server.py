@@ -214,12 +214,18 @@ def prepared_site(
 
 
 class Gunicorn:
-    """`gunicorn -c config/gunicorn.py config.wsgi` on a free loopback port."""
+    """`gunicorn -c config/gunicorn.py config.wsgi` on a free loopback port.
+
+    app / pythonpath / ready_path serve another WSGI app with the same configuration (the
+    bare floor of bench/floor_app.py)."""
 
     def __init__(
         self,
         env: dict[str, str],
         *,
+        app: str = "config.wsgi",
+        pythonpath: str | None = None,
+        ready_path: str = "/bench/ok",
         workers: int | None = None,
         threads: int | None = None,
         start_timeout: float = 30,
@@ -233,12 +239,19 @@ class Gunicorn:
         if threads is not None:
             self.env["GUNICORN_THREADS"] = str(threads)
         self.start_timeout = start_timeout
+        self.app, self.pythonpath, self.ready_path = app, pythonpath, ready_path
         self.proc: subprocess.Popen | None = None
         self.log = tempfile.TemporaryFile(mode="w+", prefix="gunicorn-")  # noqa: SIM115
 
     def __enter__(self) -> Gunicorn:
         self.proc = subprocess.Popen(
-            [GUNICORN, "-c", "config/gunicorn.py", "config.wsgi"],
+            [
+                GUNICORN,
+                "-c",
+                "config/gunicorn.py",
+                *(["--pythonpath", self.pythonpath] if self.pythonpath else []),
+                self.app,
+            ],
             cwd=BASE_DIR,
             env=self.env,
             stdout=self.log,
@@ -250,7 +263,7 @@ class Gunicorn:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"gunicorn exited ({self.proc.returncode}):\n{self.output()}")
             try:  # any HTTP answer means up (a foreign Host or plain HTTP may be refused)
-                fetch(self.url + "/bench/ok", timeout=2)
+                fetch(self.url + self.ready_path, timeout=2)
                 return self
             except (urllib.error.URLError, OSError):
                 pass

@@ -3,7 +3,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from kb.sitemaps import SITEMAPS
-from kb.views import healthz, ok, readyz, robots_txt
+from kb.views import healthz, ok, readyz, robots_txt, service_worker
 
 admin.site.site_header = "Car faults: content"
 admin.site.site_title = "Car faults admin"
@@ -14,6 +14,7 @@ urlpatterns = [
     path("readyz", readyz, name="readyz"),
     path("bench/ok", ok, name="bench-ok"),
     path("robots.txt", robots_txt, name="robots"),
+    path("sw.js", service_worker, name="service-worker"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("diagnosis.urls")),
     path("", include("kb.urls")),

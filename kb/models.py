@@ -14,7 +14,9 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 # Slugs that would shadow the fixed URL segments under /<model>/.
-RESERVED_SLUGS = frozenset({"faq", "procedures", "generations", "diagnose", "faults", "search"})
+RESERVED_SLUGS = frozenset(
+    {"faq", "procedures", "generations", "diagnose", "faults", "search", "offline"}
+)
 
 
 def not_reserved(value: str) -> None:

@@ -2,7 +2,7 @@
 
 The diagnosis app (its wizard at /<model>/<problem>/diagnose/ and the API) is included before
 these in config/urls.py; RESERVED_SLUGS keep "faq", "procedures", "generations", "diagnose",
-"faults" and "search" from ever being a problem or fault slug.
+"faults", "search" and "offline" from ever being a problem or fault slug.
 """
 
 from django.urls import path
@@ -14,6 +14,7 @@ app_name = "kb"
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
+    path("offline/", views.offline, name="offline"),
     path("<slug:model>/", views.vehicle, name="vehicle"),
     path("<slug:model>/faq/", views.faq, name="faq"),
     path("<slug:model>/procedures/<slug:slug>/", views.procedure, name="procedure"),

@@ -4,6 +4,7 @@ Every public page goes through ``public_page`` (kb/http.py): Cache-Control, an E
 answers 304, and server-side HTML caching keyed by the content version.
 """
 
+import json
 import logging
 import sys
 
@@ -11,15 +12,19 @@ from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from django.views.defaults import server_error as django_server_error
 
 from config.cache import cache_state
 
 from . import queries
 from . import structured_data as ld
-from .http import public_page, rate_limited
+from .http import code_version, public_page, rate_limited
+from .models import Problem
 from .search import cached_search
 
 SITE_NAME = "Car faults"
@@ -76,6 +81,55 @@ def robots_txt(request):
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+# The site shell the service worker keeps at install, besides "/" and the offline page.
+SHELL_STATIC = [
+    "css/site.css",
+    "css/wizard.css",
+    "js/htmx.min.js",
+    "js/wizard.js",
+    "js/offline.js",
+    "icons/favicon.svg",
+    "site.webmanifest",
+]
+
+
+def _emergency_problems():
+    return (
+        Problem.objects.filter(emergency_procedure__isnull=False)
+        .select_related("vehicle_model", "emergency_procedure__vehicle_model")
+        .order_by("vehicle_model__name", "order", "title")
+    )
+
+
+@require_safe
+def service_worker(request):
+    """The service worker, from the site root so that its scope is the whole site.
+
+    Its cache is named by the release (code) version; a deploy or a content edit changes
+    these bytes, so browsers install the new worker, which drops the old release's cache.
+    """
+    precache = [reverse("kb:home"), reverse("kb:offline")]
+    precache += [static(name) for name in SHELL_STATIC]
+    precache += [p.emergency_procedure.get_absolute_url() for p in _emergency_problems()]
+    body = render_to_string(
+        "kb/sw.js",
+        {
+            "version_json": json.dumps(code_version()),
+            "precache_json": json.dumps(list(dict.fromkeys(precache))),
+            "offline_url_json": json.dumps(reverse("kb:offline")),
+        },
+    )
+    response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"  # always revalidated: a new release shows at once
+    return response
+
+
+@public_page
+def offline(request):
+    """Shown by the service worker for a page not kept on the phone, when offline."""
+    return render(request, "kb/offline.html", {"emergencies": _emergency_problems()})
 
 
 def page_not_found(request, exception):

@@ -1,0 +1,252 @@
+"""Where a never-seen wizard step spends its time: in process, through the whole WSGI stack.
+
+    python bench/profile_step.py                 # 400 random states per kind, cProfile top 25
+    python bench/profile_step.py -n 1000 --top 40 --kind htmx
+
+Production settings (DEBUG off, a temporary SQLite database with the shipped content, the
+Redis cache on REDIS_URL when one answers, else the memory cache, request log off), called
+as gunicorn calls the app (`WSGIHandler` with a WSGI environ). Each request asks for a new
+random state, as bench/load.py's Lua script does, so every step is a page-cache miss. Prints
+the mean wall and CPU time per request of each kind, then the cProfile of the chosen kind,
+sorted by own time and by cumulative time, and the time spent in each middleware.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import cProfile
+import io
+import os
+import pstats
+import random
+import secrets
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+sys.path.insert(0, str(BASE_DIR / "bench"))
+
+from _server import drop_redis_prefix  # noqa: E402
+
+
+def setup(redis_url: str) -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="carfaults-profile-"))
+    atexit.register(shutil.rmtree, workdir, ignore_errors=True)
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DATABASE_URL=f"sqlite:///{workdir / 'profile.sqlite3'}",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1",
+        REQUEST_LOG="0",
+        LOG_LEVEL="WARNING",
+        PLAIN_STATIC="1",
+    )
+    os.environ.pop("REDIS_URL", None)
+    if redis_url:
+        try:
+            import redis
+
+            redis.Redis.from_url(redis_url, socket_timeout=1).ping()
+            os.environ["REDIS_URL"] = redis_url
+            prefix = os.environ["CACHE_KEY_PREFIX"] = f"profile-{secrets.token_hex(4)}"
+            atexit.register(drop_redis_prefix, redis_url, prefix)
+        except Exception:
+            print(f"no Redis at {redis_url}: memory cache", file=sys.stderr)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("loaddata", *map(str, sorted((BASE_DIR / "fixtures").glob("*.json"))), verbosity=0)
+
+
+def states():
+    """Problems with their generations and symptoms, from the database."""
+    from kb.models import Generation, Problem
+
+    found = []
+    for problem in Problem.objects.select_related("vehicle_model"):
+        symptoms = list(problem.symptoms.values_list("slug", flat=True))
+        generations = list(
+            Generation.objects.filter(vehicle_model=problem.vehicle_model).values_list(
+                "code", flat=True
+            )
+        )
+        if symptoms and generations:
+            found.append((problem, generations, symptoms))
+    return found
+
+
+def random_query(rng: random.Random, problems) -> tuple[str, str, str]:
+    problem, generations, symptoms = rng.choice(problems)
+    picked = rng.sample(symptoms, rng.randint(0, min(6, len(symptoms))))
+    answers = ",".join(f"{slug}:{rng.choice('ynu')}" for slug in picked)
+    query = f"generation={rng.choice(generations)}" + (f"&answers={answers}" if answers else "")
+    return problem.get_diagnose_url(), problem.vehicle_model.slug, problem.slug, query
+
+
+def environ(path: str, query: str, htmx: bool) -> dict:
+    env = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_ACCEPT_ENCODING": "gzip, br",
+        "REMOTE_ADDR": "127.0.0.1",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    if htmx:
+        env["HTTP_HX_REQUEST"] = "true"
+    return env
+
+
+def requests(kind: str, n: int, seed: int, problems):
+    rng = random.Random(seed)
+    for _ in range(n):
+        if kind == "floor":
+            yield environ("/bench/ok", "", False)
+            continue
+        path, model, problem, query = random_query(rng, problems)
+        if kind == "api":
+            yield environ("/api/v1/diagnose", f"model={model}&problem={problem}&{query}", False)
+        else:
+            yield environ(path, query, kind == "htmx")
+
+
+def call(app, env) -> int:
+    status = []
+    body = app(env, lambda s, h, exc_info=None: status.append(s))
+    for _ in body:
+        pass
+    if hasattr(body, "close"):
+        body.close()
+    return int(status[0].split()[0])
+
+
+def mean_ms(app, envs) -> float:
+    """CPU time of this process per request: steadier than wall time on a shared machine
+    (it leaves out the wait for Redis, which the wall-time figures above include)."""
+    started = time.process_time()
+    for env in envs:
+        call(app, env)
+    return (time.process_time() - started) / len(envs) * 1000
+
+
+# Removed together: authentication and messages need the session middleware.
+GROUPS = {
+    "sessions + auth + messages": (
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+        "django.contrib.messages.middleware.MessageMiddleware",
+    ),
+}
+KEEP = {"django_htmx.middleware.HtmxMiddleware"}  # the wizard reads request.htmx
+
+
+def ablate(problems, n: int, rounds: int = 5) -> None:
+    """Mean ms per request of each kind with the whole stack, then without each middleware
+    (or group) in turn: what each one costs on an anonymous GET. The best of `rounds`
+    rounds, the stacks interleaved, so background load moves them alike."""
+    from django.conf import settings
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test import override_settings
+
+    full = list(settings.MIDDLEWARE)
+    grouped = {m for members in GROUPS.values() for m in members}
+    variants = {"(nothing: the whole stack)": ()}
+    variants.update({m: (m,) for m in full if m not in grouped and m not in KEEP})
+    variants.update(GROUPS)
+    kinds = ("floor", "page", "htmx", "api")
+    apps = {}
+    for label, left_out in variants.items():
+        with override_settings(MIDDLEWARE=[m for m in full if m not in left_out]):
+            apps[label] = WSGIHandler()
+    best = {label: [float("inf")] * len(kinds) for label in variants}
+    for round_ in range(rounds):
+        for v, (label, app) in enumerate(apps.items()):
+            for i, kind in enumerate(kinds):
+                # seeds of their own: no variant gets page-cache hits from another's states
+                envs = list(requests(kind, n, 1_000_000 * round_ + 1000 * v + i, problems))
+                best[label][i] = min(best[label][i], mean_ms(app, envs))
+    print(
+        f"middleware ablation, best of {rounds} rounds of {n} never-seen states (CPU ms/request):"
+    )
+    print(f"  {'without':52} " + " ".join(f"{k:>6}" for k in kinds))
+    base = best["(nothing: the whole stack)"]
+    for label, times in best.items():
+        saved = (
+            ""
+            if label.startswith("(")
+            else "  saves " + " ".join(f"{b - t:+6.2f}" for b, t in zip(base, times, strict=True))
+        )
+        print(f"  {label:52} " + " ".join(f"{t:6.2f}" for t in times) + saved, flush=True)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("-n", type=int, default=400, help="requests per kind")
+    parser.add_argument("--kind", default="page", choices=["page", "htmx", "api", "floor"])
+    parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/4", help="'' for none")
+    parser.add_argument(
+        "--ablate", action="store_true", help="also time each kind without each middleware"
+    )
+    args = parser.parse_args(argv)
+    setup(args.redis)
+    from django.core.handlers.wsgi import WSGIHandler
+
+    app = WSGIHandler()
+    problems = states()
+    if args.ablate:
+        ablate(problems, args.n)
+    for env in requests("page", 20, 1, problems):  # warm: compiled content, templates
+        call(app, env)
+    print(f"per request, {args.n} never-seen states each: wall ms, CPU ms")
+    for number, kind in enumerate(("floor", "page", "htmx", "api")):
+        envs = list(requests(kind, args.n, 1000 + number, problems))
+        started, cpu = time.perf_counter(), time.process_time()
+        codes = [call(app, env) for env in envs]
+        elapsed = (time.perf_counter() - started) / len(envs) * 1000
+        cpu = (time.process_time() - cpu) / len(envs) * 1000
+        bad = sum(1 for c in codes if c != 200)
+        print(f"  {kind:6} {elapsed:6.2f} {cpu:6.2f}" + (f"   ({bad} non-200)" if bad else ""))
+
+    envs = list(requests(args.kind, args.n, 7, problems))
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for env in envs:
+        call(app, env)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    total = stats.total_tt
+    print(f"\ncProfile, {args.kind}: {total / len(envs) * 1000:.2f} ms per request (profiled)")
+    for sort in ("tottime", "cumulative"):
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats(sort).print_stats(args.top)
+        print(f"\n-- by {sort} --")
+        print("\n".join(out.getvalue().splitlines()[6:]))
+    print("-- middleware, inclusive (ms per request) --")
+    for (filename, _, name), row in stats.stats.items():
+        if name == "__call__" and ("middleware" in filename or "htmx" in filename):
+            print(f"  {row[3] / len(envs) * 1000:6.2f}  {filename.split('site-packages/')[-1]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

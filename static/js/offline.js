@@ -1,0 +1,85 @@
+// Offline after the first visit (docs/offline.md): registers the service worker at /sw.js;
+// on a wizard step (a generation chosen) asks it to keep the steps of the next two
+// questions; on the offline page lists the pages the owner opened that this phone kept.
+(function () {
+  "use strict";
+  if (!("serviceWorker" in navigator)) return;
+  // After the page has loaded: the worker's first downloads never compete with the page.
+  window.addEventListener("load", function () {
+    navigator.serviceWorker.register("/sw.js").catch(function () {});
+  });
+
+  function prefetchNextSteps() {
+    if (navigator.connection && navigator.connection.saveData) return;
+    var links = document.querySelectorAll("#step a.button-answer");
+    if (!links.length) return;
+    var urls = Array.prototype.map.call(links, function (link) { return link.href; });
+    navigator.serviceWorker.ready.then(function (registration) {
+      if (registration.active) {
+        registration.active.postMessage({ type: "prefetch", urls: urls, depth: 2 });
+      }
+    });
+  }
+  window.addEventListener("load", prefetchNextSteps);
+  document.addEventListener("htmx:afterSettle", prefetchNextSteps);
+
+  var list = document.getElementById("kept-pages");
+  if (!list || !window.caches) return;
+  var TITLE = /<title>([^<]*)<\/title>/;
+  var QUESTION = /<h2 id="question-heading"[^>]*>([^<]*)<\/h2>/;
+  var PROGRESS = /<p class="progress">(Question \d+)/;
+  var decoder = document.createElement("textarea");
+  function text(html) {
+    decoder.innerHTML = html;  // decodes &amp; and the like; never inserted in the page
+    return decoder.value.trim();
+  }
+  // A wizard step is named by its question ("Question 3: Is it freezing?"), other pages
+  // by their title; the owner's emergency and repair cards come first.
+  function describe(url, html) {
+    var question = QUESTION.exec(html);
+    if (question && url.search.indexOf("generation=") !== -1) {
+      var progress = PROGRESS.exec(html);
+      return { rank: 2, title: (progress ? progress[1] + ": " : "") + text(question[1]) };
+    }
+    var title = text((TITLE.exec(html) || [])[1] || url.pathname);
+    return { rank: url.pathname.indexOf("/procedures/") !== -1 ? 0 : 1, title: title };
+  }
+  function pages(cache) {
+    return cache.keys().then(function (requests) {
+      var wanted = requests.filter(function (request) {
+        var url = new URL(request.url);
+        return url.origin === location.origin && url.pathname.indexOf("/static/") !== 0 &&
+          url.pathname !== "/offline/" && url.href !== location.href;
+      });
+      return Promise.all(wanted.map(function (request) {
+        return cache.match(request).then(function (response) {
+          return response.text();
+        }).then(function (html) {
+          var page = describe(new URL(request.url), html);
+          page.url = request.url;
+          return page;
+        });
+      }));
+    });
+  }
+  caches.keys().then(function (names) {
+    // The pages the owner opened; the steps fetched ahead are reached from them.
+    var mine = names.filter(function (name) {
+      return name.indexOf("carfaults-") === 0 && !/-ahead$/.test(name);
+    });
+    return Promise.all(mine.map(function (name) { return caches.open(name).then(pages); }));
+  }).then(function (groups) {
+    var found = [].concat.apply([], groups);
+    found.sort(function (a, b) { return a.rank - b.rank || a.title.localeCompare(b.title); });
+    found.forEach(function (page) {
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = page.url;
+      link.textContent = page.title;
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+    var section = document.getElementById("kept");
+    if (section && found.length) section.hidden = false;
+  }).catch(function () {});
+})();

@@ -1,0 +1,92 @@
+"""Valid HTML: the W3C Nu checker finds 0 errors on every sitemap page and on wizard steps.
+
+The checker is the `vnu-jar` npm package run with the system Java. `make vnu` installs it
+into `.tools/npm/` (git-ignored); `VNU_JAR` points elsewhere. Without Java or the jar the test
+is skipped with the reason, unless REQUIRE_VNU=1 (as in CI), which makes it fail instead.
+Pages are rendered with the test client, written to files, and checked in one Java run
+(starting the JVM is most of the cost).
+"""
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.test_seo import sitemap_paths
+
+pytestmark = pytest.mark.django_db
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VNU_JAR = Path(
+    os.environ.get("VNU_JAR", BASE_DIR / ".tools/npm/node_modules/vnu-jar/build/dist/vnu.jar")
+)
+DIAGNOSE = "/nissan-qashqai/trunk-wont-open/diagnose/"
+# A sample of wizard steps: the generation choice, a first question, a step with answers to
+# change, a finished result with its procedures, a step with a bad part in the link.
+WIZARD_STEPS = [
+    DIAGNOSE,
+    f"{DIAGNOSE}?generation=j11",
+    f"{DIAGNOSE}?generation=j10&answers=no-sound-on-press:y",
+    f"{DIAGNOSE}?generation=j11&answers=no-sound-on-press:n,freezing-temperature:y,"
+    "lid-heavy-or-sinks:u",
+    f"{DIAGNOSE}?generation=j11-facelift&answers=no-sound-on-press:y,car-electrics-weak:n,"
+    "fuse-intact:n,key-not-detected:n,doors-lock-unlock-ok:y,voltage-at-lock:n",
+    f"{DIAGNOSE}?generation=j11&answers=not-a-symptom:y,no-sound-on-press:maybe",
+]
+
+
+def checker() -> list[str]:
+    """The checker's command line; skipped (failed when REQUIRE_VNU=1, as in CI) without it."""
+    java = shutil.which("java")
+    missing = None
+    if not java:
+        missing = (
+            "Java is not installed: the Nu HTML checker needs it (apt-get install default-jre)"
+        )
+    elif not VNU_JAR.is_file():
+        missing = f"the Nu HTML checker is not installed at {VNU_JAR}: run `make vnu`"
+    if missing:
+        if os.environ.get("REQUIRE_VNU") == "1":
+            pytest.fail(f"REQUIRE_VNU=1 but {missing}")
+        pytest.skip(missing)
+    return [java, "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--exit-zero-always"]
+
+
+def render(client, path: str, headers: dict | None = None) -> bytes:
+    response = client.get(path, headers=headers or {})
+    assert response.status_code in (200, 400), (path, response.status_code)
+    return response.content
+
+
+def test_every_sitemap_page_and_wizard_step_is_valid_html(client, content, tmp_path):
+    command = checker()
+    pages: dict[Path, str] = {}
+    paths = sitemap_paths(client) + WIZARD_STEPS + ["/offline/"]
+    for number, path in enumerate(paths):
+        file = tmp_path / f"page-{number:03}.html"
+        file.write_bytes(render(client, path))
+        pages[file] = path
+    # The htmx fragment is not a document: checked inside a minimal one.
+    fragment = render(client, WIZARD_STEPS[3], {"HX-Request": "true"}).decode()
+    file = tmp_path / "fragment.html"
+    file.write_text(
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>f</title></head>'
+        f'<body><main><div id="step">{fragment}</div></main></body></html>'
+    )
+    pages[file] = f"{WIZARD_STEPS[3]} (htmx fragment)"
+
+    result = subprocess.run(
+        [*command, *map(str, pages)], capture_output=True, text=True, timeout=180
+    )
+    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
+    errors = [
+        f"{pages.get(Path(m.get('url', '').removeprefix('file:')), m.get('url'))}"
+        f" line {m.get('lastLine')}: {m.get('message')} [{m.get('extract', '').strip()}]"
+        for m in messages
+        if m.get("type") == "error" or m.get("subType") == "fatal"
+    ]
+    assert len(pages) >= 30
+    assert errors == [], "\n".join(errors)

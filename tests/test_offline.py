@@ -1,0 +1,64 @@
+"""Offline support on the server side: the service worker, its precache list, the offline
+page and the manifest (the browser behaviour is in tests/browser/test_offline.py)."""
+
+import json
+import re
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.templatetags.static import static
+
+from kb.http import code_version
+from kb.models import Problem, not_reserved
+
+pytestmark = pytest.mark.django_db
+
+
+def precache_list(body: str) -> list[str]:
+    return json.loads(re.search(r"var PRECACHE = (\[.*?\]);", body).group(1))
+
+
+def test_service_worker_is_served_from_the_root_and_never_cached_stale(client, content):
+    response = client.get("/sw.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    assert response["Cache-Control"] == "no-cache"
+    assert f'var VERSION = "{code_version()}";' in response.content.decode()
+
+
+def test_service_worker_keeps_the_shell_and_every_emergency_procedure(client, content):
+    precache = precache_list(client.get("/sw.js").content.decode())
+    assert {"/", "/offline/", static("css/site.css"), static("js/htmx.min.js")} <= set(precache)
+    emergencies = {
+        p.emergency_procedure.get_absolute_url()
+        for p in Problem.objects.exclude(emergency_procedure=None)
+    }
+    assert emergencies and emergencies <= set(precache)
+    for path in precache:
+        if not path.startswith("/static/"):
+            assert client.get(path).status_code == 200, path
+
+
+def test_offline_page_links_the_emergency_procedures_and_is_not_indexed(client, content):
+    response = client.get("/offline/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>You are offline</h1>" in html
+    assert '<meta name="robots" content="noindex">' in html
+    for problem in Problem.objects.exclude(emergency_procedure=None):
+        assert f'href="{problem.emergency_procedure.get_absolute_url()}"' in html
+    assert "/offline/" not in client.get("/sitemap.xml").content.decode()
+
+
+def test_every_page_links_the_manifest_and_registers_the_worker_without_inline_script(
+    client, content
+):
+    html = client.get("/").content.decode()
+    assert f'<link rel="manifest" href="{static("site.webmanifest")}">' in html
+    assert f'<script src="{static("js/offline.js")}" defer></script>' in html
+    assert "<script>" not in html  # the CSP allows no inline script
+
+
+def test_offline_cannot_be_a_model_slug():
+    with pytest.raises(ValidationError):
+        not_reserved("offline")
