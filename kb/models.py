@@ -199,6 +199,11 @@ class Generation(models.Model):
         return reverse("kb:generation", args=[self.vehicle_model.slug, self.code])
 
 
+class ProblemQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+
 class Problem(models.Model):
     vehicle_model = models.ForeignKey(
         VehicleModel, on_delete=models.CASCADE, related_name="problems"
@@ -218,12 +223,19 @@ class Problem(models.Model):
         related_name="emergency_for",
         help_text="Opened by “Get my things out now” on every step of the diagnosis.",
     )
+    is_published = models.BooleanField(
+        "published",
+        default=False,
+        help_text="Off while you build it: a draft is seen only by staff (the wizard works for "
+        "you, with a “draft” banner) and is absent from public pages, the sitemap, search and "
+        "the API. Tick it when the content check shows no finding for this problem.",
+    )
     order = models.PositiveSmallIntegerField(default=0)
 
     history = HistoricalRecords()
 
     NATURAL_KEY = ("vehicle_model__slug", "slug")
-    objects = NaturalKeyManager()
+    objects = NaturalKeyManager.from_queryset(ProblemQuerySet)()
 
     class Meta:
         ordering = ["vehicle_model", "order", "title"]
@@ -246,6 +258,10 @@ class Problem(models.Model):
 
     def get_diagnose_url(self):
         return reverse("diagnosis:wizard", args=[self.vehicle_model.slug, self.slug])
+
+    @property
+    def is_draft(self) -> bool:
+        return not self.is_published
 
 
 class RateLevel(models.Model):
