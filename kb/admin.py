@@ -4,8 +4,10 @@ SimpleHistoryAdmin adds a History page to every object, from which any earlier v
 restored ("reverted").
 """
 
-from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin as HistoryAdmin
 
 from .models import (
     FaqEntry,
@@ -24,6 +26,62 @@ from .models import (
     Symptom,
     VehicleModel,
 )
+from .validation import findings
+
+
+def problem_of(obj) -> Problem | None:
+    """The problem whose diagnosis an object takes part in, if it belongs to one."""
+    match obj:
+        case Problem():
+            return obj
+        case Fault() | Symptom() | QuestionGroup():
+            return obj.problem
+        case Likelihood():
+            return obj.fault.problem
+    return None
+
+
+class SimpleHistoryAdmin(HistoryAdmin):
+    """Every content admin: history and revert, and after each save the content check's
+    findings for what was edited, the edited object first when it is one of them."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self.report_findings(request, form.instance)
+
+    def report_findings(self, request, obj):
+        problem = problem_of(obj)
+        found = findings(problem) if problem else [f for f in findings() if f.obj == obj]
+        found.sort(key=lambda finding: finding.obj != obj)  # the edited object first
+        if not found:
+            where = f"“{problem}”" if problem else "this object"
+            messages.success(request, f"Content check: no finding for {where}.")
+            return
+        items = format_html_join(
+            "",
+            '<li><a href="{}">{}</a>{}: {}.</li>',
+            (
+                (
+                    finding.admin_url,
+                    finding.name[:1].upper() + finding.name[1:],
+                    " (what you just saved: probably the cause)" if finding.obj == obj else "",
+                    finding.message,
+                )
+                for finding in found
+            ),
+        )
+        messages.warning(
+            request,
+            format_html(
+                'Content check{}: {} finding{}. <a href="{}">All findings</a>'
+                '<ul class="cc-inline">{}</ul>',
+                f" for “{problem}”" if problem else "",
+                len(found),
+                "" if len(found) == 1 else "s",
+                reverse("admin-content-check"),
+                items,
+            ),
+        )
 
 
 class GenerationInline(admin.TabularInline):
