@@ -15,6 +15,11 @@ urlpatterns = [
         admin.site.admin_view(admin_views.content_check),
         name="admin-content-check",
     ),
+    path(
+        "admin/recently-deleted/",
+        admin.site.admin_view(admin_views.recently_deleted),
+        name="admin-recently-deleted",
+    ),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("bench/ok", ok, name="bench-ok"),

@@ -4,7 +4,9 @@ SimpleHistoryAdmin adds a History page to every object, from which any earlier v
 restored ("reverted").
 """
 
+from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin as HistoryAdmin
@@ -41,9 +43,33 @@ def problem_of(obj) -> Problem | None:
     return None
 
 
+class LineText(forms.CharField):
+    """Text whose line ends are "\n" whatever the browser sends ("\r\n"), so an untouched
+    field never counts as changed, in the admin's log or in the history."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
+
+
+TEXT_OVERRIDES = {
+    models.TextField: {"form_class": LineText, "widget": forms.Textarea},
+}
+
+
+class TabularInline(admin.TabularInline):
+    formfield_overrides = TEXT_OVERRIDES
+
+
+class StackedInline(admin.StackedInline):
+    formfield_overrides = TEXT_OVERRIDES
+
+
 class SimpleHistoryAdmin(HistoryAdmin):
     """Every content admin: history and revert, and after each save the content check's
     findings for what was edited, the edited object first when it is one of them."""
+
+    formfield_overrides = TEXT_OVERRIDES
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -84,19 +110,55 @@ class SimpleHistoryAdmin(HistoryAdmin):
         )
 
 
-class GenerationInline(admin.TabularInline):
+class WithLikelihoodHistory:
+    """A fault's (or symptom's) history page also lists the changes of its likelihoods, which
+    are edited inline on its page but kept in their own history."""
+
+    object_history_template = "admin/kb/object_history_with_likelihoods.html"
+    likelihood_owner = "fault"  # the likelihood's field pointing to this object
+    MAX_ROWS = 100
+
+    def history_view(self, request, object_id, extra_context=None):
+        rows = list(
+            Likelihood.history.filter(**{f"{self.likelihood_owner}_id": object_id})
+            .select_related("history_user")
+            .order_by("-history_date", "-history_id")[: self.MAX_ROWS]
+        )
+        other = "symptom" if self.likelihood_owner == "fault" else "fault"
+        model = Symptom if other == "symptom" else Fault
+        names = model.objects.in_bulk({getattr(row, f"{other}_id") for row in rows})
+        existing = set(
+            Likelihood.objects.filter(pk__in={r.id for r in rows}).values_list("pk", flat=True)
+        )
+        changes = []
+        for row in rows:
+            previous = row.prev_record
+            changes.append(
+                {
+                    "row": row,
+                    "other": names.get(getattr(row, f"{other}_id"), "(deleted)"),
+                    "before": previous.p_yes if previous and row.history_type != "+" else None,
+                    "after": row.p_yes,
+                    "exists": row.id in existing,
+                }
+            )
+        context = {"likelihood_changes": changes, "likelihood_other": model._meta.verbose_name}
+        return super().history_view(request, object_id, {**context, **(extra_context or {})})
+
+
+class GenerationInline(TabularInline):
     model = Generation
     extra = 0
     prepopulated_fields = {"code": ("name",)}
 
 
-class FaultRateInline(admin.TabularInline):
+class FaultRateInline(TabularInline):
     model = FaultRate
     extra = 0
     autocomplete_fields = ["generation"]
 
 
-class LikelihoodInline(admin.TabularInline):
+class LikelihoodInline(TabularInline):
     model = Likelihood
     extra = 0
     autocomplete_fields = ["symptom"]
@@ -108,7 +170,7 @@ class SymptomLikelihoodInline(LikelihoodInline):
     fields = ["fault", "p_yes", "note"]
 
 
-class StepInline(admin.StackedInline):
+class StepInline(StackedInline):
     model = Step
     extra = 0
     autocomplete_fields = ["warning"]
@@ -172,7 +234,7 @@ class FaultRateAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Fault)
-class FaultAdmin(SimpleHistoryAdmin):
+class FaultAdmin(WithLikelihoodHistory, SimpleHistoryAdmin):
     list_display = ["name", "slug", "problem", "category", "group", "share"]
     list_filter = ["problem", "category", "group"]
     list_select_related = ["problem__vehicle_model__make", "group"]
@@ -183,7 +245,9 @@ class FaultAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Symptom)
-class SymptomAdmin(SimpleHistoryAdmin):
+class SymptomAdmin(WithLikelihoodHistory, SimpleHistoryAdmin):
+    likelihood_owner = "symptom"
+
     list_display = ["slug", "question", "problem", "group", "effort", "p_yes_otherwise"]
     list_filter = ["problem", "effort", "group"]
     list_select_related = ["problem__vehicle_model__make"]
@@ -192,7 +256,7 @@ class SymptomAdmin(SimpleHistoryAdmin):
     inlines = [SymptomLikelihoodInline]
 
 
-class MemberInline(admin.TabularInline):
+class MemberInline(TabularInline):
     """The options of an exclusive question are symptoms: each names its button here."""
 
     model = Symptom
