@@ -9,8 +9,10 @@ from django.contrib import admin, messages
 from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin as HistoryAdmin
 
+from .forms import CommaFloatField, ProbabilityField, percent
 from .models import (
     FaqEntry,
     Fault,
@@ -19,6 +21,7 @@ from .models import (
     Generation,
     Likelihood,
     Make,
+    ProbabilityWord,
     Problem,
     Procedure,
     QuestionGroup,
@@ -54,22 +57,38 @@ class LineText(forms.CharField):
 
 TEXT_OVERRIDES = {
     models.TextField: {"form_class": LineText, "widget": forms.Textarea},
+    models.FloatField: {"form_class": CommaFloatField},
 }
+PROBABILITY_FIELDS = {"p_yes", "p_yes_otherwise"}
 
 
-class TabularInline(admin.TabularInline):
+class PlainFields:
+    """Fields a mechanic can fill: probabilities as words, decimal commas, clean line ends."""
+
     formfield_overrides = TEXT_OVERRIDES
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in PROBABILITY_FIELDS:
+            return ProbabilityField(
+                words=list(ProbabilityWord.objects.all()),
+                label=capfirst(db_field.verbose_name),
+                help_text=db_field.help_text,
+                required=not db_field.blank,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
-class StackedInline(admin.StackedInline):
-    formfield_overrides = TEXT_OVERRIDES
+
+class TabularInline(PlainFields, admin.TabularInline):
+    pass
 
 
-class SimpleHistoryAdmin(HistoryAdmin):
+class StackedInline(PlainFields, admin.StackedInline):
+    pass
+
+
+class SimpleHistoryAdmin(PlainFields, HistoryAdmin):
     """Every content admin: history and revert, and after each save the content check's
     findings for what was edited, the edited object first when it is one of them."""
-
-    formfield_overrides = TEXT_OVERRIDES
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -158,16 +177,35 @@ class FaultRateInline(TabularInline):
     autocomplete_fields = ["generation"]
 
 
+def in_words(value: float | None) -> str:
+    """A probability as the nearest word and its percentage: “usually (80 %)”."""
+    if value is None:
+        return "—"
+    words = list(ProbabilityWord.objects.all())
+    if not words:
+        return f"{percent(value)} %"
+    nearest = min(words, key=lambda word: abs(word.value - value))
+    exact = abs(nearest.value - value) < 1e-9
+    return f"{nearest.word if exact else '≈ ' + nearest.word} ({percent(value)} %)"
+
+
 class LikelihoodInline(TabularInline):
     model = Likelihood
     extra = 0
     autocomplete_fields = ["symptom"]
-    fields = ["symptom", "p_yes", "note"]
+    fields = ["symptom", "p_yes", "with_any_other_cause", "note"]
+    readonly_fields = ["with_any_other_cause"]
+
+    @admin.display(description="with any other cause")
+    def with_any_other_cause(self, obj):
+        """The question's value for the other causes, to set this one against."""
+        return in_words(obj.symptom.p_yes_otherwise) if obj and obj.symptom_id else "—"
 
 
 class SymptomLikelihoodInline(LikelihoodInline):
     autocomplete_fields = ["fault"]
     fields = ["fault", "p_yes", "note"]
+    readonly_fields = []
 
 
 class StepInline(StackedInline):
@@ -247,6 +285,10 @@ class FaultAdmin(WithLikelihoodHistory, SimpleHistoryAdmin):
 @admin.register(Symptom)
 class SymptomAdmin(WithLikelihoodHistory, SimpleHistoryAdmin):
     likelihood_owner = "symptom"
+
+    def get_changeform_initial_data(self, request):
+        # No silent 0.2: the editor chooses how often other causes give a "yes".
+        return {"p_yes_otherwise": None, **super().get_changeform_initial_data(request)}
 
     list_display = ["slug", "question", "problem", "group", "effort", "p_yes_otherwise"]
     list_filter = ["problem", "effort", "group"]
@@ -363,3 +405,11 @@ class FaqEntryAdmin(SimpleHistoryAdmin):
     search_fields = ["question", "answer"]
     prepopulated_fields = {"slug": ("question",)}
     filter_horizontal = ["procedures"]
+
+
+@admin.register(ProbabilityWord)
+class ProbabilityWordAdmin(SimpleHistoryAdmin):
+    """The words likelihoods are chosen by; a content lead tunes their values."""
+
+    list_display = ["word", "value"]
+    search_fields = ["word"]

@@ -162,7 +162,7 @@ def test_wrong_value_names_file_object_and_field_and_loads_nothing(tmp_path, emp
     message = str(error.value)
     assert "broken-content.json" in message
     assert "kb.likelihood (nissan-qashqai, " in message
-    assert "p_yes must be between 0 and 1" in message
+    assert "field p_yes: How often “yes” with this cause must be between 0 % and 100 %" in message
     assert Fault.objects.count() == 0 and Procedure.objects.count() == 0
 
 
