@@ -6,8 +6,10 @@ restored ("reverted").
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin as HistoryAdmin
@@ -165,6 +167,80 @@ class WithLikelihoodHistory:
         return super().history_view(request, object_id, {**context, **(extra_context or {})})
 
 
+class PreviewEffect:
+    """A "Preview the effect" button on the change form: the wizard's first ranking per
+    generation and the saved scenarios, before and after the edit, computed with the engine on
+    the form's unsaved values (diagnosis/preview.py). Opens in a new tab; nothing is saved."""
+
+    change_form_template = "admin/kb/change_form_with_preview.html"
+
+    def get_urls(self):
+        meta = self.model._meta
+        own = [
+            path(
+                "<path:object_id>/change/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name=f"{meta.app_label}_{meta.model_name}_preview",
+            )
+        ]
+        return own + super().get_urls()
+
+    def preview_view(self, request, object_id):
+        from diagnosis.preview import preview
+
+        obj = self.get_object(request, object_id)
+        if obj is None or not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        original = type(obj).objects.get(pk=obj.pk)
+        errors, generations = [], []
+        if request.method == "POST":
+            form = self.get_form(request, obj, change=True)(
+                request.POST, request.FILES, instance=obj
+            )
+            valid = form.is_valid()
+            formsets, _ = self._create_formsets(request, form.instance, change=True)
+            valid = all([formset.is_valid() for formset in formsets]) and valid
+            if valid:
+                edit = self.edit_of(original, form, formsets)
+                generations = preview(problem_of(original), edit)
+            else:
+                errors = [*form.errors.as_data().items()]
+                for formset in formsets:
+                    for inline_errors in formset.errors:
+                        errors.extend(inline_errors.as_data().items())
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Effect of your edit of {self.model._meta.verbose_name} “{original}”",
+            "original": original,
+            "problem": problem_of(original),
+            "generations": generations,
+            "errors": errors,
+            "posted": request.method == "POST",
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/kb/preview.html", context)
+
+    @staticmethod
+    def likelihood_edits(formsets, pair_of) -> dict:
+        """(fault slug, symptom slug) -> new probability, or None where a row is removed."""
+        edits = {}
+        for formset in formsets:
+            if formset.model is not Likelihood:
+                continue
+            for form in formset.forms:
+                data = getattr(form, "cleaned_data", None)
+                if not data or not form.has_changed():
+                    continue
+                if form.instance.pk:  # the pair as saved, which the row replaces
+                    saved = Likelihood.objects.select_related("fault", "symptom").get(
+                        pk=form.instance.pk
+                    )
+                    edits[(saved.fault.slug, saved.symptom.slug)] = None
+                if not data.get("DELETE"):
+                    edits[pair_of(data)] = data["p_yes"]
+        return edits
+
+
 class GenerationInline(TabularInline):
     model = Generation
     extra = 0
@@ -272,7 +348,7 @@ class FaultRateAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Fault)
-class FaultAdmin(WithLikelihoodHistory, SimpleHistoryAdmin):
+class FaultAdmin(PreviewEffect, WithLikelihoodHistory, SimpleHistoryAdmin):
     list_display = ["name", "slug", "problem", "category", "group", "share"]
     list_filter = ["problem", "category", "group"]
     list_select_related = ["problem__vehicle_model__make", "group"]
@@ -281,10 +357,30 @@ class FaultAdmin(WithLikelihoodHistory, SimpleHistoryAdmin):
     filter_horizontal = ["procedures"]
     inlines = [LikelihoodInline]
 
+    def edit_of(self, original, form, formsets):
+        from diagnosis.preview import Edit
+
+        return Edit(
+            shares={original.slug: form.cleaned_data["share"]},
+            likelihoods=self.likelihood_edits(
+                formsets, lambda row: (original.slug, row["symptom"].slug)
+            ),
+        )
+
 
 @admin.register(Symptom)
-class SymptomAdmin(WithLikelihoodHistory, SimpleHistoryAdmin):
+class SymptomAdmin(PreviewEffect, WithLikelihoodHistory, SimpleHistoryAdmin):
     likelihood_owner = "symptom"
+
+    def edit_of(self, original, form, formsets):
+        from diagnosis.preview import Edit
+
+        return Edit(
+            p_otherwise={original.slug: form.cleaned_data["p_yes_otherwise"]},
+            likelihoods=self.likelihood_edits(
+                formsets, lambda row: (row["fault"].slug, original.slug)
+            ),
+        )
 
     def get_changeform_initial_data(self, request):
         # No silent 0.2: the editor chooses how often other causes give a "yes".
@@ -323,7 +419,18 @@ class QuestionGroupAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Likelihood)
-class LikelihoodAdmin(SimpleHistoryAdmin):
+class LikelihoodAdmin(PreviewEffect, SimpleHistoryAdmin):
+    def edit_of(self, original, form, formsets):
+        from diagnosis.preview import Edit
+
+        data = form.cleaned_data
+        return Edit(
+            likelihoods={
+                (original.fault.slug, original.symptom.slug): None,
+                (data["fault"].slug, data["symptom"].slug): data["p_yes"],
+            }
+        )
+
     list_display = ["fault", "symptom", "p_yes"]
     list_filter = ["fault__problem", "fault"]
     list_select_related = ["fault", "symptom"]
