@@ -20,6 +20,7 @@ urlpatterns = [
         admin.site.admin_view(admin_views.recently_deleted),
         name="admin-recently-deleted",
     ),
+    path("admin/guide/", admin.site.admin_view(admin_views.guide), name="admin-guide"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("bench/ok", ok, name="bench-ok"),

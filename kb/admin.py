@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import F
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -33,6 +34,7 @@ from .models import (
     Symptom,
     VehicleModel,
 )
+from .slugs import key_words_slug
 from .validation import findings
 
 
@@ -78,6 +80,35 @@ class PlainFields:
                 required=not db_field.blank,
             )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class SlugFromForm(forms.ModelForm):
+    """The slug may be left empty: it is then made from `slug_from`'s key words, whole words
+    only (the admin's JavaScript cut "the-lid-slowly-sinks-by-itself-after-you-lift-it-f")."""
+
+    slug_from = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "slug" in self.fields:
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = (
+                f"Leave empty to make it from the {self.slug_from.replace('_', ' ')}'s key words. "
+                + str(self.fields["slug"].help_text)
+            )
+
+    def clean(self):
+        data = super().clean()
+        source = data.get(self.slug_from)
+        if "slug" in self.fields and not data.get("slug") and source:
+            data["slug"] = key_words_slug(
+                source, self._meta.model._meta.get_field("slug").max_length
+            )
+        return data
+
+
+def slug_from(field: str) -> type[SlugFromForm]:
+    return type(f"SlugFrom{field.title()}Form", (SlugFromForm,), {"slug_from": field})
 
 
 class TabularInline(PlainFields, admin.TabularInline):
@@ -249,8 +280,16 @@ class GenerationInline(TabularInline):
 
 class FaultRateInline(TabularInline):
     model = FaultRate
-    extra = 0
-    autocomplete_fields = ["generation"]
+    verbose_name = "rate in a generation"
+    verbose_name_plural = "rates per generation (leave a level empty to skip a generation)"
+
+    @staticmethod
+    def missing_generations(group):
+        rated = FaultRate.objects.filter(group=group).values("generation") if group.pk else []
+        return list(Generation.objects.exclude(pk__in=rated).select_related("vehicle_model"))
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return len(self.missing_generations(obj or FaultGroup()))
 
 
 def in_words(value: float | None) -> str:
@@ -265,10 +304,23 @@ def in_words(value: float | None) -> str:
     return f"{nearest.word if exact else '≈ ' + nearest.word} ({percent(value)} %)"
 
 
-class LikelihoodInline(TabularInline):
+class SameProblemPickers:
+    """The fault and question pickers of a likelihood row offer only the page's problem."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        self.parent = obj
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        parent = getattr(self, "parent", None)
+        if db_field.name in ("fault", "symptom") and parent is not None and parent.pk:
+            kwargs["queryset"] = db_field.related_model.objects.filter(problem_id=parent.problem_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class LikelihoodInline(SameProblemPickers, TabularInline):
     model = Likelihood
     extra = 0
-    autocomplete_fields = ["symptom"]
     fields = ["symptom", "p_yes", "with_any_other_cause", "note"]
     readonly_fields = ["with_any_other_cause"]
 
@@ -279,15 +331,39 @@ class LikelihoodInline(TabularInline):
 
 
 class SymptomLikelihoodInline(LikelihoodInline):
-    autocomplete_fields = ["fault"]
     fields = ["fault", "p_yes", "note"]
     readonly_fields = []
 
 
+class StepForm(forms.ModelForm):
+    """A step's place is a position the editor may change; the numbers are made 1, 2, 3…
+    on save (ProcedureAdmin.save_formset), so no one types or fixes them by hand."""
+
+    position = forms.IntegerField(
+        required=False,
+        min_value=1,
+        label="Step number",
+        help_text="Filled in for you. To move a step, type the number it should have; "
+        "leave empty on a new step to add it at the end.",
+        widget=forms.NumberInput(attrs={"style": "width: 5em"}),
+    )
+
+    class Meta:
+        model = Step
+        fields = ["title", "text", "source", "warning"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["position"].initial = self.instance.number
+
+
 class StepInline(StackedInline):
     model = Step
+    form = StepForm
     extra = 0
     autocomplete_fields = ["warning"]
+    fields = ["position", "title", "text", "source", "warning"]
 
 
 @admin.register(Make)
@@ -319,7 +395,7 @@ class ProblemAdmin(SimpleHistoryAdmin):
     list_display = ["title", "slug", "vehicle_model"]
     list_filter = ["vehicle_model"]
     search_fields = ["title", "slug", "summary"]
-    prepopulated_fields = {"slug": ("title",)}
+    form = slug_from("title")
     autocomplete_fields = ["emergency_procedure"]
 
 
@@ -333,6 +409,13 @@ class RateLevelAdmin(SimpleHistoryAdmin):
 
 @admin.register(FaultGroup)
 class FaultGroupAdmin(SimpleHistoryAdmin):
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        """A new fault type (or one missing rates) gets one row per generation to fill in."""
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, FaultRateInline):
+            kwargs["initial"] = [{"generation": g.pk} for g in inline.missing_generations(obj)]
+        return kwargs
+
     list_display = ["name", "slug", "in_rate_table", "order"]
     list_filter = ["in_rate_table"]
     search_fields = ["name", "slug"]
@@ -353,7 +436,7 @@ class FaultAdmin(PreviewEffect, WithLikelihoodHistory, SimpleHistoryAdmin):
     list_filter = ["problem", "category", "group"]
     list_select_related = ["problem__vehicle_model__make", "group"]
     search_fields = ["name", "slug", "summary", "description", "signs"]
-    prepopulated_fields = {"slug": ("name",)}
+    form = slug_from("name")
     filter_horizontal = ["procedures"]
     inlines = [LikelihoodInline]
 
@@ -390,7 +473,7 @@ class SymptomAdmin(PreviewEffect, WithLikelihoodHistory, SimpleHistoryAdmin):
     list_filter = ["problem", "effort", "group"]
     list_select_related = ["problem__vehicle_model__make"]
     search_fields = ["slug", "question", "statement", "help_text"]
-    prepopulated_fields = {"slug": ("statement",)}
+    form = slug_from("question")
     inlines = [SymptomLikelihoodInline]
 
 
@@ -450,8 +533,37 @@ class ProcedureAdmin(SimpleHistoryAdmin):
     list_display = ["title", "kind", "difficulty", "vehicle_model", "order"]
     list_filter = ["kind", "difficulty", "vehicle_model"]
     search_fields = ["title", "slug", "summary", "introduction", "tools"]
-    prepopulated_fields = {"slug": ("title",)}
+    form = slug_from("title")
     inlines = [StepInline]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Step:
+            return super().save_formset(request, form, formset, change)
+        formset.save(commit=False)
+        for step in formset.deleted_objects:
+            step.delete()
+        rows = [
+            (f.cleaned_data.get("position") or float("inf"), index, f)
+            for index, f in enumerate(formset.forms)
+            if f not in formset.deleted_forms and (f.instance.pk or f.has_changed())
+        ]
+        # Ties: a step moved to a number goes before the step that had it.
+        rows.sort(key=lambda row: (row[0], row[2].instance.number == row[0], row[1]))
+        steps = []
+        for number, (_, _, step_form) in enumerate(rows, start=1):
+            step = step_form.instance
+            step.procedure = form.instance
+            moved = step.number != number
+            step.number = number
+            if moved or step_form.has_changed() or not step.pk:
+                steps.append(step)
+        # Out of the way first: (procedure, number) is unique at every moment.
+        Step.objects.filter(pk__in=[s.pk for s in steps if s.pk]).update(number=F("number") + 10000)
+        for step in steps:
+            step.save()
+        formset.save_m2m()
+        return None
+
     fieldsets = [
         (
             None,
@@ -510,7 +622,7 @@ class FaqEntryAdmin(SimpleHistoryAdmin):
     list_display = ["question", "vehicle_model", "problem", "order"]
     list_filter = ["vehicle_model", "problem"]
     search_fields = ["question", "answer"]
-    prepopulated_fields = {"slug": ("question",)}
+    form = slug_from("question")
     filter_horizontal = ["procedures"]
 
 
@@ -520,3 +632,40 @@ class ProbabilityWordAdmin(SimpleHistoryAdmin):
 
     list_display = ["word", "value"]
     search_fields = ["word"]
+
+
+# --- the admin index, in the order content is built ---------------------------------------------
+
+BUILD_ORDER = [
+    ("1. Vehicle: make, model and generations", ["make", "vehiclemodel", "generation"]),
+    ("2. Problem (starts as a draft)", ["problem"]),
+    ("3. Fault types and their rates per generation", ["faultgroup", "faultrate", "ratelevel"]),
+    ("4. Faults: the possible causes", ["fault"]),
+    (
+        "5. Questions and how often “yes” with each cause",
+        ["symptom", "questiongroup", "likelihood", "probabilityword"],
+    ),
+    ("6. Procedures, steps and warnings", ["procedure", "step", "safetywarning"]),
+    ("7. Frequently asked questions", ["faqentry"]),
+]
+_default_app_list = admin.site.get_app_list
+
+
+def guided_app_list(request, app_label=None):
+    """The content models grouped in the order a new problem is built, not alphabetically."""
+    apps = _default_app_list(request, app_label)
+    kb = next((app for app in apps if app["app_label"] == "kb"), None)
+    if kb is None:
+        return apps
+    by_name = {model["object_name"].lower(): model for model in kb["models"]}
+    sections = []
+    for title, names in BUILD_ORDER:
+        members = [by_name.pop(name) for name in names if name in by_name]
+        if members:
+            sections.append({**kb, "name": title, "models": members})
+    if by_name:
+        sections.append({**kb, "name": "Other content", "models": list(by_name.values())})
+    return sections + [app for app in apps if app["app_label"] != "kb"]
+
+
+admin.site.get_app_list = guided_app_list

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -206,3 +207,16 @@ def _restore_view(request):
             ),
         )
     return redirect("admin-recently-deleted")
+
+
+GUIDE = Path(__file__).resolve().parent.parent / "docs" / "content.md"
+
+
+def guide(request):
+    """docs/content.md in the admin, where editors need it (plain text reads well enough)."""
+    try:
+        text = GUIDE.read_text(encoding="utf-8")
+    except OSError:
+        text = "The guide is in docs/content.md of the project."
+    context = {**admin.site.each_context(request), "title": "Content guide", "text": text}
+    return TemplateResponse(request, "admin/kb/guide.html", context)

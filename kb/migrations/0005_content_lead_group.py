@@ -28,7 +28,10 @@ def set_up_groups(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
+    assign_permissions(apps)
 
+
+def assign_permissions(apps):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     content = Permission.objects.filter(content_type__app_label="kb")

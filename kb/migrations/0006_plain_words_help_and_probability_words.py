@@ -20,13 +20,17 @@ WORDS = [
 
 
 def seed_words_and_rights(apps, schema_editor):
-    Word = apps.get_model("kb", "ProbabilityWord")
-    for word, value in WORDS:
-        Word.objects.get_or_create(word=word, defaults={"value": value})
     for app_config in apps.get_app_configs():
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
+    seed(apps)
+
+
+def seed(apps):
+    Word = apps.get_model("kb", "ProbabilityWord")
+    for word, value in WORDS:
+        Word.objects.get_or_create(word=word, defaults={"value": value})
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     words = Permission.objects.filter(
