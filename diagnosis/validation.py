@@ -40,14 +40,43 @@ def _diagnosability(problem: Problem | None = None) -> Iterator[Finding]:
             fault.slug: fault for fault in item.faults.select_related("problem__vehicle_model")
         }
         names = {g.code: g.name for g in compiled.generations}
+        # The same finding in several generations is one line naming them all.
+        merged: dict[tuple[str, str], tuple[Fault, list[str], list[float]]] = {}
         for code, kb in compiled.knowledge_bases.items():
-            yield from _generation_findings(item, faults, names[code], kb)
+            for fault, kind, figure in _generation_findings(faults, kb):
+                entry = merged.setdefault((fault.slug, kind), (fault, [], []))
+                entry[1].append(names[code])
+                entry[2].append(figure)
+        for (_, kind), (fault, generations, figures) in merged.items():
+            yield Finding(fault, MESSAGES[kind[0:4]](_in(generations), figures, kind[5:]), item)
 
 
-def _generation_findings(
-    problem: Problem, faults: dict[str, Fault], generation: str, kb: engine.KnowledgeBase
-) -> Iterator[Finding]:
-    yield from _prior_outliers(problem, faults, generation, kb)
+MESSAGES = {
+    "odds": lambda where, figures, _: (
+        f"starts {max(figures):.0f} times likelier than a typical cause {where} (its share "
+        "times its type's rate): far from the rest. Check its share"
+    ),
+    "stay": lambda where, figures, _: (
+        f"stays first {where} even when the answers point to "
+        f"{_count(int(max(figures)), 'other cause')}: its share, or its fault type's rate, "
+        "is far above the rest. Lower its share, or check its type's rate"
+    ),
+    "lost": lambda where, figures, winner: (
+        f"no answers raise it to the top {where}: even the answers that point to it most "
+        f"leave “{winner}” first"
+    ),
+}
+
+
+def _in(generations: list[str]) -> str:
+    if len(generations) == 1:
+        return f"in generation {generations[0]}"
+    return f"in generations {', '.join(generations[:-1])} and {generations[-1]}"
+
+
+def _generation_findings(faults: dict[str, Fault], kb: engine.KnowledgeBase):
+    """(fault, kind, figure) for one generation; kind "lost:<winner>" carries the winner."""
+    yield from _prior_outliers(faults, kb)
     winners = {fault.key: top_for_best_answers(kb, fault.key) for fault in kb.faults}
     unreachable = {key: winner for key, winner in winners.items() if winner != key}
     # When one fault keeps all the others from the top, it is the one to fix (its share, or
@@ -55,25 +84,12 @@ def _generation_findings(
     blockers = set(unreachable.values())
     if len(blockers) == 1:
         (key,) = blockers
-        yield Finding(
-            faults[key],
-            f"stays first in {generation} even when the answers point to "
-            f"{_count(len(unreachable), 'other cause')}: its share, or its fault type's rate, is "
-            f"far above the rest. Lower its share, or check its type's rate",
-            problem,
-        )
+        yield faults[key], "stay", float(len(unreachable))
     for key, winner in unreachable.items():
-        yield Finding(
-            faults[key],
-            f"no answers raise it to the top in generation {generation}: even the answers "
-            f"that point to it most leave “{faults[winner]}” first",
-            problem,
-        )
+        yield faults[key], f"lost:{faults[winner]}", 0.0
 
 
-def _prior_outliers(
-    problem: Problem, faults: dict[str, Fault], generation: str, kb: engine.KnowledgeBase
-) -> Iterator[Finding]:
+def _prior_outliers(faults: dict[str, Fault], kb: engine.KnowledgeBase):
     """A fault whose prior (its type's rate times its share) dwarfs the others': before any
     answer the wizard all but names it, and every answer must fight it."""
     if len(kb.faults) < 3:
@@ -82,13 +98,7 @@ def _prior_outliers(
         others = sorted(f.prior for f in kb.faults if f is not fault)
         median = others[len(others) // 2]
         if fault.prior > PRIOR_OUTLIER_RATIO * median:
-            yield Finding(
-                faults[fault.key],
-                f"starts {fault.prior / median:.0f} times likelier than a typical cause in "
-                f"{generation} (its share times its type's rate): far from the rest. Check its "
-                f"share",
-                problem,
-            )
+            yield faults[fault.key], "odds", fault.prior / median
 
 
 def _count(n: int, noun: str) -> str:

@@ -144,7 +144,41 @@ def test_deleting_a_vehicle_model_is_refused_for_an_editor(editor_page, live_sit
     page = editor_page
     model = Problem.objects.first().vehicle_model
     page.goto(f"{live_site}/admin/kb/vehiclemodel/{model.pk}/change/")
-    assert page.get_by_role("link", name="Delete").count() == 0
+    assert page.locator("a.deletelink").count() == 0  # no delete button for an editor
     response = page.goto(f"{live_site}/admin/kb/vehiclemodel/{model.pk}/delete/")
     assert response.status == 403
     assert type(model).objects.filter(pk=model.pk).exists()
+
+
+def test_the_preview_shows_the_ranking_change_before_saving(editor_page, live_site):
+    page = editor_page
+    fault = Fault.objects.get(slug="lock-gears-jammed")
+    Fault.objects.filter(problem=fault.problem).exclude(pk=fault.pk).update(share=0.01)
+    page.goto(f"{live_site}/admin/kb/fault/{fault.pk}/change/")
+    page.get_by_label("Share").fill("0,0001")
+    with page.context.expect_page() as opened:
+        page.get_by_role("button", name="Preview the effect").click()
+    preview = opened.value
+    preview.wait_for_load_state("load")
+    text = preview.locator("#content-main").inner_text()
+    assert "the first cause changes" in text
+    first_rows = preview.locator("tr.changed")
+    assert first_rows.count() == 4  # every generation
+    assert fault.name in first_rows.first.inner_text()
+    preview.set_viewport_size(DESKTOP)
+    shot(preview, "admin-preview-effect-desktop")
+    fault.refresh_from_db()
+    assert fault.share == 1.0 or fault.share != 0.0001  # nothing saved
+    assert Fault.objects.get(pk=fault.pk).share != 0.0001
+
+
+def test_screens_an_editor_works_in(editor_page, live_site):
+    page = editor_page
+    page.goto(f"{live_site}/admin/")
+    shot(page, "admin-index-guided-desktop")
+    likelihood = Likelihood.objects.get(
+        fault__slug="lock-frozen", symptom__slug="freezing-temperature"
+    )
+    page.goto(f"{live_site}/admin/kb/fault/{likelihood.fault_id}/change/")
+    assert page.get_by_role("option", name="usually (80 %)").count() >= 1
+    shot(page, "admin-fault-likelihoods-in-words-desktop")
