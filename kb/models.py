@@ -667,7 +667,8 @@ class Likelihood(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.fault.slug} / {self.symptom.slug}: {self.p_yes}"
+        # In words, as the admin and the content check name it: the cause, then the "yes".
+        return f"{self.fault.name} — {self.symptom.statement}: {self.p_yes * 100:.4g} %"
 
     def natural_key(self):
         return (*self.fault.natural_key(), self.symptom.slug)

@@ -111,3 +111,13 @@ def test_a_new_rule_is_a_short_function():
     # The shape the lead's rules use: the object, a message in words, the problem it concerns.
     finding = Finding(Fault(slug="x", name="X"), "has a share above its type", None)
     assert str(finding) == "fault “X”: has a share above its type"
+
+
+def test_a_likelihood_is_named_in_words_not_slugs(content):
+    likelihood = Likelihood.objects.get(
+        fault__slug="lock-frozen", symptom__slug="freezing-temperature"
+    )
+    Likelihood.objects.filter(pk=likelihood.pk).update(p_yes=1.0)
+    finding = next(f for f in findings() if f.obj == likelihood)
+    assert "freezing-temperature" not in finding.name
+    assert finding.name.startswith("likelihood “Lock frozen — ")
