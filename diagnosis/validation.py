@@ -119,8 +119,10 @@ def top_for_best_answers(kb: engine.KnowledgeBase, fault_key: str) -> str:
             answers[symptom.key] = "y"
         elif p_fault < p_others:
             answers[symptom.key] = "n"
-    verdict = engine.diagnose(kb, answers)
-    return verdict.candidates[0].fault
+    # The posterior alone (diagnose would also choose a next question); ties go to the first
+    # fault in knowledge-base order, as in diagnose's ranking.
+    after = engine.posterior(kb, answers)
+    return max(kb.faults, key=lambda fault: after[fault.key]).key
 
 
 def _can_reach_top(kb: engine.KnowledgeBase, fault_key: str) -> bool:
