@@ -51,7 +51,7 @@ def test_fault_no_answer_can_raise_to_the_top_is_named(content):
     # A weaker twin of lock-frozen: every answer that favours it favours the original more.
     original = Fault.objects.get(slug="lock-frozen")
     twin = Fault.objects.get(pk=original.pk)
-    twin.pk, twin.slug, twin.prior_factor = None, "lock-frozen-twin", 0.5
+    twin.pk, twin.slug, twin.share = None, "lock-frozen-twin", original.share / 2
     twin.save()
     twin.procedures.set(original.procedures.all())
     for likelihood in original.likelihoods.all():
