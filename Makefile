@@ -41,9 +41,12 @@ $(TOOLS)/node_modules/.bin/lighthouse:
 migrate: venv
 	$(PY) manage.py migrate --noinput
 
-# Reloads the shipped content, overwriting local edits of the same objects.
+# Reloads the shipped content, overwriting local edits of the same objects. Our loaddata
+# records a history row for each object it changes, so every edit can be reverted;
+# populate_history gives a first row to models that have none (a database loaded before that).
 fixtures: migrate
 	$(PY) manage.py loaddata $(FIXTURES)
+	$(PY) manage.py populate_history --auto
 
 # Loads the shipped content only into an empty database, so `make run` never undoes edits
 # made in the admin.
@@ -51,6 +54,7 @@ content: migrate
 	@if $(PY) manage.py shell -v0 -c "import sys; from kb.models import Fault; sys.exit(not Fault.objects.exists())"; \
 	then echo "Content already in the database: kept (\`make fixtures\` reloads the shipped content)."; \
 	else $(PY) manage.py loaddata $(FIXTURES); fi
+	@$(PY) manage.py populate_history --auto >/dev/null 2>&1
 
 run: content
 	@echo

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from kb import admin_views
 from kb.sitemaps import SITEMAPS
 from kb.views import healthz, ok, readyz, robots_txt, service_worker
 
@@ -9,6 +10,17 @@ admin.site.site_header = "Car faults: content"
 admin.site.site_title = "Car faults admin"
 
 urlpatterns = [
+    path(
+        "admin/content-check/",
+        admin.site.admin_view(admin_views.content_check),
+        name="admin-content-check",
+    ),
+    path(
+        "admin/recently-deleted/",
+        admin.site.admin_view(admin_views.recently_deleted),
+        name="admin-recently-deleted",
+    ),
+    path("admin/guide/", admin.site.admin_view(admin_views.guide), name="admin-guide"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),

@@ -140,6 +140,7 @@ class CompiledProblem:
     emergency: ProcedureCard | None
     groups: dict[str, GroupInfo] = field(default_factory=dict)
     knowledge_bases: dict[str, engine.KnowledgeBase] = field(default_factory=dict)
+    is_draft: bool = False  # seen by staff only (kb.drafts)
 
     @cached_property
     def generations_by_code(self) -> dict[str, GenerationInfo]:
@@ -207,6 +208,7 @@ def build(model_slug: str, problem_slug: str) -> CompiledProblem | None:
         groups=problem.group_infos(),
         procedures=procedures,
         emergency=emergency,
+        is_draft=not problem.is_published,
     )
     compiled.knowledge_bases.update(
         {code: _knowledge_base(problem, weights, code) for code in generations}
@@ -234,6 +236,7 @@ class _ProblemRows:
     model_name: str
     vehicle_model_id: int
     emergency_procedure_id: int | None
+    is_published: bool
     faults: dict[int, _FaultRow] = field(default_factory=dict)
     # slug -> (order, info, P(yes) for another cause)
     symptoms: dict[str, tuple[int, SymptomInfo, float]] = field(default_factory=dict)
@@ -270,6 +273,7 @@ def _read_problem(model_slug: str, problem_slug: str) -> _ProblemRows | None:
             "id",
             "title",
             "emergency_procedure_id",
+            "is_published",
             "vehicle_model_id",
             "vehicle_model__name",
             "vehicle_model__make__name",
@@ -310,6 +314,7 @@ def _read_problem(model_slug: str, problem_slug: str) -> _ProblemRows | None:
                 model_name=f"{row['vehicle_model__make__name']} {row['vehicle_model__name']}",
                 vehicle_model_id=row["vehicle_model_id"],
                 emergency_procedure_id=row["emergency_procedure_id"],
+                is_published=row["is_published"],
             )
         if row["faults__id"] is None:
             continue
@@ -513,11 +518,11 @@ def catalog() -> dict[str, list[str]]:
     result = cache.get(key)
     if result is None:
         result = {}
-        for model_slug, problem_slug in VehicleModel.objects.values_list(
-            "slug", "problems__slug"
+        for model_slug, problem_slug, published in VehicleModel.objects.values_list(
+            "slug", "problems__slug", "problems__is_published"
         ).order_by("slug", "problems__order", "problems__slug"):
             problems = result.setdefault(model_slug, [])
-            if problem_slug:
+            if problem_slug and published:  # a draft is named to no one
                 problems.append(problem_slug)
         cache.set(key, result, timeout=COMPILED_TIMEOUT)
     return result

@@ -59,10 +59,10 @@ DEFAULT_CLEAR_AT = 0.8
 LEAD_AT = 0.5
 LEAD_RATIO = 3.0
 # A question must be expected to remove at least this many bits of uncertainty about the cause
-# per unit of cost: 0.06 bits for a look/remember question, 0.24 bits for a multimeter one
+# per unit of cost: 0.1 bits for a look/remember question, 0.4 bits for a multimeter one
 # (cost 4). Below that the answer barely moves the ranking and is not worth the owner's time
 # (bench/quality.py: 0.03 asks more on the article's scenarios and finds no more causes).
-DEFAULT_MIN_GAIN_PER_COST = 0.06
+DEFAULT_MIN_GAIN_PER_COST = 0.1
 # An owner's patience: after this many questions (answered or "don't know") the ranking is the
 # result. The design's budget for a diagnosis.
 DEFAULT_MAX_QUESTIONS = 8

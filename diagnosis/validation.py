@@ -1,34 +1,113 @@
-"""Content checks that need the engine: can each fault be diagnosed at all?"""
+"""Content checks that need the engine: can each fault be diagnosed at all?
+
+Registered with kb.validation's `@check`, so kb_check, the admin's "Content check" page and
+the message after a save all report them.
+"""
+
+from __future__ import annotations
 
 from collections.abc import Iterator
 
-from kb.models import Problem
+from kb.models import Fault, Problem
+from kb.validation import Finding, check
 
 from . import content, engine
 
+# A fault that starts this many times likelier than the median cause is almost surely a typo.
+PRIOR_OUTLIER_RATIO = 50
+
 
 def diagnosability_problems() -> Iterator[str]:
-    for problem in Problem.objects.select_related("vehicle_model").order_by(
-        "vehicle_model", "slug"
-    ):
+    """This module's findings as kb_check's lines (kept for scripts that call it)."""
+    for finding in _diagnosability(None):
+        yield finding.line()
+
+
+@check
+def _diagnosability(problem: Problem | None = None) -> Iterator[Finding]:
+    problems = Problem.objects.select_related("vehicle_model").order_by("vehicle_model", "slug")
+    if problem is not None:
+        problems = problems.filter(pk=problem.pk)
+    for item in problems:
         try:
-            compiled = content.build(problem.vehicle_model.slug, problem.slug)
+            compiled = content.build(item.vehicle_model.slug, item.slug)
         except ValueError as error:  # the engine refuses content it cannot reason with
-            yield f"problem {problem.vehicle_model.slug}/{problem.slug}: {error}"
+            yield Finding(item, f"the wizard cannot use it: {error}", item)
             continue
         if compiled is None:
             continue
+        faults = {
+            fault.slug: fault for fault in item.faults.select_related("problem__vehicle_model")
+        }
+        names = {g.code: g.name for g in compiled.generations}
+        # The same finding in several generations is one line naming them all.
+        merged: dict[tuple[str, str], tuple[Fault, list[str], list[float]]] = {}
         for code, kb in compiled.knowledge_bases.items():
-            for fault in kb.faults:
-                if not _can_reach_top(kb, fault.key):
-                    yield (
-                        f"fault {problem.vehicle_model.slug}/{problem.slug}/{fault.key}: "
-                        f"no answers raise it to the top in generation {code}"
-                    )
+            for fault, kind, figure in _generation_findings(faults, kb):
+                entry = merged.setdefault((fault.slug, kind), (fault, [], []))
+                entry[1].append(names[code])
+                entry[2].append(figure)
+        for (_, kind), (fault, generations, figures) in merged.items():
+            yield Finding(fault, MESSAGES[kind[0:4]](_in(generations), figures, kind[5:]), item)
 
 
-def _can_reach_top(kb: engine.KnowledgeBase, fault_key: str) -> bool:
-    """Answer every question the way this fault makes most likely, compared with the others."""
+MESSAGES = {
+    "odds": lambda where, figures, _: (
+        f"starts {max(figures):.0f} times likelier than a typical cause {where} (its share "
+        "times its type's rate): far from the rest. Check its share"
+    ),
+    "stay": lambda where, figures, _: (
+        f"stays first {where} even when the answers point to "
+        f"{_count(int(max(figures)), 'other cause')}: its share, or its fault type's rate, "
+        "is far above the rest. Lower its share, or check its type's rate"
+    ),
+    "lost": lambda where, figures, winner: (
+        f"no answers raise it to the top {where}: even the answers that point to it most "
+        f"leave “{winner}” first"
+    ),
+}
+
+
+def _in(generations: list[str]) -> str:
+    if len(generations) == 1:
+        return f"in generation {generations[0]}"
+    return f"in generations {', '.join(generations[:-1])} and {generations[-1]}"
+
+
+def _generation_findings(faults: dict[str, Fault], kb: engine.KnowledgeBase):
+    """(fault, kind, figure) for one generation; kind "lost:<winner>" carries the winner."""
+    yield from _prior_outliers(faults, kb)
+    winners = {fault.key: top_for_best_answers(kb, fault.key) for fault in kb.faults}
+    unreachable = {key: winner for key, winner in winners.items() if winner != key}
+    # When one fault keeps all the others from the top, it is the one to fix (its share, or
+    # its type's rate, is far above the rest): name it, not only the faults it hides.
+    blockers = set(unreachable.values())
+    if len(blockers) == 1:
+        (key,) = blockers
+        yield faults[key], "stay", float(len(unreachable))
+    for key, winner in unreachable.items():
+        yield faults[key], f"lost:{faults[winner]}", 0.0
+
+
+def _prior_outliers(faults: dict[str, Fault], kb: engine.KnowledgeBase):
+    """A fault whose prior (its type's rate times its share) dwarfs the others': before any
+    answer the wizard all but names it, and every answer must fight it."""
+    if len(kb.faults) < 3:
+        return
+    for fault in kb.faults:
+        others = sorted(f.prior for f in kb.faults if f is not fault)
+        median = others[len(others) // 2]
+        if fault.prior > PRIOR_OUTLIER_RATIO * median:
+            yield faults[fault.key], "odds", fault.prior / median
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def top_for_best_answers(kb: engine.KnowledgeBase, fault_key: str) -> str:
+    """The first cause when every question is answered the way this fault makes most likely,
+    compared with the others (a group by its most telling option)."""
     prior = engine.posterior(kb, {})
     others = {f.key: prior[f.key] for f in kb.faults if f.key != fault_key}
     total = sum(others.values()) or 1.0
@@ -47,5 +126,11 @@ def _can_reach_top(kb: engine.KnowledgeBase, fault_key: str) -> bool:
                 answers[member] = "y" if member == best else "n"
         else:
             answers[question] = best
-    verdict = engine.diagnose(kb, answers, max_questions=None)
-    return verdict.candidates[0].fault == fault_key
+    # The posterior alone (diagnose would also choose a next question); ties go to the first
+    # fault in knowledge-base order, as in diagnose's ranking.
+    after = engine.posterior(kb, answers)
+    return max(kb.faults, key=lambda fault: after[fault.key]).key
+
+
+def _can_reach_top(kb: engine.KnowledgeBase, fault_key: str) -> bool:
+    return top_for_best_answers(kb, fault_key) == fault_key

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 
+from kb.drafts import sees_drafts
 from kb.views import api_error
 
 from . import content
@@ -22,7 +23,7 @@ STEP_MAX_AGE = 300
 
 def wizard(request, model, problem):
     compiled = content.compiled_problem(model, problem)
-    if compiled is None:
+    if compiled is None or (compiled.is_draft and not sees_drafts(request)):
         raise Http404("No such model or problem")
     too_long = query_too_long(request.META.get("QUERY_STRING", ""))
     query = DiagnoseQuery(errors=[too_long]) if too_long else parse(compiled, request.GET)
@@ -31,11 +32,13 @@ def wizard(request, model, problem):
     response = render(
         request,
         "diagnosis/wizard.html#step" if fragment else "diagnosis/wizard.html",
-        {"compiled": compiled, "query": query, "outcome": outcome},
+        {"compiled": compiled, "query": query, "outcome": outcome, "draft": compiled.is_draft},
         status=400 if query.errors else 200,
     )
     patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
-    if not query.errors:
+    if compiled.is_draft:  # for the staff member who asked only: never stored or shared
+        patch_cache_control(response, private=True, no_cache=True)
+    elif not query.errors:
         patch_cache_control(response, public=True, max_age=STEP_MAX_AGE)
     return response
 
@@ -75,7 +78,7 @@ def api_diagnose(request):
     model, problem = request.GET.get("model", ""), request.GET.get("problem", "")
     looks_valid = SLUG.fullmatch(model) and SLUG.fullmatch(problem)
     compiled = content.compiled_problem(model, problem) if looks_valid else None
-    if compiled is None:
+    if compiled is None or compiled.is_draft:  # the API serves published problems only
         return _api_error([_unknown_model_or_problem(model, problem)])
     query = parse(compiled, request.GET)
     if query.generation is None and not query.errors:

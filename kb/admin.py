@@ -4,9 +4,18 @@ SimpleHistoryAdmin adds a History page to every object, from which any earlier v
 restored ("reverted").
 """
 
-from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import F
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
+from simple_history.admin import SimpleHistoryAdmin as HistoryAdmin
 
+from .forms import CommaFloatField, ProbabilityField, percent
 from .models import (
     FaqEntry,
     Fault,
@@ -15,6 +24,7 @@ from .models import (
     Generation,
     Likelihood,
     Make,
+    ProbabilityWord,
     Problem,
     Procedure,
     QuestionGroup,
@@ -24,36 +34,336 @@ from .models import (
     Symptom,
     VehicleModel,
 )
+from .slugs import key_words_slug
+from .validation import findings
 
 
-class GenerationInline(admin.TabularInline):
+def problem_of(obj) -> Problem | None:
+    """The problem whose diagnosis an object takes part in, if it belongs to one."""
+    match obj:
+        case Problem():
+            return obj
+        case Fault() | Symptom() | QuestionGroup():
+            return obj.problem
+        case Likelihood():
+            return obj.fault.problem
+    return None
+
+
+class LineText(forms.CharField):
+    """Text whose line ends are "\n" whatever the browser sends ("\r\n"), so an untouched
+    field never counts as changed, in the admin's log or in the history."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
+
+
+TEXT_OVERRIDES = {
+    models.TextField: {"form_class": LineText, "widget": forms.Textarea},
+    models.FloatField: {"form_class": CommaFloatField},
+}
+PROBABILITY_FIELDS = {"p_yes", "p_yes_otherwise"}
+
+
+class PlainFields:
+    """Fields a mechanic can fill: probabilities as words, decimal commas, clean line ends."""
+
+    formfield_overrides = TEXT_OVERRIDES
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in PROBABILITY_FIELDS:
+            return ProbabilityField(
+                words=list(ProbabilityWord.objects.all()),
+                label=capfirst(db_field.verbose_name),
+                help_text=db_field.help_text,
+                required=not db_field.blank,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class SlugFromForm(forms.ModelForm):
+    """The slug may be left empty: it is then made from `slug_from`'s key words, whole words
+    only (the admin's JavaScript cut "the-lid-slowly-sinks-by-itself-after-you-lift-it-f")."""
+
+    slug_from = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "slug" in self.fields:
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = (
+                f"Leave empty to make it from the {self.slug_from.replace('_', ' ')}'s key words. "
+                + str(self.fields["slug"].help_text)
+            )
+
+    def clean(self):
+        data = super().clean()
+        source = data.get(self.slug_from)
+        if "slug" in self.fields and not data.get("slug") and source:
+            data["slug"] = key_words_slug(
+                source, self._meta.model._meta.get_field("slug").max_length
+            )
+        return data
+
+
+def slug_from(field: str) -> type[SlugFromForm]:
+    return type(f"SlugFrom{field.title()}Form", (SlugFromForm,), {"slug_from": field})
+
+
+class TabularInline(PlainFields, admin.TabularInline):
+    pass
+
+
+class StackedInline(PlainFields, admin.StackedInline):
+    pass
+
+
+class SimpleHistoryAdmin(PlainFields, HistoryAdmin):
+    """Every content admin: history and revert, and after each save the content check's
+    findings for what was edited, the edited object first when it is one of them."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self.report_findings(request, form.instance)
+
+    def report_findings(self, request, obj):
+        problem = problem_of(obj)
+        found = findings(problem) if problem else [f for f in findings() if f.obj == obj]
+        found.sort(key=lambda finding: finding.obj != obj)  # the edited object first
+        if not found:
+            where = f"“{problem}”" if problem else "this object"
+            messages.success(request, f"Content check: no finding for {where}.")
+            return
+        items = format_html_join(
+            "",
+            '<li><a href="{}">{}</a>{}: {}.</li>',
+            (
+                (
+                    finding.admin_url,
+                    finding.name[:1].upper() + finding.name[1:],
+                    " (what you just saved: probably the cause)" if finding.obj == obj else "",
+                    finding.message,
+                )
+                for finding in found
+            ),
+        )
+        messages.warning(
+            request,
+            format_html(
+                'Content check{}: {} finding{}. <a href="{}">All findings</a>'
+                '<ul class="cc-inline">{}</ul>',
+                f" for “{problem}”" if problem else "",
+                len(found),
+                "" if len(found) == 1 else "s",
+                reverse("admin-content-check"),
+                items,
+            ),
+        )
+
+
+class WithLikelihoodHistory:
+    """A fault's (or symptom's) history page also lists the changes of its likelihoods, which
+    are edited inline on its page but kept in their own history."""
+
+    object_history_template = "admin/kb/object_history_with_likelihoods.html"
+    likelihood_owner = "fault"  # the likelihood's field pointing to this object
+    MAX_ROWS = 100
+
+    def history_view(self, request, object_id, extra_context=None):
+        rows = list(
+            Likelihood.history.filter(**{f"{self.likelihood_owner}_id": object_id})
+            .select_related("history_user")
+            .order_by("-history_date", "-history_id")[: self.MAX_ROWS]
+        )
+        other = "symptom" if self.likelihood_owner == "fault" else "fault"
+        model = Symptom if other == "symptom" else Fault
+        names = model.objects.in_bulk({getattr(row, f"{other}_id") for row in rows})
+        existing = set(
+            Likelihood.objects.filter(pk__in={r.id for r in rows}).values_list("pk", flat=True)
+        )
+        changes = []
+        for row in rows:
+            previous = row.prev_record
+            changes.append(
+                {
+                    "row": row,
+                    "other": names.get(getattr(row, f"{other}_id"), "(deleted)"),
+                    "before": previous.p_yes if previous and row.history_type != "+" else None,
+                    "after": row.p_yes,
+                    "exists": row.id in existing,
+                }
+            )
+        context = {"likelihood_changes": changes, "likelihood_other": model._meta.verbose_name}
+        return super().history_view(request, object_id, {**context, **(extra_context or {})})
+
+
+class PreviewEffect:
+    """A "Preview the effect" button on the change form: the wizard's first ranking per
+    generation and the saved scenarios, before and after the edit, computed with the engine on
+    the form's unsaved values (diagnosis/preview.py). Opens in a new tab; nothing is saved."""
+
+    change_form_template = "admin/kb/change_form_with_preview.html"
+
+    def get_urls(self):
+        meta = self.model._meta
+        own = [
+            path(
+                "<path:object_id>/change/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name=f"{meta.app_label}_{meta.model_name}_preview",
+            )
+        ]
+        return own + super().get_urls()
+
+    def preview_view(self, request, object_id):
+        from diagnosis.preview import preview
+
+        obj = self.get_object(request, object_id)
+        if obj is None or not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        original = type(obj).objects.get(pk=obj.pk)
+        errors, generations = [], []
+        if request.method == "POST":
+            form = self.get_form(request, obj, change=True)(
+                request.POST, request.FILES, instance=obj
+            )
+            valid = form.is_valid()
+            formsets, _ = self._create_formsets(request, form.instance, change=True)
+            valid = all([formset.is_valid() for formset in formsets]) and valid
+            if valid:
+                edit = self.edit_of(original, form, formsets)
+                generations = preview(problem_of(original), edit)
+            else:
+                errors = [*form.errors.as_data().items()]
+                for formset in formsets:
+                    for inline_errors in formset.errors:
+                        errors.extend(inline_errors.as_data().items())
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Effect of your edit of {self.model._meta.verbose_name} “{original}”",
+            "original": original,
+            "problem": problem_of(original),
+            "generations": generations,
+            "errors": errors,
+            "posted": request.method == "POST",
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/kb/preview.html", context)
+
+    @staticmethod
+    def likelihood_edits(formsets, pair_of) -> dict:
+        """(fault slug, symptom slug) -> new probability, or None where a row is removed."""
+        edits = {}
+        for formset in formsets:
+            if formset.model is not Likelihood:
+                continue
+            for form in formset.forms:
+                data = getattr(form, "cleaned_data", None)
+                if not data or not form.has_changed():
+                    continue
+                if form.instance.pk:  # the pair as saved, which the row replaces
+                    saved = Likelihood.objects.select_related("fault", "symptom").get(
+                        pk=form.instance.pk
+                    )
+                    edits[(saved.fault.slug, saved.symptom.slug)] = None
+                if not data.get("DELETE"):
+                    edits[pair_of(data)] = data["p_yes"]
+        return edits
+
+
+class GenerationInline(TabularInline):
     model = Generation
     extra = 0
     prepopulated_fields = {"code": ("name",)}
 
 
-class FaultRateInline(admin.TabularInline):
+class FaultRateInline(TabularInline):
     model = FaultRate
-    extra = 0
-    autocomplete_fields = ["generation"]
+    verbose_name = "rate in a generation"
+    verbose_name_plural = "rates per generation (leave a level empty to skip a generation)"
+
+    @staticmethod
+    def missing_generations(group):
+        rated = FaultRate.objects.filter(group=group).values("generation") if group.pk else []
+        return list(Generation.objects.exclude(pk__in=rated).select_related("vehicle_model"))
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return len(self.missing_generations(obj or FaultGroup()))
 
 
-class LikelihoodInline(admin.TabularInline):
+def in_words(value: float | None) -> str:
+    """A probability as the nearest word and its percentage: “usually (80 %)”."""
+    if value is None:
+        return "—"
+    words = list(ProbabilityWord.objects.all())
+    if not words:
+        return f"{percent(value)} %"
+    nearest = min(words, key=lambda word: abs(word.value - value))
+    exact = abs(nearest.value - value) < 1e-9
+    return f"{nearest.word if exact else '≈ ' + nearest.word} ({percent(value)} %)"
+
+
+class SameProblemPickers:
+    """The fault and question pickers of a likelihood row offer only the page's problem."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        self.parent = obj
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        parent = getattr(self, "parent", None)
+        if db_field.name in ("fault", "symptom") and parent is not None and parent.pk:
+            kwargs["queryset"] = db_field.related_model.objects.filter(problem_id=parent.problem_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class LikelihoodInline(SameProblemPickers, TabularInline):
     model = Likelihood
     extra = 0
-    autocomplete_fields = ["symptom"]
-    fields = ["symptom", "p_yes", "note"]
+    fields = ["symptom", "p_yes", "with_any_other_cause", "note"]
+    readonly_fields = ["with_any_other_cause"]
+
+    @admin.display(description="with any other cause")
+    def with_any_other_cause(self, obj):
+        """The question's value for the other causes, to set this one against."""
+        return in_words(obj.symptom.p_yes_otherwise) if obj and obj.symptom_id else "—"
 
 
 class SymptomLikelihoodInline(LikelihoodInline):
-    autocomplete_fields = ["fault"]
     fields = ["fault", "p_yes", "note"]
+    readonly_fields = []
 
 
-class StepInline(admin.StackedInline):
+class StepForm(forms.ModelForm):
+    """A step's place is a position the editor may change; the numbers are made 1, 2, 3…
+    on save (ProcedureAdmin.save_formset), so no one types or fixes them by hand."""
+
+    position = forms.IntegerField(
+        required=False,
+        min_value=1,
+        label="Step number",
+        help_text="Filled in for you. To move a step, type the number it should have; "
+        "leave empty on a new step to add it at the end.",
+        widget=forms.NumberInput(attrs={"style": "width: 5em"}),
+    )
+
+    class Meta:
+        model = Step
+        fields = ["title", "text", "source", "warning"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["position"].initial = self.instance.number
+
+
+class StepInline(StackedInline):
     model = Step
+    form = StepForm
     extra = 0
     autocomplete_fields = ["warning"]
+    fields = ["position", "title", "text", "source", "warning"]
 
 
 @admin.register(Make)
@@ -85,7 +395,7 @@ class ProblemAdmin(SimpleHistoryAdmin):
     list_display = ["title", "slug", "vehicle_model"]
     list_filter = ["vehicle_model"]
     search_fields = ["title", "slug", "summary"]
-    prepopulated_fields = {"slug": ("title",)}
+    form = slug_from("title")
     autocomplete_fields = ["emergency_procedure"]
 
 
@@ -99,6 +409,13 @@ class RateLevelAdmin(SimpleHistoryAdmin):
 
 @admin.register(FaultGroup)
 class FaultGroupAdmin(SimpleHistoryAdmin):
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        """A new fault type (or one missing rates) gets one row per generation to fill in."""
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, FaultRateInline):
+            kwargs["initial"] = [{"generation": g.pk} for g in inline.missing_generations(obj)]
+        return kwargs
+
     list_display = ["name", "slug", "in_rate_table", "order"]
     list_filter = ["in_rate_table"]
     search_fields = ["name", "slug"]
@@ -114,27 +431,53 @@ class FaultRateAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Fault)
-class FaultAdmin(SimpleHistoryAdmin):
+class FaultAdmin(PreviewEffect, WithLikelihoodHistory, SimpleHistoryAdmin):
     list_display = ["name", "slug", "problem", "category", "group", "share"]
     list_filter = ["problem", "category", "group"]
     list_select_related = ["problem__vehicle_model__make", "group"]
     search_fields = ["name", "slug", "summary", "description", "signs"]
-    prepopulated_fields = {"slug": ("name",)}
+    form = slug_from("name")
     filter_horizontal = ["procedures"]
     inlines = [LikelihoodInline]
 
+    def edit_of(self, original, form, formsets):
+        from diagnosis.preview import Edit
+
+        return Edit(
+            shares={original.slug: form.cleaned_data["share"]},
+            likelihoods=self.likelihood_edits(
+                formsets, lambda row: (original.slug, row["symptom"].slug)
+            ),
+        )
+
 
 @admin.register(Symptom)
-class SymptomAdmin(SimpleHistoryAdmin):
+class SymptomAdmin(PreviewEffect, WithLikelihoodHistory, SimpleHistoryAdmin):
+    likelihood_owner = "symptom"
+
+    def edit_of(self, original, form, formsets):
+        from diagnosis.preview import Edit
+
+        return Edit(
+            p_otherwise={original.slug: form.cleaned_data["p_yes_otherwise"]},
+            likelihoods=self.likelihood_edits(
+                formsets, lambda row: (row["fault"].slug, original.slug)
+            ),
+        )
+
+    def get_changeform_initial_data(self, request):
+        # No silent 0.2: the editor chooses how often other causes give a "yes".
+        return {"p_yes_otherwise": None, **super().get_changeform_initial_data(request)}
+
     list_display = ["slug", "question", "problem", "group", "effort", "p_yes_otherwise"]
     list_filter = ["problem", "effort", "group"]
     list_select_related = ["problem__vehicle_model__make"]
     search_fields = ["slug", "question", "statement", "help_text"]
-    prepopulated_fields = {"slug": ("statement",)}
+    form = slug_from("question")
     inlines = [SymptomLikelihoodInline]
 
 
-class MemberInline(admin.TabularInline):
+class MemberInline(TabularInline):
     """The options of an exclusive question are symptoms: each names its button here."""
 
     model = Symptom
@@ -159,7 +502,18 @@ class QuestionGroupAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Likelihood)
-class LikelihoodAdmin(SimpleHistoryAdmin):
+class LikelihoodAdmin(PreviewEffect, SimpleHistoryAdmin):
+    def edit_of(self, original, form, formsets):
+        from diagnosis.preview import Edit
+
+        data = form.cleaned_data
+        return Edit(
+            likelihoods={
+                (original.fault.slug, original.symptom.slug): None,
+                (data["fault"].slug, data["symptom"].slug): data["p_yes"],
+            }
+        )
+
     list_display = ["fault", "symptom", "p_yes"]
     list_filter = ["fault__problem", "fault"]
     list_select_related = ["fault", "symptom"]
@@ -179,8 +533,37 @@ class ProcedureAdmin(SimpleHistoryAdmin):
     list_display = ["title", "kind", "difficulty", "vehicle_model", "order"]
     list_filter = ["kind", "difficulty", "vehicle_model"]
     search_fields = ["title", "slug", "summary", "introduction", "tools"]
-    prepopulated_fields = {"slug": ("title",)}
+    form = slug_from("title")
     inlines = [StepInline]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Step:
+            return super().save_formset(request, form, formset, change)
+        formset.save(commit=False)
+        for step in formset.deleted_objects:
+            step.delete()
+        rows = [
+            (f.cleaned_data.get("position") or float("inf"), index, f)
+            for index, f in enumerate(formset.forms)
+            if f not in formset.deleted_forms and (f.instance.pk or f.has_changed())
+        ]
+        # Ties: a step moved to a number goes before the step that had it.
+        rows.sort(key=lambda row: (row[0], row[2].instance.number == row[0], row[1]))
+        steps = []
+        for number, (_, _, step_form) in enumerate(rows, start=1):
+            step = step_form.instance
+            step.procedure = form.instance
+            moved = step.number != number
+            step.number = number
+            if moved or step_form.has_changed() or not step.pk:
+                steps.append(step)
+        # Out of the way first: (procedure, number) is unique at every moment.
+        Step.objects.filter(pk__in=[s.pk for s in steps if s.pk]).update(number=F("number") + 10000)
+        for step in steps:
+            step.save()
+        formset.save_m2m()
+        return None
+
     fieldsets = [
         (
             None,
@@ -239,5 +622,50 @@ class FaqEntryAdmin(SimpleHistoryAdmin):
     list_display = ["question", "vehicle_model", "problem", "order"]
     list_filter = ["vehicle_model", "problem"]
     search_fields = ["question", "answer"]
-    prepopulated_fields = {"slug": ("question",)}
+    form = slug_from("question")
     filter_horizontal = ["procedures"]
+
+
+@admin.register(ProbabilityWord)
+class ProbabilityWordAdmin(SimpleHistoryAdmin):
+    """The words likelihoods are chosen by; a content lead tunes their values."""
+
+    list_display = ["word", "value"]
+    search_fields = ["word"]
+
+
+# --- the admin index, in the order content is built ---------------------------------------------
+
+BUILD_ORDER = [
+    ("1. Vehicle: make, model and generations", ["make", "vehiclemodel", "generation"]),
+    ("2. Problem (starts as a draft)", ["problem"]),
+    ("3. Fault types and their rates per generation", ["faultgroup", "faultrate", "ratelevel"]),
+    ("4. Faults: the possible causes", ["fault"]),
+    (
+        "5. Questions and how often “yes” with each cause",
+        ["symptom", "questiongroup", "likelihood", "probabilityword"],
+    ),
+    ("6. Procedures, steps and warnings", ["procedure", "step", "safetywarning"]),
+    ("7. Frequently asked questions", ["faqentry"]),
+]
+_default_app_list = admin.site.get_app_list
+
+
+def guided_app_list(request, app_label=None):
+    """The content models grouped in the order a new problem is built, not alphabetically."""
+    apps = _default_app_list(request, app_label)
+    kb = next((app for app in apps if app["app_label"] == "kb"), None)
+    if kb is None:
+        return apps
+    by_name = {model["object_name"].lower(): model for model in kb["models"]}
+    sections = []
+    for title, names in BUILD_ORDER:
+        members = [by_name.pop(name) for name in names if name in by_name]
+        if members:
+            sections.append({**kb, "name": title, "models": members})
+    if by_name:
+        sections.append({**kb, "name": "Other content", "models": list(by_name.values())})
+    return sections + [app for app in apps if app["app_label"] != "kb"]
+
+
+admin.site.get_app_list = guided_app_list

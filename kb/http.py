@@ -72,7 +72,9 @@ def public_page(view=None, *, store: bool = True):
         @wraps(view)
         def public_view(request, *args, **kwargs):
             response = conditional_view(request, *args, **kwargs)
-            if response.status_code in (200, 304):
+            if getattr(response, "draft", False):
+                patch_cache_control(response, private=True, no_cache=True)
+            elif response.status_code in (200, 304):
                 patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
             return response
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -24,6 +25,12 @@ def not_reserved(value: str) -> None:
         raise ValidationError(
             "“%(value)s” is a reserved URL word; choose another slug.", params={"value": value}
         )
+
+
+def probability_validators(label: str) -> list:
+    """Checked on the field, so the form shows the error beside it with its label."""
+    message = f"{label} must be between 0 %% and 100 %%."  # %% for the validator's params
+    return [MinValueValidator(0, message), MaxValueValidator(1, message)]
 
 
 def probability_check(field: str, name: str) -> models.CheckConstraint:
@@ -99,8 +106,10 @@ class Effort(models.IntegerChoices):
 
 
 class Make(models.Model):
-    slug = models.SlugField(unique=True)
-    name = models.CharField(max_length=100)
+    slug = models.SlugField(
+        unique=True, help_text="URL word, e.g. nissan. Lower case, words joined by hyphens."
+    )
+    name = models.CharField(max_length=100, help_text="As owners write it, e.g. Nissan.")
 
     NATURAL_KEY = ("slug",)
     objects = NaturalKeyManager()
@@ -117,7 +126,9 @@ class Make(models.Model):
 
 
 class VehicleModel(models.Model):
-    make = models.ForeignKey(Make, on_delete=models.PROTECT, related_name="vehicle_models")
+    make = models.ForeignKey(
+        Make, on_delete=models.PROTECT, related_name="vehicle_models", help_text="Its maker."
+    )
     slug = models.SlugField(unique=True, help_text="URL word, e.g. nissan-qashqai.")
     name = models.CharField(max_length=100, help_text="Without the make, e.g. Qashqai.")
 
@@ -153,15 +164,23 @@ class GenerationManager(NaturalKeyManager.from_queryset(GenerationQuerySet)):
 
 class Generation(models.Model):
     vehicle_model = models.ForeignKey(
-        VehicleModel, on_delete=models.CASCADE, related_name="generations"
+        VehicleModel,
+        on_delete=models.CASCADE,
+        related_name="generations",
+        help_text="The model this generation belongs to.",
     )
     code = models.SlugField(help_text="URL word, e.g. j11-facelift.")
     name = models.CharField(max_length=100, help_text="e.g. J11 (facelift).")
-    year_from = models.PositiveSmallIntegerField()
+    year_from = models.PositiveSmallIntegerField(
+        help_text="First model year it was sold; the wizard maps an owner's year to a generation."
+    )
     year_to = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Empty while still in production."
     )
-    is_facelift = models.BooleanField(default=False)
+    is_facelift = models.BooleanField(
+        default=False,
+        help_text="Tick for a facelift of the generation before; shown as such to owners.",
+    )
 
     NATURAL_KEY = ("vehicle_model__slug", "code")
     objects = GenerationManager()
@@ -201,9 +220,17 @@ class Generation(models.Model):
         return reverse("kb:generation", args=[self.vehicle_model.slug, self.code])
 
 
+class ProblemQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+
 class Problem(models.Model):
     vehicle_model = models.ForeignKey(
-        VehicleModel, on_delete=models.CASCADE, related_name="problems"
+        VehicleModel,
+        on_delete=models.CASCADE,
+        related_name="problems",
+        help_text="The car this problem is about.",
     )
     slug = models.SlugField(validators=[not_reserved], help_text="URL word, e.g. trunk-wont-open.")
     title = models.CharField(max_length=150, help_text="As an owner says it: “Trunk won't open”.")
@@ -220,12 +247,21 @@ class Problem(models.Model):
         related_name="emergency_for",
         help_text="Opened by “Get my things out now” on every step of the diagnosis.",
     )
-    order = models.PositiveSmallIntegerField(default=0)
+    is_published = models.BooleanField(
+        "published",
+        default=False,
+        help_text="Off while you build it: a draft is seen only by staff (the wizard works for "
+        "you, with a “draft” banner) and is absent from public pages, the sitemap, search and "
+        "the API. Tick it when the content check shows no finding for this problem.",
+    )
+    order = models.PositiveSmallIntegerField(
+        default=0, help_text="Lower comes first in lists of the model's problems."
+    )
 
     history = HistoricalRecords()
 
     NATURAL_KEY = ("vehicle_model__slug", "slug")
-    objects = NaturalKeyManager()
+    objects = NaturalKeyManager.from_queryset(ProblemQuerySet)()
 
     class Meta:
         ordering = ["vehicle_model", "order", "title"]
@@ -249,12 +285,16 @@ class Problem(models.Model):
     def get_diagnose_url(self):
         return reverse("diagnosis:wizard", args=[self.vehicle_model.slug, self.slug])
 
+    @property
+    def is_draft(self) -> bool:
+        return not self.is_published
+
 
 class RateLevel(models.Model):
     """A word of the fault-rate table (High, Average, Low, Neutral) and the prior it means."""
 
-    slug = models.SlugField(unique=True)
-    name = models.CharField(max_length=50)
+    slug = models.SlugField(unique=True, help_text="Its name for fixtures, e.g. high.")
+    name = models.CharField(max_length=50, help_text="The word of the fault-rate table, e.g. High.")
     weight = models.FloatField(
         help_text="Relative prior weight of a fault at this level (only ratios matter)."
     )
@@ -282,16 +322,23 @@ class RateLevel(models.Model):
 
 
 class FaultGroup(models.Model):
-    """A row of the fault-rate table ("Lock malfunction"), with its level per generation."""
+    """A fault type: a row of the fault-rate table ("Lock malfunction"), with its level per
+    generation."""
 
-    slug = models.SlugField(unique=True)
-    name = models.CharField(max_length=100)
+    slug = models.SlugField(
+        unique=True, help_text="Its name for fixtures and links, e.g. lock-malfunction."
+    )
+    name = models.CharField(
+        max_length=100, help_text="The row of the fault-rate table, e.g. Lock malfunction."
+    )
     in_rate_table = models.BooleanField(
         default=True,
         help_text="Shown as a row of the public fault-rate table. Off for the neutral group "
         "of faults the source table does not cover.",
     )
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(
+        default=0, help_text="Lower comes first in the public fault-rate table."
+    )
 
     NATURAL_KEY = ("slug",)
     objects = NaturalKeyManager()
@@ -299,6 +346,7 @@ class FaultGroup(models.Model):
 
     class Meta:
         ordering = ["order", "name"]
+        verbose_name = "fault type"
 
     def __str__(self):
         return self.name
@@ -308,9 +356,25 @@ class FaultGroup(models.Model):
 
 
 class FaultRate(models.Model):
-    group = models.ForeignKey(FaultGroup, on_delete=models.CASCADE, related_name="rates")
-    generation = models.ForeignKey(Generation, on_delete=models.CASCADE, related_name="rates")
-    level = models.ForeignKey(RateLevel, on_delete=models.PROTECT, related_name="rates")
+    group = models.ForeignKey(
+        FaultGroup,
+        on_delete=models.CASCADE,
+        related_name="rates",
+        help_text="The fault type (row of the fault-rate table).",
+    )
+    generation = models.ForeignKey(
+        Generation,
+        on_delete=models.CASCADE,
+        related_name="rates",
+        help_text="The generation (column of the table).",
+    )
+    level = models.ForeignKey(
+        RateLevel,
+        on_delete=models.PROTECT,
+        related_name="rates",
+        help_text="How often this type of fault happens in this generation: sets the "
+        "starting likelihood of its faults.",
+    )
 
     NATURAL_KEY = ("group__slug", "generation__vehicle_model__slug", "generation__code")
     objects = NaturalKeyManager()
@@ -342,15 +406,28 @@ class Fault(models.Model):
         SOFTWARE = "software", "Software"
         BODY = "body", "Body and lid"
 
-    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="faults")
-    slug = models.SlugField(validators=[not_reserved])
+    problem = models.ForeignKey(
+        Problem,
+        on_delete=models.CASCADE,
+        related_name="faults",
+        help_text="The problem this is a cause of. Its questions and likelihoods must be of "
+        "the same problem.",
+    )
+    slug = models.SlugField(
+        validators=[not_reserved],
+        help_text="URL word, made from the name; keep it once public (links use it).",
+    )
     name = models.CharField(max_length=150, help_text="Short, in plain words.")
     summary = models.CharField(max_length=300, help_text="One sentence; the meta description.")
     description = models.TextField(help_text="How it happens and how it shows.")
     signs = models.TextField(
         blank=True, help_text="The signs as the source states them, one per line."
     )
-    category = models.CharField(max_length=20, choices=Category.choices)
+    category = models.CharField(
+        max_length=20,
+        choices=Category.choices,
+        help_text="The heading it is listed under on the problem page.",
+    )
     group = models.ForeignKey(
         FaultGroup,
         on_delete=models.PROTECT,
@@ -359,6 +436,10 @@ class Fault(models.Model):
     )
     share = models.FloatField(
         default=1.0,
+        validators=[
+            MinValueValidator(0, "A share must be greater than 0 and at most 1."),
+            MaxValueValidator(1, "A share must be greater than 0 and at most 1."),
+        ],
         help_text="This fault's part of its type's rate in this problem, from 0 to 1. The "
         "shares of one type's faults add up to 1 (the content check says when they do not): "
         "the table rates the type, and the shares divide that rate among its faults.",
@@ -366,7 +447,9 @@ class Fault(models.Model):
     procedures = models.ManyToManyField(
         "Procedure", blank=True, related_name="faults", help_text="What to do about it."
     )
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(
+        default=0, help_text="Lower comes first in lists of the problem's causes."
+    )
 
     history = HistoricalRecords(m2m_fields=[procedures])
 
@@ -405,8 +488,16 @@ class Fault(models.Model):
 class Symptom(models.Model):
     Effort = Effort  # kept reachable as Symptom.Effort
 
-    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="symptoms")
-    slug = models.SlugField()
+    problem = models.ForeignKey(
+        Problem,
+        on_delete=models.CASCADE,
+        related_name="symptoms",
+        help_text="The problem whose diagnosis asks this question.",
+    )
+    slug = models.SlugField(
+        help_text="URL word of the question (answers in links use it), made from its key "
+        "words; keep it once public."
+    )
     question = models.CharField(
         max_length=250, help_text="A yes/no question a non-mechanic can answer."
     )
@@ -416,7 +507,12 @@ class Symptom(models.Model):
         help_text="The answer “yes” as a short statement, used in explanations: "
         "“complete silence when you press the button”.",
     )
-    effort = models.PositiveSmallIntegerField(choices=Effort.choices, default=Effort.GLANCE)
+    effort = models.PositiveSmallIntegerField(
+        choices=Effort.choices,
+        default=Effort.GLANCE,
+        help_text="What answering asks of the owner; the wizard asks easy questions first "
+        "when they tell as much.",
+    )
     group = models.ForeignKey(
         "QuestionGroup",
         on_delete=models.SET_NULL,
@@ -432,11 +528,17 @@ class Symptom(models.Model):
         help_text="Its button when asked as an option of its group, e.g. “Complete silence”.",
     )
     p_yes_otherwise = models.FloatField(
-        default=0.2,
-        verbose_name="P(yes) for any other cause",
-        help_text="How likely a “yes” is when the cause is a fault not listed for this symptom.",
+        default=0.2,  # for scripts; the admin's add form makes the editor choose
+        verbose_name="how often “yes” with any other cause",
+        validators=probability_validators("How often “yes” with any other cause"),
+        help_text="Of 100 cars with this problem whose cause has no likelihood for this "
+        "question, how many owners would answer “yes”. Low (rarely) makes a “yes” strong "
+        "evidence for the causes that have one; near the causes' own values makes the "
+        "question tell little.",
     )
-    order = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(
+        default=0, help_text="Lower comes first when two questions are equally useful."
+    )
 
     history = HistoricalRecords()
 
@@ -478,7 +580,12 @@ class QuestionGroup(models.Model):
     still written as its member symptoms: `member:y` and `other-member:n`.
     """
 
-    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="question_groups")
+    problem = models.ForeignKey(
+        Problem,
+        on_delete=models.CASCADE,
+        related_name="question_groups",
+        help_text="The problem whose diagnosis asks this question.",
+    )
     slug = models.SlugField(help_text="Must differ from every symptom's slug in the problem.")
     question = models.CharField(max_length=250, help_text="The question, asked in plain words.")
     help_text = models.TextField(blank=True, help_text="How to find out; shown under the question.")
@@ -487,8 +594,14 @@ class QuestionGroup(models.Model):
         default="None of these",
         help_text="The option that says no member applies.",
     )
-    effort = models.PositiveSmallIntegerField(choices=Effort.choices, default=Effort.GLANCE)
-    order = models.PositiveSmallIntegerField(default=0)
+    effort = models.PositiveSmallIntegerField(
+        choices=Effort.choices,
+        default=Effort.GLANCE,
+        help_text="What answering asks of the owner; the wizard asks easy questions first.",
+    )
+    order = models.PositiveSmallIntegerField(
+        default=0, help_text="Lower comes first when two questions are equally useful."
+    )
 
     NATURAL_KEY = ("problem__vehicle_model__slug", "problem__slug", "slug")
     objects = NaturalKeyManager()
@@ -520,9 +633,22 @@ class QuestionGroup(models.Model):
 class Likelihood(models.Model):
     """How likely a “yes” to the symptom's question is when this fault is the cause."""
 
-    fault = models.ForeignKey(Fault, on_delete=models.CASCADE, related_name="likelihoods")
-    symptom = models.ForeignKey(Symptom, on_delete=models.CASCADE, related_name="likelihoods")
-    p_yes = models.FloatField(verbose_name="P(yes) for this fault")
+    fault = models.ForeignKey(
+        Fault, on_delete=models.CASCADE, related_name="likelihoods", help_text="The cause."
+    )
+    symptom = models.ForeignKey(
+        Symptom,
+        on_delete=models.CASCADE,
+        related_name="likelihoods",
+        help_text="The question, of the same problem as the cause.",
+    )
+    p_yes = models.FloatField(
+        verbose_name="how often “yes” with this cause",
+        validators=probability_validators("How often “yes” with this cause"),
+        help_text="Of 100 cars where this fault is the cause, how many owners would answer "
+        "the question “yes”. Far above the question's value for other causes, a “yes” points "
+        "to this fault and a “no” away from it; far below, the reverse.",
+    )
     note = models.CharField(max_length=200, blank=True, help_text="Why this value (for editors).")
 
     history = HistoricalRecords()
@@ -543,7 +669,8 @@ class Likelihood(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.fault.slug} / {self.symptom.slug}: {self.p_yes}"
+        # In words, as the admin and the content check name it: the cause, then the "yes".
+        return f"{self.fault.name} — {self.symptom.statement}: {self.p_yes * 100:.4g} %"
 
     def natural_key(self):
         return (*self.fault.natural_key(), self.symptom.slug)
@@ -558,9 +685,11 @@ class Likelihood(models.Model):
 class SafetyWarning(models.Model):
     """A danger the owner must know of, shown with the steps it applies to."""
 
-    slug = models.SlugField(unique=True)
-    title = models.CharField(max_length=150)
-    text = models.TextField()
+    slug = models.SlugField(unique=True, help_text="Its name for fixtures, e.g. battery-terminal.")
+    title = models.CharField(
+        max_length=150, help_text="The danger in a few words, e.g. Disconnect the battery first."
+    )
+    text = models.TextField(help_text="What can happen and how to avoid it, in plain words.")
 
     NATURAL_KEY = ("slug",)
     objects = NaturalKeyManager()
@@ -590,11 +719,20 @@ class Procedure(models.Model):
         HARD = 3, "Hard: best left to a workshop"
 
     vehicle_model = models.ForeignKey(
-        VehicleModel, on_delete=models.CASCADE, related_name="procedures"
+        VehicleModel,
+        on_delete=models.CASCADE,
+        related_name="procedures",
+        help_text="The car this procedure is for.",
     )
-    slug = models.SlugField()
-    title = models.CharField(max_length=150)
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    slug = models.SlugField(help_text="URL word, made from the title; keep it once public.")
+    title = models.CharField(
+        max_length=150, help_text="What the owner does, e.g. Replace the trunk fuse."
+    )
+    kind = models.CharField(
+        max_length=20,
+        choices=Kind.choices,
+        help_text="Quick check, emergency access, repair or maintenance: where it is listed.",
+    )
     summary = models.CharField(max_length=300, help_text="One sentence; the meta description.")
     source = models.CharField(
         max_length=10,
@@ -602,12 +740,17 @@ class Procedure(models.Model):
         default=Source.ESTIMATE,
         help_text="Where the procedure as a whole comes from.",
     )
-    introduction = models.TextField(blank=True)
+    introduction = models.TextField(
+        blank=True, help_text="Why and when to do it; shown above the steps."
+    )
     tools = models.TextField(blank=True, help_text="One tool or material per line.")
     tips = models.TextField(blank=True, help_text="Practical advice, one per line.")
-    difficulty = models.PositiveSmallIntegerField(choices=Difficulty.choices)
-    time_min_minutes = models.PositiveIntegerField()
-    time_max_minutes = models.PositiveIntegerField()
+    difficulty = models.PositiveSmallIntegerField(
+        choices=Difficulty.choices,
+        help_text="Who can do it: shown to owners so they know when to go to a workshop.",
+    )
+    time_min_minutes = models.PositiveIntegerField(help_text="Shortest time it takes, in minutes.")
+    time_max_minutes = models.PositiveIntegerField(help_text="Longest time it takes, in minutes.")
     time_source = models.CharField(
         max_length=10,
         choices=Source.choices,
@@ -624,12 +767,28 @@ class Procedure(models.Model):
         default=Source.ESTIMATE,
         help_text="Where the prices come from; owners see “estimate” unless it is the article.",
     )
-    part_original_min = models.PositiveIntegerField(null=True, blank=True)
-    part_original_max = models.PositiveIntegerField(null=True, blank=True)
-    part_analogue_min = models.PositiveIntegerField(null=True, blank=True)
-    part_analogue_max = models.PositiveIntegerField(null=True, blank=True)
-    labour_min = models.PositiveIntegerField(null=True, blank=True)
-    labour_max = models.PositiveIntegerField(null=True, blank=True)
+    part_original_min = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Lowest price of the original part (empty when no part is needed).",
+    )
+    part_original_max = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Highest price of the original part (empty when one price).",
+    )
+    part_analogue_min = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Lowest price of an analogue part."
+    )
+    part_analogue_max = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Highest price of an analogue part."
+    )
+    labour_min = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Lowest workshop price for the work."
+    )
+    labour_max = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Highest workshop price for the work."
+    )
     order = models.PositiveSmallIntegerField(
         default=0, help_text="Lower comes first: from the simplest check to the most complex."
     )
@@ -715,10 +874,19 @@ class Procedure(models.Model):
 
 
 class Step(models.Model):
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="steps")
-    number = models.PositiveSmallIntegerField()
-    title = models.CharField(max_length=150)
-    text = models.TextField()
+    procedure = models.ForeignKey(
+        Procedure,
+        on_delete=models.CASCADE,
+        related_name="steps",
+        help_text="The procedure this step is part of.",
+    )
+    number = models.PositiveSmallIntegerField(
+        help_text="Its place in the procedure; filled in and renumbered for you."
+    )
+    title = models.CharField(
+        max_length=150, help_text="The step in a few words, e.g. Remove the trim."
+    )
+    text = models.TextField(help_text="What to do, in plain words.")
     source = models.CharField(
         max_length=10,
         choices=Source.choices,
@@ -766,16 +934,31 @@ class Step(models.Model):
 
 class FaqEntry(models.Model):
     vehicle_model = models.ForeignKey(
-        VehicleModel, on_delete=models.CASCADE, related_name="faq_entries"
+        VehicleModel,
+        on_delete=models.CASCADE,
+        related_name="faq_entries",
+        help_text="The car this question is about.",
     )
     problem = models.ForeignKey(
-        Problem, on_delete=models.SET_NULL, null=True, blank=True, related_name="faq_entries"
+        Problem,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="faq_entries",
+        help_text="The problem it belongs to, if any (it is hidden while the problem is a draft).",
     )
-    slug = models.SlugField()
-    question = models.CharField(max_length=250)
-    answer = models.TextField()
-    procedures = models.ManyToManyField(Procedure, blank=True, related_name="faq_entries")
-    order = models.PositiveSmallIntegerField(default=0)
+    slug = models.SlugField(help_text="Anchor of the answer in links, made from the question.")
+    question = models.CharField(max_length=250, help_text="As an owner asks it.")
+    answer = models.TextField(help_text="A short, plain answer.")
+    procedures = models.ManyToManyField(
+        Procedure,
+        blank=True,
+        related_name="faq_entries",
+        help_text="Procedures the answer points to.",
+    )
+    order = models.PositiveSmallIntegerField(
+        default=0, help_text="Lower comes first on the FAQ page."
+    )
 
     history = HistoricalRecords(m2m_fields=[procedures])
 
@@ -802,6 +985,29 @@ class FaqEntry(models.Model):
 
     def get_absolute_url(self):
         return reverse("kb:faq", args=[self.vehicle_model.slug]) + f"#{self.slug}"
+
+
+class ProbabilityWord(models.Model):
+    """A word editors choose a probability by ("usually") and the value it stands for.
+
+    Tuned by a content lead. Likelihoods keep the number chosen, so changing a word's value
+    changes the choice offered from then on, not the likelihoods already saved.
+    """
+
+    word = models.CharField(max_length=40, unique=True, help_text="e.g. usually.")
+    value = models.FloatField(
+        validators=probability_validators("The value"),
+        help_text="What the word means, from 0 to 1: 0.8 is 8 owners in 10.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-value"]
+        verbose_name = "probability word"
+
+    def __str__(self):
+        return f"{self.word} ({self.value * 100:.4g} %)"
 
 
 # The models whose change must invalidate compiled content and cached pages.

@@ -167,7 +167,9 @@ def home() -> dict:
         VehicleModel.objects.select_related("make").prefetch_related(
             Prefetch(
                 "problems",
-                queryset=Problem.objects.select_related("emergency_procedure__vehicle_model"),
+                queryset=Problem.objects.published().select_related(
+                    "emergency_procedure__vehicle_model"
+                ),
             ),
             "generations",
         )
@@ -186,7 +188,7 @@ def vehicle(model_slug: str) -> dict:
     )
     for procedure in procedures:
         by_kind[KIND_HEADINGS.get(procedure.kind, "Other procedures")].append(procedure)
-    problems = list(model.problems.all())
+    problems = list(model.problems.published())
     for problem in problems:
         problem.vehicle_model = model
     generations = list(model.generations.all())
@@ -201,10 +203,13 @@ def vehicle(model_slug: str) -> dict:
     }
 
 
-def problem(model_slug: str, problem_slug: str) -> dict:
-    """Everything the problem page shows: 8 queries whatever the size of the content."""
+def problem(model_slug: str, problem_slug: str, drafts: bool = False) -> dict:
+    """Everything the problem page shows: 8 queries whatever the size of the content.
+
+    A draft problem is found only with `drafts` (for staff)."""
+    problems = Problem.objects if drafts else Problem.objects.published()
     problem = get_object_or_404(
-        Problem.objects.select_related("vehicle_model__make", "emergency_procedure"),
+        problems.select_related("vehicle_model__make", "emergency_procedure"),
         vehicle_model__slug=model_slug,
         slug=problem_slug,
     )
@@ -279,10 +284,13 @@ def _problem_rate_table(model: VehicleModel, faults: list[Fault]) -> RateTable:
     return rate_table(generations, list(groups.values()), rates, faults_by_group)
 
 
-def fault(model_slug: str, problem_slug: str, fault_slug: str) -> dict:
-    """A fault, its group's rate per generation, its procedures, what points to it: 6 queries."""
+def fault(model_slug: str, problem_slug: str, fault_slug: str, drafts: bool = False) -> dict:
+    """A fault, its group's rate per generation, its procedures, what points to it: 6 queries.
+
+    A fault of a draft problem is found only with `drafts` (for staff)."""
+    faults = Fault.objects if drafts else Fault.objects.filter(problem__is_published=True)
     fault = get_object_or_404(
-        Fault.objects.select_related("problem__vehicle_model__make", "group"),
+        faults.select_related("problem__vehicle_model__make", "group"),
         problem__vehicle_model__slug=model_slug,
         problem__slug=problem_slug,
         slug=fault_slug,
@@ -332,9 +340,9 @@ def procedure(model_slug: str, slug: str) -> dict:
     model = procedure.vehicle_model
     steps = list(procedure.steps.select_related("warning"))
     faults = list(
-        procedure.faults.select_related("problem__vehicle_model").order_by(
-            "problem__order", "order", "name"
-        )
+        procedure.faults.filter(problem__is_published=True)
+        .select_related("problem__vehicle_model")
+        .order_by("problem__order", "order", "name")
     )
     faq = list(procedure.faq_entries.all())
     for entry in faq:
@@ -356,9 +364,9 @@ def faq(model_slug: str) -> dict:
     """The model's FAQ with each entry's problem and procedures: 3 queries."""
     model = get_object_or_404(VehicleModel.objects.select_related("make"), slug=model_slug)
     entries = list(
-        model.faq_entries.select_related("problem").prefetch_related(
-            Prefetch("procedures", queryset=_procedures())
-        )
+        model.faq_entries.exclude(problem__is_published=False)
+        .select_related("problem")
+        .prefetch_related(Prefetch("procedures", queryset=_procedures()))
     )
     if not entries:
         raise Http404("This model has no FAQ yet.")
@@ -386,7 +394,9 @@ def generation(model_slug: str, code: str) -> dict:
         .order_by("-level__order", "group__order", "group__name")
     )
     faults = Fault.objects.filter(
-        problem__vehicle_model=model, group_id__in=[rate.group_id for rate in rates]
+        problem__vehicle_model=model,
+        problem__is_published=True,
+        group_id__in=[rate.group_id for rate in rates],
     ).select_related("problem")
     faults_by_group: dict[int, list[Fault]] = {}
     for item in faults:
@@ -396,7 +406,7 @@ def generation(model_slug: str, code: str) -> dict:
         {"group": rate.group, "level": rate.level, "faults": faults_by_group.get(rate.group_id, [])}
         for rate in rates
     ]
-    problems = list(model.problems.all())
+    problems = list(model.problems.published())
     for item in problems:
         item.vehicle_model = model
     return {
@@ -411,4 +421,4 @@ def generation(model_slug: str, code: str) -> dict:
 
 def problems_for_empty_state() -> list[Problem]:
     """The problems to suggest when a search finds nothing: 1 query."""
-    return list(Problem.objects.select_related("vehicle_model__make")[:20])
+    return list(Problem.objects.published().select_related("vehicle_model__make")[:20])

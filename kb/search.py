@@ -178,11 +178,15 @@ FAQ_FIELDS = ["question", "answer"]
 
 
 def _faults():
-    return Fault.objects.select_related("problem__vehicle_model__make")
+    return Fault.objects.filter(problem__is_published=True).select_related(
+        "problem__vehicle_model__make"
+    )
 
 
 def _symptoms():
-    return Symptom.objects.select_related("problem__vehicle_model__make")
+    return Symptom.objects.filter(problem__is_published=True).select_related(
+        "problem__vehicle_model__make"
+    )
 
 
 def _procedures():
@@ -194,7 +198,9 @@ def _steps():
 
 
 def _faq():
-    return FaqEntry.objects.select_related("vehicle_model__make")
+    return FaqEntry.objects.exclude(problem__is_published=False).select_related(
+        "vehicle_model__make"
+    )
 
 
 def _fault_hit(fault: Fault, words: list[str]) -> Hit:

@@ -53,7 +53,7 @@ class ProblemSitemap(Sitemap):
     changefreq = "weekly"
 
     def items(self):
-        return Problem.objects.select_related("vehicle_model")
+        return Problem.objects.published().select_related("vehicle_model")
 
 
 class FaultSitemap(Sitemap):
@@ -61,7 +61,9 @@ class FaultSitemap(Sitemap):
     changefreq = "monthly"
 
     def items(self):
-        return Fault.objects.select_related("problem__vehicle_model")
+        return Fault.objects.filter(problem__is_published=True).select_related(
+            "problem__vehicle_model"
+        )
 
 
 class ProcedureSitemap(Sitemap):

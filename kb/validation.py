@@ -1,8 +1,29 @@
-"""Content checks that need only the knowledge base itself (see `manage.py kb_check`)."""
+"""Content checks: what in the knowledge base would mislead the wizard or an owner.
 
-from collections.abc import Iterator
+Each check is a function decorated with `@check` that yields `Finding`s: the object to fix, the
+problem whose diagnosis it concerns, and a message in plain words. `manage.py kb_check` prints
+each as one line naming the object by its slugs; the admin's "Content check" page and the
+message after each save name and link the object. A new rule is one short function:
 
+    @check
+    def _faults_without_summary(problem=None):
+        for fault in faults_of(problem).filter(summary=""):
+            yield Finding(fault, "has no summary: owners see an empty line", fault.problem)
+
+Checks that need the engine (can a fault be diagnosed at all?) live in diagnosis/validation.py
+and register the same way. Every check takes `problem` (None for all) so the message after a
+save costs only that problem's queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import models
 from django.db.models import Count, F, Q
+from django.urls import NoReverseMatch, reverse
 
 from .models import (
     Fault,
@@ -14,7 +35,71 @@ from .models import (
     QuestionGroup,
     RateLevel,
     Symptom,
+    VehicleModel,
 )
+
+# A probability this close to 0 or 1 makes one answer rule a cause in or out for good, though
+# owners misremember and mishear: outside these bounds the content check objects.
+P_MIN, P_MAX = 0.02, 0.98
+
+
+@dataclass(frozen=True)
+class Finding:
+    obj: models.Model  # what to open and fix
+    message: str  # in plain words, without the object's own name
+    problem: Problem | None = None  # whose diagnosis it affects; None for shared content
+
+    @property
+    def name(self) -> str:
+        """The object as an editor knows it: “fault “Lock frozen””."""
+        return f"{self.obj._meta.verbose_name} “{self.obj}”"
+
+    @property
+    def admin_url(self) -> str:
+        meta = self.obj._meta
+        try:
+            return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[self.obj.pk])
+        except NoReverseMatch:
+            return ""
+
+    @property
+    def problem_id(self) -> int | None:
+        return self.problem.pk if self.problem is not None else None
+
+    def line(self) -> str:
+        """One line for `manage.py kb_check`: the object by its slugs, then the message."""
+        return f"{label(self.obj)}: {self.message}"
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.message}"
+
+
+Check = Callable[..., Iterator[Finding]]
+CHECKS: list[Check] = []
+
+
+def check(function: Check) -> Check:
+    CHECKS.append(function)
+    return function
+
+
+def findings(problem: Problem | None = None) -> list[Finding]:
+    """Every finding of every registered check (kb's and diagnosis's), or one problem's.
+
+    For one problem, shared content (rate levels, generations) counts when the problem uses it.
+    """
+    import diagnosis.validation  # noqa: F401  registers the engine's checks
+
+    found = [finding for run in CHECKS for finding in run(problem)]
+    if problem is not None:
+        found = [f for f in found if f.problem_id in (None, problem.pk)]
+    return found
+
+
+def content_problems() -> Iterator[str]:
+    """The findings as kb_check's lines (kept for scripts that call it)."""
+    for finding in findings():
+        yield finding.line()
 
 
 def label(obj) -> str:
@@ -27,130 +112,262 @@ def label(obj) -> str:
             return f"problem {obj.vehicle_model.slug}/{obj.slug}"
         case Generation():
             return f"generation {obj.vehicle_model.slug}/{obj.code}"
+        case VehicleModel():
+            return f"vehicle model {obj.slug}"
         case QuestionGroup():
             problem = obj.problem
             return f"question group {problem.vehicle_model.slug}/{problem.slug}/{obj.slug}"
         case Likelihood():
             return f"likelihood {label(obj.fault).split(' ', 1)[1]} × {obj.symptom.slug}"
+        case FaultGroup():
+            return f"fault type {obj.slug}"
+        case RateLevel():
+            return f"rate level {obj.slug}"
     return f"{obj._meta.model_name} {obj}"
 
 
-def content_problems() -> Iterator[str]:
-    yield from _out_of_range()
-    yield from _faults_without_procedure()
-    yield from _symptoms_that_separate_nothing()
-    yield from _generations_without_rate()
-    yield from _likelihoods_across_problems()
-    yield from _type_shares_not_summing_to_one()
-    yield from _groups_with_too_few_members()
-    yield from _group_options_over_one()
+def percent(value: float) -> str:
+    return f"{value * 100:.4g} %"
 
 
-def _out_of_range() -> Iterator[str]:
-    # The database constraints forbid these; a copy loaded around them must still be caught.
-    outside = Q(p_yes__lt=0) | Q(p_yes__gt=1)
-    for likelihood in Likelihood.objects.filter(outside).select_related(
-        "fault__problem__vehicle_model", "symptom"
-    ):
-        yield f"{label(likelihood)}: probability {likelihood.p_yes} is outside 0–1"
-    for symptom in Symptom.objects.filter(
-        Q(p_yes_otherwise__lt=0) | Q(p_yes_otherwise__gt=1)
-    ).select_related("problem__vehicle_model"):
-        yield f"{label(symptom)}: P(yes) for other causes {symptom.p_yes_otherwise} is outside 0–1"
-    for level in RateLevel.objects.filter(weight__lte=0):
-        yield f"rate level {level.slug}: weight {level.weight} must be greater than 0"
+# --- querysets limited to one problem -----------------------------------------------------------
 
 
-def _faults_without_procedure() -> Iterator[str]:
-    for fault in (
-        Fault.objects.annotate(n=Count("procedures"))
-        .filter(n=0)
-        .select_related("problem__vehicle_model")
-    ):
-        yield f"{label(fault)}: has no procedure"
+def faults_of(problem: Problem | None):
+    faults = Fault.objects.select_related("problem__vehicle_model", "group")
+    return faults if problem is None else faults.filter(problem=problem)
 
 
-def _symptoms_that_separate_nothing() -> Iterator[str]:
-    symptoms = Symptom.objects.select_related("problem__vehicle_model").prefetch_related(
-        "likelihoods"
+def symptoms_of(problem: Problem | None):
+    symptoms = Symptom.objects.select_related("problem__vehicle_model")
+    return symptoms if problem is None else symptoms.filter(problem=problem)
+
+
+def likelihoods_of(problem: Problem | None):
+    likelihoods = Likelihood.objects.select_related(
+        "fault__problem__vehicle_model", "symptom__problem__vehicle_model"
     )
+    return likelihoods if problem is None else likelihoods.filter(fault__problem=problem)
+
+
+# --- the checks ---------------------------------------------------------------------------------
+
+
+@check
+def _probabilities_too_sure(problem=None) -> Iterator[Finding]:
+    # The database forbids values outside 0–1; a copy loaded around it is caught here too.
+    outside = Q(p_yes__lt=P_MIN) | Q(p_yes__gt=P_MAX)
+    for likelihood in likelihoods_of(problem).filter(outside):
+        yield Finding(
+            likelihood,
+            f"probability {likelihood.p_yes} {_too_sure(likelihood.p_yes)} (the question "
+            f"“{likelihood.symptom.question}” when the cause is “{likelihood.fault}”)",
+            likelihood.fault.problem,
+        )
+    outside = Q(p_yes_otherwise__lt=P_MIN) | Q(p_yes_otherwise__gt=P_MAX)
+    for symptom in symptoms_of(problem).filter(outside):
+        yield Finding(
+            symptom,
+            f"P(yes) for any other cause {symptom.p_yes_otherwise} "
+            f"{_too_sure(symptom.p_yes_otherwise)}",
+            symptom.problem,
+        )
+
+
+def _too_sure(value: float) -> str:
+    if not 0 <= value <= 1:
+        return "is outside 0–1"
+    return (
+        f"is too sure: one answer would rule a cause in or out for good, though owners "
+        f"misremember; use between {percent(P_MIN)} and {percent(P_MAX)}"
+    )
+
+
+@check
+def _rate_levels_without_weight(problem=None) -> Iterator[Finding]:
+    for level in RateLevel.objects.filter(weight__lte=0):
+        yield Finding(level, f"weight {level.weight} must be greater than 0")
+
+
+@check
+def _faults_without_procedure(problem=None) -> Iterator[Finding]:
+    for fault in faults_of(problem).annotate(n=Count("procedures")).filter(n=0):
+        yield Finding(
+            fault, "has no procedure: owners would learn the cause but not the fix", fault.problem
+        )
+
+
+@check
+def _symptoms_that_separate_nothing(problem=None) -> Iterator[Finding]:
+    symptoms = symptoms_of(problem).prefetch_related("likelihoods")
     fault_counts = dict(Problem.objects.annotate(n=Count("faults")).values_list("id", "n"))
     for symptom in symptoms:
         values = {round(lk.p_yes, 6) for lk in symptom.likelihoods.all()}
         if len(symptom.likelihoods.all()) < fault_counts.get(symptom.problem_id, 0):
             values.add(round(symptom.p_yes_otherwise, 6))  # the faults with no explicit value
         if len(values) < 2:
-            yield f"{label(symptom)}: separates no faults (every fault answers it alike)"
+            yield Finding(
+                symptom,
+                "separates no faults (every fault answers it alike): the wizard learns "
+                "nothing from it",
+                symptom.problem,
+            )
 
 
-def _generations_without_rate() -> Iterator[str]:
+@check
+def _fault_types_without_rate(problem=None) -> Iterator[Finding]:
     rated = set(FaultRate.objects.values_list("generation_id", "group_id"))
-    groups_by_model: dict[int, set[int]] = {}
-    for model_id, group_id in Fault.objects.values_list(
-        "problem__vehicle_model_id", "group_id"
-    ).distinct():
-        groups_by_model.setdefault(model_id, set()).add(group_id)
-    group_slugs = dict(FaultGroup.objects.values_list("id", "slug"))
+    uses: dict[tuple[int, int], list[Problem]] = {}  # (model, type) -> problems using it
+    faults = Fault.objects.select_related("problem__vehicle_model")
+    if problem is not None:
+        faults = faults.filter(problem=problem)
+    for fault in faults:
+        users = uses.setdefault((fault.problem.vehicle_model_id, fault.group_id), [])
+        if fault.problem not in users:
+            users.append(fault.problem)
+    groups = FaultGroup.objects.in_bulk({group_id for _, group_id in uses})
     for generation in Generation.objects.select_related("vehicle_model"):
-        for group_id in sorted(groups_by_model.get(generation.vehicle_model_id, ())):
-            if (generation.id, group_id) not in rated:
-                yield f"{label(generation)}: no rate for fault group {group_slugs[group_id]}"
+        for (model_id, group_id), problems in sorted(uses.items()):
+            if model_id == generation.vehicle_model_id and (generation.id, group_id) not in rated:
+                for user in problems:
+                    yield Finding(
+                        groups[group_id],
+                        f"no rate for {generation.vehicle_model} {generation.name}: its faults "
+                        f"count as average there; add the level in the fault type's rates",
+                        user,
+                    )
 
 
-def _likelihoods_across_problems() -> Iterator[str]:
-    for likelihood in Likelihood.objects.exclude(
-        fault__problem_id=F("symptom__problem_id")
-    ).select_related("fault__problem__vehicle_model", "symptom"):
-        yield f"{label(likelihood)}: the symptom belongs to another problem"
+@check
+def _faults_with_questions_of_another_problem(problem=None) -> Iterator[Finding]:
+    crossing = likelihoods_of(problem).exclude(fault__problem_id=F("symptom__problem_id"))
+    by_fault: dict[Fault, list[Likelihood]] = {}
+    for likelihood in crossing:
+        by_fault.setdefault(likelihood.fault, []).append(likelihood)
+    for fault, likelihoods in by_fault.items():
+        others = sorted({str(lk.symptom.problem) for lk in likelihoods})
+        yield Finding(
+            fault,
+            f"is under “{fault.problem}” but {len(likelihoods)} of its likelihoods are for "
+            f"questions of another problem ({'; '.join(others)}): the symptom belongs to "
+            f"another problem. Move the fault, or remove those likelihoods",
+            fault.problem,
+        )
+
+
+@check
+def _generation_gaps(problem=None) -> Iterator[Finding]:
+    """Years a model was made that no generation covers: an owner of such a car is turned away."""
+    models_ = VehicleModel.objects.all()
+    if problem is not None:
+        models_ = models_.filter(pk=problem.vehicle_model_id)
+    for model in models_.prefetch_related("generations"):
+        generations = list(model.generations.all())
+        if not generations:
+            continue
+        covered = _years(generations)
+        first, last = min(covered), max(covered)
+        gaps = [year for year in range(first, last + 1) if year not in covered]
+        if gaps:
+            yield Finding(
+                model,
+                f"no generation covers {_year_ranges(gaps)}: an owner of such a car is told "
+                "that no generation fits",
+            )
+        deleted = sorted(_years(_deleted_generations(model)) - covered)
+        if deleted:
+            yield Finding(
+                model,
+                f"no generation covers {_year_ranges(deleted)} since a generation was deleted: "
+                "an owner of such a car is told that no generation fits (restore it from "
+                "“Recently deleted”)",
+            )
+
+
+def _years(generations) -> set[int]:
+    this_year = date.today().year
+    years: set[int] = set()
+    for generation in generations:
+        end = generation.year_to or max(this_year, generation.year_from)
+        years.update(range(generation.year_from, end + 1))
+    return years
+
+
+def _deleted_generations(model: VehicleModel) -> list:
+    """Generations of this model deleted and not restored (their last history rows)."""
+    current = set(model.generations.values_list("code", flat=True))
+    return list(
+        Generation.history.filter(vehicle_model_id=model.pk, history_type="-").exclude(
+            code__in=current
+        )
+    )
+
+
+def _year_ranges(years: list[int]) -> str:
+    runs: list[list[int]] = []
+    for year in years:
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return ", ".join(f"{r[0]}" if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)
 
 
 # Shares are fractions, so a sum within this distance of 1 is 1 (0.33 + 0.33 + 0.34 is fine).
 SHARE_TOLERANCE = 0.005
 
 
-def _type_shares_not_summing_to_one() -> Iterator[str]:
+@check
+def _type_shares_not_summing_to_one(problem=None) -> Iterator[Finding]:
     """The table rates a fault type; its faults' shares in a problem must divide all of it."""
-    totals: dict[tuple[int, int], list[Fault]] = {}
-    for fault in Fault.objects.select_related("problem__vehicle_model", "group"):
-        totals.setdefault((fault.problem_id, fault.group_id), []).append(fault)
-    for faults in totals.values():
+    by_type: dict[tuple[int, int], list[Fault]] = {}
+    for fault in faults_of(problem):
+        by_type.setdefault((fault.problem_id, fault.group_id), []).append(fault)
+    for faults in by_type.values():
         total = sum(fault.share for fault in faults)
         if abs(total - 1.0) > SHARE_TOLERANCE:
-            problem = faults[0].problem
             names = ", ".join(f"{fault.slug} {fault.share:g}" for fault in faults)
-            yield (
-                f"{label(problem)}: the shares of fault type {faults[0].group.slug} add up to "
-                f"{total:g}, not 1 ({names})"
+            yield Finding(
+                faults[0].problem,
+                f"the shares of fault type {faults[0].group.slug} add up to {total:g}, not 1 "
+                f"({names})",
+                faults[0].problem,
             )
 
 
-def _groups_with_too_few_members() -> Iterator[str]:
-    for group in (
-        QuestionGroup.objects.annotate(n=Count("members"))
-        .filter(n__lt=2)
-        .select_related("problem__vehicle_model")
-    ):
-        yield f"{label(group)}: has {group.n} member(s); a question with exclusive answers needs 2"
+@check
+def _groups_with_too_few_members(problem=None) -> Iterator[Finding]:
+    groups = QuestionGroup.objects.select_related("problem__vehicle_model")
+    if problem is not None:
+        groups = groups.filter(problem=problem)
+    for group in groups.annotate(n=Count("members")).filter(n__lt=2):
+        yield Finding(
+            group,
+            f"has {group.n} member(s); a question with exclusive answers needs 2",
+            group.problem,
+        )
 
 
-def _group_options_over_one() -> Iterator[str]:
-    """A fault's P(yes) over a group's members are the chances of exclusive options: at most 1.
-
-    (The engine scales a larger sum down, which hides what the editor meant.)"""
+@check
+def _group_options_over_one(problem=None) -> Iterator[Finding]:
+    """A fault's P(yes) over a group's members are the chances of exclusive options: at most 1
+    (the engine scales a larger sum down, which hides what the editor meant)."""
     sums: dict[tuple[int, int], float] = {}
-    for fault_id, group_id, p_yes in Likelihood.objects.filter(
-        symptom__group__isnull=False
-    ).values_list("fault_id", "symptom__group_id", "p_yes"):
+    rows = likelihoods_of(problem).filter(symptom__group__isnull=False)
+    for fault_id, group_id, p_yes in rows.values_list("fault_id", "symptom__group_id", "p_yes"):
         sums[fault_id, group_id] = sums.get((fault_id, group_id), 0.0) + p_yes
     over = {key: total for key, total in sums.items() if total > 1.0 + SHARE_TOLERANCE}
     if not over:
         return
-    faults = Fault.objects.select_related("problem__vehicle_model").in_bulk({f for f, _ in over})
+    faults = faults_of(None).in_bulk({fault for fault, _ in over})
     groups = QuestionGroup.objects.select_related("problem__vehicle_model").in_bulk(
-        {g for _, g in over}
+        {group for _, group in over}
     )
     for (fault_id, group_id), total in sorted(over.items()):
-        yield (
-            f"{label(faults[fault_id])}: its answers to {label(groups[group_id])} exclude each "
-            f"other but their probabilities add up to {total:g}, over 1"
+        fault = faults[fault_id]
+        yield Finding(
+            fault,
+            f"its answers to {label(groups[group_id])} exclude each other but their "
+            f"probabilities add up to {total:g}, over 1",
+            fault.problem,
         )

@@ -23,6 +23,7 @@ from config.cache import cache_state
 
 from . import queries
 from . import structured_data as ld
+from .drafts import sees_drafts
 from .http import code_version, public_page, rate_limited
 from .models import Problem
 from .search import cached_search
@@ -230,16 +231,18 @@ def generation(request, model, code):
 
 @public_page
 def problem(request, model, problem):
-    context = queries.problem(model, problem)
+    context = queries.problem(model, problem, drafts=sees_drafts(request))
     vehicle_model, item = context["model"], context["problem"]
     context.update(_crumbs(request, vehicle_model, (item.title, request.path)))
-    return render(request, "kb/problem.html", context)
+    context["draft"] = item.is_draft
+    return _mark_draft(render(request, "kb/problem.html", context), item)
 
 
 @public_page
 def fault(request, model, problem, fault):
-    context = queries.fault(model, problem, fault)
+    context = queries.fault(model, problem, fault, drafts=sees_drafts(request))
     vehicle_model, item = context["model"], context["problem"]
+    context["draft"] = item.is_draft
     context.update(
         _crumbs(
             request,
@@ -248,4 +251,12 @@ def fault(request, model, problem, fault):
             (context["fault"].name, request.path),
         )
     )
-    return render(request, "kb/fault.html", context)
+    return _mark_draft(render(request, "kb/fault.html", context), item)
+
+
+def _mark_draft(response, problem):
+    """A draft's page is for the staff member who asked: never stored or shared."""
+    if problem.is_draft:
+        response.draft = True  # kb.http.public_page makes it private
+        response.shared_cache = False  # config.middleware.SharedPageCacheMiddleware
+    return response

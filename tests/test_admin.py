@@ -121,7 +121,11 @@ def test_constraint_broken_in_admin_is_a_form_error_not_a_500(admin_client, cont
     data["p_yes"] = "1.5"
     response = admin_client.post(url, data)
     assert response.status_code == 200
-    assert "between 0 and 1" in response.content.decode()
+    # On the field, with its label: not at the top with the internal field name.
+    errors = response.context["adminform"].form.errors
+    assert errors["p_yes"] == [
+        "“How often “yes” with this cause” must be between 0 % and 100 %, not 150 %."
+    ]
 
     generation = Generation.objects.get(code="j10")
     url = reverse("admin:kb_generation_change", args=[generation.pk])
@@ -136,7 +140,63 @@ def test_inline_likelihood_out_of_range_is_a_form_error(admin_client, content):
     fault = Fault.objects.get(slug="lock-frozen")
     url = reverse("admin:kb_fault_change", args=[fault.pk])
     data = form_data(admin_client.get(url))
-    data["likelihoods-0-p_yes"] = "7"
+    data["likelihoods-0-p_yes_0"] = "exact"
+    data["likelihoods-0-p_yes_1"] = "700"
     response = admin_client.post(url, data)
     assert response.status_code == 200
-    assert "between 0 and 1" in response.content.decode()
+    assert "must be between 0 % and 100 %, not 700 %" in response.content.decode()
+
+
+def test_likelihood_is_chosen_as_a_word_or_an_exact_percentage(admin_client, content):
+    likelihood = Likelihood.objects.get(
+        fault__slug="lock-frozen", symptom__slug="freezing-temperature"
+    )
+    url = reverse("admin:kb_likelihood_change", args=[likelihood.pk])
+    page = admin_client.get(url).content.decode()
+    assert "usually (80 %)" in page and "almost never (4 %)" in page
+    data = form_data(admin_client.get(url))
+    data.pop("p_yes")
+    admin_client.post(url, {**data, "p_yes_0": "0.8", "p_yes_1": ""})
+    likelihood.refresh_from_db()
+    assert likelihood.p_yes == 0.8
+    admin_client.post(url, {**data, "p_yes_0": "exact", "p_yes_1": "35,5"})  # decimal comma
+    likelihood.refresh_from_db()
+    assert likelihood.p_yes == pytest.approx(0.355)
+
+
+def test_decimal_comma_is_a_decimal_point_not_a_thousands_separator(admin_client, content):
+    fault = Fault.objects.get(slug="lock-frozen")
+    url = reverse("admin:kb_fault_change", args=[fault.pk])
+    data = form_data(admin_client.get(url))
+    data["share"] = "0,8"
+    assert admin_client.post(url, data).status_code == 302
+    fault.refresh_from_db()
+    assert fault.share == 0.8
+
+
+def test_the_fault_page_shows_each_questions_value_for_other_causes(admin_client, content):
+    fault = Fault.objects.get(slug="lock-frozen")
+    page = admin_client.get(reverse("admin:kb_fault_change", args=[fault.pk])).content.decode()
+    assert "with any other cause" in page.lower()
+
+
+def test_every_field_an_editor_fills_has_help_text():
+    from django.apps import apps
+
+    missing = [
+        f"{model.__name__}.{field.name}"
+        for model in apps.get_app_config("kb").get_models()
+        if not model.__name__.startswith("Historical")
+        for field in model._meta.get_fields()
+        if getattr(field, "editable", False)
+        and not getattr(field, "auto_created", False)
+        and field.concrete
+        and not field.help_text
+        and field.name not in {"id"}
+    ]
+    assert missing == []
+
+
+def test_a_new_symptom_has_no_silent_default_for_other_causes(admin_client, content):
+    page = admin_client.get(reverse("admin:kb_symptom_add"))
+    assert page.context["adminform"].form["p_yes_otherwise"].value() is None

@@ -158,11 +158,12 @@ def test_wrong_value_names_file_object_and_field_and_loads_nothing(tmp_path, emp
         first(objects, "kb.likelihood")["fields"]["p_yes"] = 1.5
 
     path = broken_copy(tmp_path, mutate)
-    with pytest.raises(FixtureContentError, match="p_yes must be between 0 and 1") as error:
+    with pytest.raises(FixtureContentError, match="must be between 0 % and 100 %") as error:
         call_command("loaddata", str(path), verbosity=0)
     message = str(error.value)
     assert "broken-content.json" in message
     assert "kb.likelihood (nissan-qashqai, " in message
+    assert "field p_yes: How often “yes” with this cause must be between 0 % and 100 %" in message
     assert Fault.objects.count() == 0 and Procedure.objects.count() == 0
 
 

@@ -30,7 +30,7 @@ def test_fault_with_no_procedure_is_named(content):
     Fault.objects.get(slug="handle-broken").procedures.clear()
     code, output = kb_check()
     assert code == 1
-    assert "fault nissan-qashqai/trunk-wont-open/handle-broken: has no procedure" in output
+    assert "fault nissan-qashqai/trunk-wont-open/handle-broken: has no procedure:" in output
 
 
 def test_symptom_that_separates_no_faults_is_named(content):
@@ -44,7 +44,7 @@ def test_generation_with_no_rate_is_named(content):
     FaultRate.objects.filter(generation__code="j12", group__slug="lock-malfunction").delete()
     code, output = kb_check()
     assert code == 1
-    assert "generation nissan-qashqai/j12: no rate for fault group lock-malfunction" in output
+    assert "fault type lock-malfunction: no rate for Nissan Qashqai J12" in output
 
 
 def test_fault_no_answer_can_raise_to_the_top_is_named(content):

@@ -4,11 +4,19 @@ Without this, a fixture with p_yes 1.5 fails on SQLite with a bare "CHECK constr
 that names neither the object nor the field. Here it fails naming the file (Django adds it),
 the object by its natural key, and the field. loaddata runs in one transaction, so a failing
 fixture loads nothing of itself.
+
+Every object loaded also gets a history row ("Loaded from a fixture") unless its last history
+row already holds the same values: loaddata saves raw, which django-simple-history does not
+record, so shipped content had no history and its first edit in the admin could not be
+reverted. With the row, it can, from the first edit on.
 """
 
 from django.core.exceptions import ValidationError
 from django.core.management.commands import loaddata
+from django.db.models.signals import post_save
 from simple_history.models import HistoricalChanges
+
+LOADED_REASON = "Loaded from a fixture"
 
 
 class FixtureContentError(ValueError):
@@ -29,7 +37,33 @@ class Command(loaddata.Command):
             instance.full_clean(exclude=deferred)
         except ValidationError as error:
             raise FixtureContentError(f"{describe(instance)}: {explain(error)}") from error
-        return super().save_obj(obj)
+        saved = super().save_obj(obj)
+        if saved:  # after super(), which also sets the many-to-many relations
+            record_history(instance, self.using)
+        return saved
+
+
+def record_history(instance, using) -> None:
+    """Add a history row for a loaded object, as the admin's save would have."""
+    history = getattr(type(instance), "history", None)
+    if history is None:
+        return
+    latest = instance.history.using(using).first()
+    fields = instance._meta.concrete_fields
+    if latest is not None and all(
+        getattr(latest, f.attname) == getattr(instance, f.attname) for f in fields
+    ):
+        return  # reloading unchanged content adds nothing
+    instance._change_reason = LOADED_REASON
+    # simple_history records on post_save unless the save is raw, as loaddata's are.
+    post_save.send(
+        sender=type(instance),
+        instance=instance,
+        created=latest is None,
+        raw=False,
+        using=using,
+        update_fields=None,
+    )
 
 
 def describe(instance) -> str:

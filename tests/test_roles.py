@@ -1,0 +1,59 @@
+"""Rights that fit the role: editors keep content right; a content lead may also remove the
+things everything hangs on and set the rate levels' weights."""
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.urls import reverse
+
+from kb.models import Generation, Make, QuestionGroup, RateLevel, VehicleModel
+
+pytestmark = pytest.mark.django_db
+
+
+def member_of(client, group):
+    user = User.objects.create_user(group, password="pw-for-tests-123", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    client.force_login(user)
+    return user
+
+
+@pytest.mark.parametrize("model", [Make, VehicleModel, Generation, RateLevel])
+def test_content_editor_cannot_delete_what_everything_hangs_on(client, content, model):
+    user = member_of(client, "Content editor")
+    obj = model.objects.first()
+    url = reverse(f"admin:kb_{model._meta.model_name}_delete", args=[obj.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    assert model.objects.filter(pk=obj.pk).exists()
+    assert not user.has_perm(f"kb.delete_{model._meta.model_name}")
+
+
+def test_content_editor_cannot_change_rate_level_weights(client, content):
+    member_of(client, "Content editor")
+    level = RateLevel.objects.get(slug="high")
+    url = reverse("admin:kb_ratelevel_change", args=[level.pk])
+    page = client.get(url)
+    assert page.status_code == 200  # may read them
+    assert 'name="weight"' not in page.content.decode()
+    client.post(url, {"slug": "high", "name": "High", "weight": "100", "order": "3"})
+    level.refresh_from_db()
+    assert level.weight != 100
+    changelist = client.get(reverse("admin:kb_ratelevel_changelist")).content.decode()
+    assert 'name="form-0-weight"' not in changelist
+
+
+def test_content_editor_can_edit_question_groups(client, content):
+    user = member_of(client, "Content editor")
+    assert user.has_perm("kb.change_questiongroup")
+    group = QuestionGroup.objects.first()
+    url = reverse("admin:kb_questiongroup_change", args=[group.pk])
+    assert 'name="question"' in client.get(url).content.decode()
+
+
+def test_content_lead_may_delete_a_generation_and_set_weights(client, content):
+    user = member_of(client, "Content lead")
+    for perm in ["delete_make", "delete_vehiclemodel", "delete_generation", "change_ratelevel"]:
+        assert user.has_perm(f"kb.{perm}")
+    generation = Generation.objects.get(code="j12")
+    url = reverse("admin:kb_generation_delete", args=[generation.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not Generation.objects.filter(pk=generation.pk).exists()
