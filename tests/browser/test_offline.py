@@ -29,8 +29,11 @@ def shot(page, name):
 
 
 def answer(page, label):
+    """Tap an answer: "Yes" is the first option, "No" the one before "Don't know" (a group's
+    "none of these")."""
     heading = page.locator("#question-heading").inner_text()
-    page.get_by_role("link", name=label, exact=True).first.click()
+    buttons = page.locator("ul.answers a.button-answer")
+    (buttons.first if label == "Yes" else buttons.nth(buttons.count() - 2)).click()
     page.wait_for_function(
         "h => document.getElementById('question-heading').innerText !== h", arg=heading
     )
