@@ -6,6 +6,7 @@ a dense brute-force computation on small random knowledge bases.
 
 import math
 import random
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -16,6 +17,7 @@ from diagnosis.engine import (
     LEAD_AT,
     LEAD_RATIO,
     Candidate,
+    Contrast,
     Diagnosis,
     Evidence,
     Fault,
@@ -733,3 +735,164 @@ def test_the_question_budget_ends_a_diagnosis_of_dont_knows():
     assert verdict.stop_reason == "question-budget"
     assert len(answers) == DEFAULT_MAX_QUESTIONS
     assert diagnose(kb, answers, max_questions=None).stop_reason is None
+
+
+# --- exact values of the group machinery (they also kill the mutants `make mutation` makes) --
+
+
+def test_answer_distribution_of_a_yes_no_question_uses_the_pair_or_another_causes_value():
+    kb = trunk_kb()
+    assert kb.answer_distribution("battery-flat", "voltage-at-lock") == {
+        "y": pytest.approx(0.05),
+        "n": pytest.approx(0.95),
+    }
+    # no pair: "another cause"'s value, 0.8
+    assert kb.answer_distribution("cable-broken", "voltage-at-lock") == {
+        "y": pytest.approx(0.8),
+        "n": pytest.approx(0.2),
+    }
+    with pytest.raises(KeyError):
+        kb.answer_distribution("no-such-fault", "voltage-at-lock")
+
+
+def test_answer_distribution_of_a_group_names_each_member_and_none():
+    kb = press_kb()
+    assert kb.answer_distribution("cable", "press") == {
+        "silence": pytest.approx(0.05),
+        "click": pytest.approx(0.9),
+        "none": pytest.approx(0.05),
+    }
+
+
+def test_group_evidence_weights_are_the_log_ratio_of_the_possible_options():
+    kb = press_kb()
+    verdict = diagnose(kb, {"silence": "y", "click": "n"}, max_questions=None)
+    why = {c.fault: c.why for c in verdict.candidates}
+    # another cause: silence 0.4 (scaled with click 0.35: 0.75 < 0.99, kept as is)
+    assert why["battery"][0].weight == pytest.approx(math.log(0.85 / 0.4))
+    assert why["cable"][0].weight == pytest.approx(math.log(0.05 / 0.4))
+    assert why["cable"][0].symptom == "silence" and why["cable"][0].answer == "y"
+    ruled_out = diagnose(kb, {"click": "n"}, max_questions=None)
+    battery = next(c for c in ruled_out.candidates if c.fault == "battery")
+    # not a click: silence or none, 0.85 + 0.05 against 0.4 + 0.25
+    assert battery.why == (Evidence("click", "n", pytest.approx(math.log(0.9 / 0.65))),)
+
+
+def test_the_why_of_none_of_these_names_the_group():
+    verdict = diagnose(press_kb(), {"silence": "n", "click": "n"}, max_questions=None)
+    cable = next(c for c in verdict.candidates if c.fault == "cable")
+    assert cable.why == (Evidence("press", "n", pytest.approx(math.log(0.05 / 0.25))),)
+
+
+def test_a_group_answer_and_a_yes_no_answer_add_up_in_the_posterior():
+    kb = press_kb()
+    post = posterior(kb, {"silence": "y", "click": "n", "frost": "y"})
+    gears_silence = 0.4 * 0.99 / 1.1
+    weights = {"battery": 0.85 * 0.15, "cable": 0.05 * 0.15, "gears": gears_silence * 0.3}
+    total = sum(weights.values())
+    assert post == {k: pytest.approx(v / total) for k, v in weights.items()}
+
+
+def test_the_group_answer_distribution_under_the_posterior():
+    kb = press_kb()
+    gains = information_gains(kb, {})
+    # P(silence) = (0.85 + 0.05 + 0.36) / 3 etc.; the gain is positive and below log2(3)
+    assert 0 < gains["press"] < math.log2(3)
+    assert set(gains) == {"frost", "press"}
+
+
+def test_contrasts_of_a_group_list_members_and_none_in_order():
+    kb = KnowledgeBase(
+        [Fault("a", 1.0), Fault("b", 1.0), Fault("c", 1.0), Fault("d", 1.0)],
+        [Symptom("x", 1.0, 0.3), Symptom("y", 1.0, 0.3)],
+        {
+            ("a", "x"): 0.9,
+            ("a", "y"): 0.05,
+            ("b", "x"): 0.05,
+            ("b", "y"): 0.9,
+            ("c", "x"): 0.05,
+            ("c", "y"): 0.05,
+        },
+        [Group("g", ("x", "y"))],
+    )
+    verdict = diagnose(kb, {})
+    assert verdict.next_question == "g"
+    assert verdict.contrasts == (
+        Contrast("x", ("a",)),
+        Contrast("y", ("b",)),
+        Contrast("none", ("c",)),
+    )
+
+
+def test_contrasts_name_at_most_three_causes_best_first_and_skip_unlikely_ones():
+    faults = [Fault(f"f{i}", w) for i, w in enumerate([5.0, 4.0, 3.0, 2.0, 0.1, 10.0])]
+    likelihoods = {(f"f{i}", "s"): 0.9 for i in range(5)}
+    likelihoods["f5", "s"] = 0.02
+    kb = KnowledgeBase(faults, [Symptom("s", 1.0, 0.2)], likelihoods)
+    contrasts = dict((c.answer, c.faults) for c in diagnose(kb, {}).contrasts)
+    # f4 points to yes too, but holds under 2 %; a fourth cause is not named
+    assert contrasts == {"y": ("f0", "f1", "f2"), "n": ("f5",)}
+
+
+def test_a_cause_a_yes_barely_raises_is_not_named():
+    # P(yes) over all: 0.5·0.6 + 0.5·0.45 = 0.525; 0.6 / 0.525 = 1.14 < 1.3
+    kb = KnowledgeBase(
+        [Fault("a", 1.0), Fault("b", 1.0)],
+        [Symptom("s", 1.0, 0.45)],
+        {("a", "s"): 0.6},
+    )
+    assert diagnose(kb, {}, min_gain_per_cost=0.0).contrasts == ()
+
+
+def test_a_single_cause_is_clear_at_once():
+    kb = KnowledgeBase([Fault("only", 1.0)], [Symptom("s", 1.0, 0.5)], {("only", "s"): 0.9})
+    verdict = diagnose(kb, {})
+    assert verdict.stop_reason == "clear" and verdict.next_question is None
+
+
+def test_the_lead_rule_uses_clear_at_when_it_is_lower():
+    kb = KnowledgeBase(
+        [Fault("a", 45.0), Fault("b", 15.0), Fault("c", 40.0)],
+        [Symptom("s", 1.0, 0.5)],
+        {("a", "s"): 0.9, ("b", "s"): 0.1},
+    )
+    # a holds 0.45, 1.125 × c: not ahead; with clear_at 0.45 it is clear by clear_at itself
+    assert diagnose(kb, {}, clear_at=0.449).stop_reason == "clear"
+    assert diagnose(kb, {}, clear_at=0.46).stop_reason is None
+    ahead = KnowledgeBase(
+        [Fault("a", 45.0), Fault("b", 14.0), Fault("c", 14.0)],
+        [Symptom("s", 1.0, 0.5)],
+        {("a", "s"): 0.9, ("b", "s"): 0.1},
+    )
+    # a holds 0.62, over 3 × 0.19 each: clearly ahead though below clear_at 0.8
+    assert diagnose(ahead, {}, clear_at=0.8).stop_reason == "clear"
+    assert diagnose(ahead, {}, clear_at=0.55).stop_reason == "clear"
+
+
+@pytest.mark.parametrize(
+    ("group", "message"),
+    [
+        (Group("", ("silence", "click")), "group key must be a non-empty string, not ''"),
+        (Group("g", ("silence", "click"), 0), "group 'g': cost must be > 0, not 0"),
+        (Group("g", ("silence", "click"), True), "group 'g': cost must be > 0, not True"),
+    ],
+)
+def test_a_malformed_group_is_refused_with_its_exact_message(group, message):
+    kb = press_kb(groups=False)
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        KnowledgeBase(kb.faults, kb.symptoms, {}, [group])
+
+
+def test_a_groups_faults_equal_to_another_cause_are_left_out_of_its_index():
+    kb = KnowledgeBase(
+        [Fault("a", 1.0), Fault("b", 1.0)],
+        [Symptom("x", 1.0, 0.3), Symptom("y", 1.0, 0.3)],
+        {("a", "x"): 0.3, ("b", "x"): 0.8},
+        [Group("g", ("x", "y"))],
+    )
+    assert kb._group_faults[0] == (1,)
+    b_x = 0.8 * 0.99 / 1.1  # b's options (0.8, 0.3) pass 0.99: scaled
+    assert posterior(kb, {"x": "y", "y": "n"}) == {
+        "a": pytest.approx(0.3 / (0.3 + b_x)),
+        "b": pytest.approx(b_x / (0.3 + b_x)),
+    }

@@ -226,3 +226,49 @@ def test_an_error_as_json_names_part_message_and_valid_values():
     error = QueryError("answers", "Bad.", ("y", "n"))
     assert error.as_dict() == {"part": "answers", "message": "Bad.", "valid": ["y", "n"]}
     assert QueryError("query", "Long.").as_dict()["valid"] == []
+
+
+# --- exclusive groups ------------------------------------------------------------------------
+
+
+def grouped() -> CompiledProblem:
+    from diagnosis.content import GroupInfo
+
+    base = compiled()
+    symptoms = {
+        "silent": SymptomInfo("silent", "silent?", "", "silent", 1, "press", "Silence"),
+        "clicks": SymptomInfo("clicks", "clicks?", "", "clicks", 1, "press", "A click"),
+        "frozen": SymptomInfo("frozen", "frozen?", "", "frozen", 1),
+    }
+    groups = {"press": GroupInfo("press", "What happens?", "", 1, "Neither", ("silent", "clicks"))}
+    return CompiledProblem(
+        **{**base.__dict__, "symptoms": symptoms, "groups": groups, "knowledge_bases": {}}
+    )
+
+
+def test_two_yes_answers_in_one_group_keep_the_first_and_name_both():
+    query = parse(grouped(), {"answers": "silent:y,clicks:y,frozen:y"})
+    assert query.answers == {"silent": "y", "frozen": "y"}
+    assert query.errors == [
+        QueryError(
+            "answers",
+            "“silent” and “clicks” cannot both be yes: they are answers to one question "
+            "(“What happens?”). The first is kept.",
+            ("silent", "clicks"),
+        )
+    ]
+
+
+def test_one_yes_and_the_other_members_no_is_one_answer():
+    query = parse(grouped(), {"answers": "silent:n,clicks:y"})
+    assert query.answers == {"silent": "n", "clicks": "y"}
+    assert query.errors == []
+    query = parse(grouped(), {"answers": "clicks:y,silent:n,frozen:y"})
+    assert query.answers == {"clicks": "y", "silent": "n", "frozen": "y"}
+    assert query.errors == []
+
+
+def test_yes_to_symptoms_outside_groups_never_conflict():
+    query = parse(grouped(), {"answers": "frozen:y,silent:u,clicks:y"})
+    assert query.answers == {"frozen": "y", "silent": "u", "clicks": "y"}
+    assert query.errors == []
