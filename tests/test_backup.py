@@ -54,6 +54,15 @@ def empty_the_database():
     ContentType.objects.clear_cache()
 
 
+@pytest.fixture(autouse=True)
+def _forget_content_types_of_the_rolled_back_database():
+    """The flush and restore below create content types inside this test's transaction; once
+    it is rolled back, Django's cache would still hand out their ids to later tests (and
+    permissions created with them point nowhere)."""
+    yield
+    ContentType.objects.clear_cache()
+
+
 @pytest.fixture
 def staff_work(content, django_capture_on_commit_callbacks):
     """What staff add to the shipped content: accounts, a group, edits with their history."""
