@@ -896,3 +896,44 @@ def test_a_groups_faults_equal_to_another_cause_are_left_out_of_its_index():
         "a": pytest.approx(0.3 / (0.3 + b_x)),
         "b": pytest.approx(b_x / (0.3 + b_x)),
     }
+
+
+def test_group_of_names_a_members_group_and_none_for_a_yes_no_symptom():
+    kb = press_kb()
+    assert kb.group_of("silence") == Group("press", ("silence", "click"), 1.25)
+    assert kb.group_of("click").key == "press"
+    assert kb.group_of("frost") is None
+
+
+def test_two_yes_answers_in_a_group_are_named_in_the_error():
+    with pytest.raises(
+        ValueError, match=r"^only one answer of 'press' can be yes, not silence, click$"
+    ):
+        diagnose(press_kb(), {"click": "y", "silence": "y"})
+
+
+def test_a_dont_know_group_before_an_answered_one_does_not_hide_it():
+    kb = KnowledgeBase(
+        [Fault("a", 1.0), Fault("b", 1.0)],
+        [Symptom(k, 1.0, 0.3) for k in ("p", "q", "r", "s")],
+        {("a", "r"): 0.9, ("b", "s"): 0.9},
+        [Group("first", ("p", "q")), Group("second", ("r", "s"))],
+    )
+    post = posterior(kb, {"p": "u", "q": "u", "r": "y", "s": "n"})
+    assert post["a"] == pytest.approx(0.75)  # r: 0.9 against 0.3, both scaled by 0.99 / 1.2
+
+
+def test_a_dont_know_before_an_informative_answer_keeps_its_reason():
+    verdict = diagnose(trunk_kb(), {"freezing-temperature": "u", "handle-no-resistance": "y"})
+    cable = next(c for c in verdict.candidates if c.fault == "cable-broken")
+    assert [e.symptom for e in cable.why] == ["handle-no-resistance"]
+
+
+def test_a_group_no_cause_answers_differently_is_worth_nothing():
+    kb = KnowledgeBase(
+        [Fault("a", 1.0), Fault("b", 1.0)],
+        [Symptom("x", 1.0, 0.3), Symptom("y", 1.0, 0.3), Symptom("z", 1.0, 0.2)],
+        {("a", "x"): 0.3, ("a", "z"): 0.9},
+        [Group("g", ("x", "y"))],
+    )
+    assert information_gains(kb, {})["g"] == 0.0
