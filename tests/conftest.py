@@ -67,6 +67,17 @@ def content(db):
 
     if not Fault.objects.exists():  # flushed by a transactional test
         load_content()
+        restore_migrated_groups()
+
+
+def restore_migrated_groups():
+    """A flush also removes what data migrations made: the staff groups and their rights."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("kb.migrations.0005_content_lead_group").assign_permissions(apps)
+    import_module("kb.migrations.0006_plain_words_help_and_probability_words").seed(apps)
 
 
 @pytest.fixture
