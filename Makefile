@@ -63,8 +63,11 @@ run: content
 	@echo
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
 
+# Tests close each database connection at the end of its request: the live server's request
+# threads would otherwise keep theirs open past the session and block dropping the test
+# database on PostgreSQL.
 test: venv
-	$(PY) -m pytest $(PYTEST_ARGS)
+	DB_CONN_MAX_AGE=0 $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .
