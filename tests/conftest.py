@@ -36,16 +36,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 def pytest_collection_modifyitems(items):
-    # Browser tests flush the database when they end, so they run after the others. The backup
-    # round trip (flush and restore inside a rolled-back transaction) runs last of all: after
-    # it, a content editor's admin form in a browser test loses its fields, a leak not yet
-    # found (docs/testing.md).
-    items.sort(
-        key=lambda item: (
-            item.path.name == "test_backup.py",
-            item.get_closest_marker("browser") is not None,
-        )
-    )
+    # Browser tests flush the database when they end, so they run after the others.
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 
 @pytest.fixture(autouse=True)

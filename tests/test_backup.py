@@ -19,7 +19,10 @@ from django.db import connection
 
 from kb.models import Fault
 
-pytestmark = pytest.mark.django_db
+# A flush and a restore inside a rolled-back transaction leave state behind that later tests
+# trip on (an editor's admin form in a browser test; on PostgreSQL, a session open at the test
+# database's teardown), not yet found: `make test` runs these in a pytest process of their own.
+pytestmark = [pytest.mark.django_db, pytest.mark.isolated]
 
 DEPLOY_DOC = Path(__file__).resolve().parent.parent / "docs" / "deploy.md"
 
