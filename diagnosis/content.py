@@ -204,8 +204,8 @@ def build(model_slug: str, problem_slug: str) -> CompiledProblem | None:
             )
             for fault in problem.faults.values()
         },
-        symptoms={info.slug: info for _, info, _ in problem.ordered_symptoms()},
-        groups=problem.group_infos(),
+        symptoms={info.slug: info for _, info, _ in problem.ordered_symptoms},
+        groups=problem.group_infos,
         procedures=procedures,
         emergency=emergency,
         is_draft=not problem.is_published,
@@ -244,12 +244,15 @@ class _ProblemRows:
     groups: dict[str, tuple] = field(default_factory=dict)
     likelihoods: dict[tuple[str, str], float] = field(default_factory=dict)
 
+    # Read once the rows are gathered: the wizard info and every generation's engine view use them.
+    @cached_property
     def ordered_symptoms(self) -> list[tuple[int, SymptomInfo, float]]:
         return sorted(self.symptoms.values(), key=lambda item: (item[0], item[1].slug))
 
+    @cached_property
     def group_infos(self) -> dict[str, GroupInfo]:
         members: dict[str, list[str]] = {}
-        for _, info, _ in self.ordered_symptoms():
+        for _, info, _ in self.ordered_symptoms:
             if info.group:
                 members.setdefault(info.group, []).append(info.slug)
         return {
@@ -463,8 +466,8 @@ def _knowledge_base(
 ) -> engine.KnowledgeBase:
     """The engine's view of the problem in one generation: each fault's prior is its type's
     rate weight in that generation times the fault's share of the type."""
-    ordered = problem.ordered_symptoms()
-    info = problem.group_infos()
+    ordered = problem.ordered_symptoms
+    info = problem.group_infos
     return engine.KnowledgeBase(
         [
             engine.Fault(
