@@ -63,9 +63,9 @@ run: content
 	@echo
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
 
-# Tests close each database connection at the end of its request: the live server's request
-# threads would otherwise keep theirs open past the session and block dropping the test
-# database on PostgreSQL.
+# Tests close each database connection at the end of its request (no persistent connections
+# in the live server's threads). This alone did not stop the PostgreSQL teardown error after
+# the backup round trip; running that in its own process did (see below).
 # Tests marked `isolated` (the backup round trip) run in a second pytest process: see
 # tests/test_backup.py. Exit 5 (nothing selected, e.g. with PYTEST_ARGS=-k…) is no failure there.
 test: venv
