@@ -60,24 +60,19 @@ class OwnerReportAdmin(SimpleHistoryAdmin):
     def ranking_shown(self, obj):
         return format_html_join(", ", "{} {}", ((slug, _percent(p)) for slug, p in obj.ranking[:5]))
 
-    @admin.action(description="Mark as verified (counts with the verified weight)")
+    @admin.action(
+        description="Mark as verified (counts with the verified weight)", permissions=["change"]
+    )
     def mark_verified(self, request, queryset):
         _set_status(self, request, queryset, OwnerReport.Status.VERIFIED, "marked verified")
 
-    @admin.action(description="Mark as spam (counts nowhere)")
+    @admin.action(description="Mark as spam (counts nowhere)", permissions=["change"])
     def mark_spam(self, request, queryset):
         _set_status(self, request, queryset, OwnerReport.Status.SPAM, "marked spam")
 
-    @admin.action(description="Mark as new (not reviewed)")
+    @admin.action(description="Mark as new (not reviewed)", permissions=["change"])
     def mark_new(self, request, queryset):
         _set_status(self, request, queryset, OwnerReport.Status.NEW, "marked new")
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if not self.has_change_permission(request):
-            for name in ("mark_verified", "mark_spam", "mark_new"):
-                actions.pop(name, None)
-        return actions
 
 
 @admin.register(WorkshopReport)
