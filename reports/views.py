@@ -33,7 +33,8 @@ def report(request, compiled, token_expired=False):
     if not form.is_bot:  # the honeypot: a bot is thanked like anyone, and nothing is kept
         record_owner_report(compiled, form.cleaned_data)
     if request.htmx:
-        return render(request, "reports/report.html#thanks", _thanks(compiled, form.cleaned_data))
+        context = {**_thanks(compiled, form.cleaned_data), "has_result": False}  # it is above
+        return render(request, "reports/report.html#thanks", context)
     response = redirect(thanks_url(compiled, form.cleaned_data))
     response.status_code = 303  # See Other: the thank-you is fetched with a GET
     return response
