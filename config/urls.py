@@ -28,6 +28,7 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),
     path("sw.js", service_worker, name="service-worker"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("", include("reports.urls")),
     path("", include("diagnosis.urls")),
     path("", include("kb.urls")),
 ]

@@ -3,6 +3,10 @@
 Building it costs three SQL queries whatever the size of the knowledge base (each query joins
 the rows it needs); serving it costs none while the cache is warm. The cache key carries the
 content version, which every edit bumps (kb.signals), so an edit shows in the next diagnosis.
+
+Where staff switched learning on (reports.models.PriorLearning, read in query 1), the priors
+blend the fault-rate table with the confirmed fixes (reports/learning.py); a report or a
+change of the learning settings bumps the content version too (reports.signals).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from kb.models import (
     VehicleModel,
     cost_ranges,
 )
+from reports import learning
 
 from . import engine
 
@@ -140,6 +145,8 @@ class CompiledProblem:
     emergency: ProcedureCard | None
     groups: dict[str, GroupInfo] = field(default_factory=dict)
     knowledge_bases: dict[str, engine.KnowledgeBase] = field(default_factory=dict)
+    # The fault-rate table's prior weights per generation code, before any learning.
+    table_priors: dict[str, dict[str, float]] = field(default_factory=dict)
     is_draft: bool = False  # seen by staff only (kb.drafts)
 
     @cached_property
@@ -183,7 +190,7 @@ def build(model_slug: str, problem_slug: str) -> CompiledProblem | None:
     problem = _read_problem(model_slug, problem_slug)
     if problem is None:
         return None
-    generations, weights = _read_generations(problem.vehicle_model_id)
+    generations, weights, generation_ids = _read_generations(problem.vehicle_model_id)
     procedures, emergency = _read_procedures(problem, model_slug)
     compiled = CompiledProblem(
         model_slug=model_slug,
@@ -210,10 +217,31 @@ def build(model_slug: str, problem_slug: str) -> CompiledProblem | None:
         emergency=emergency,
         is_draft=not problem.is_published,
     )
-    compiled.knowledge_bases.update(
-        {code: _knowledge_base(problem, weights, code) for code in generations}
-    )
+    for code in generations:
+        table = {
+            fault.slug: weights.get((code, fault.group_id), MISSING_RATE_WEIGHT) * fault.share
+            for fault in problem.faults.values()
+        }
+        compiled.table_priors[code] = table
+        compiled.knowledge_bases[code] = _knowledge_base(
+            problem, _priors(problem, table, generation_ids[code])
+        )
     return compiled
+
+
+def _priors(problem: _ProblemRows, table: dict[str, float], generation_id: int) -> dict:
+    """The table's priors, or, where learning is on and reports exist, the blend."""
+    if not problem.learning or not problem.learning["enabled"] or not table:
+        return table
+    slug_of = {str(fault_id): fault.slug for fault_id, fault in problem.faults.items()}
+    reported = (problem.learning["counts"] or {}).get(str(generation_id), {})
+    counts = {slug_of[key]: by_kind for key, by_kind in reported.items() if key in slug_of}
+    confirmed = learning.weighted_counts(
+        counts, problem.learning["verified_weight"], problem.learning["workshop_weight"]
+    )
+    if not any(confirmed.values()):
+        return table  # exactly today's priors, not a recomputed equal
+    return learning.blended_priors(table, confirmed, problem.learning["strength"])
 
 
 @dataclass
@@ -237,6 +265,7 @@ class _ProblemRows:
     vehicle_model_id: int
     emergency_procedure_id: int | None
     is_published: bool
+    learning: dict | None = None  # the problem's PriorLearning row, when it has one
     faults: dict[int, _FaultRow] = field(default_factory=dict)
     # slug -> (order, info, P(yes) for another cause)
     symptoms: dict[str, tuple[int, SymptomInfo, float]] = field(default_factory=dict)
@@ -263,13 +292,17 @@ class _ProblemRows:
 
 
 _SYMPTOM = "faults__likelihoods__symptom__"
+_LEARNING = tuple(
+    f"learning__{name}"
+    for name in ("id", "enabled", "strength", "verified_weight", "workshop_weight", "counts")
+)
 _GROUP = _SYMPTOM + "group__"
 
 
 def _read_problem(model_slug: str, problem_slug: str) -> _ProblemRows | None:
-    """Query 1: the problem, its model, its faults, and each fault's likelihoods with their
-    symptom and the symptom's question group. A LEFT JOIN keeps a problem with no faults and a
-    fault with no likelihoods."""
+    """Query 1: the problem, its model, its learning settings, its faults, and each fault's
+    likelihoods with their symptom and the symptom's question group. A LEFT JOIN keeps a
+    problem with no faults and a fault with no likelihoods."""
     rows = (
         Problem.objects.filter(vehicle_model__slug=model_slug, slug=problem_slug)
         .values(
@@ -280,6 +313,7 @@ def _read_problem(model_slug: str, problem_slug: str) -> _ProblemRows | None:
             "vehicle_model_id",
             "vehicle_model__name",
             "vehicle_model__make__name",
+            *_LEARNING,
             "faults__id",
             "faults__slug",
             "faults__name",
@@ -318,6 +352,11 @@ def _read_problem(model_slug: str, problem_slug: str) -> _ProblemRows | None:
                 vehicle_model_id=row["vehicle_model_id"],
                 emergency_procedure_id=row["emergency_procedure_id"],
                 is_published=row["is_published"],
+                learning=(
+                    {name.removeprefix("learning__"): row[name] for name in _LEARNING}
+                    if row["learning__id"] is not None
+                    else None
+                ),
             )
         if row["faults__id"] is None:
             continue
@@ -370,14 +409,16 @@ def _read_problem(model_slug: str, problem_slug: str) -> _ProblemRows | None:
 
 def _read_generations(
     vehicle_model_id: int,
-) -> tuple[dict[str, GenerationInfo], dict[tuple[str, int], float]]:
+) -> tuple[dict[str, GenerationInfo], dict[tuple[str, int], float], dict[str, int]]:
     """Query 2: the model's generations with each fault type's rate weight (a LEFT JOIN keeps
-    a generation that has no rates yet)."""
+    a generation that has no rates yet), and each generation's id by code."""
     generations: dict[str, GenerationInfo] = {}
     weights: dict[tuple[str, int], float] = {}
+    ids: dict[str, int] = {}
     for row in (
         Generation.objects.filter(vehicle_model_id=vehicle_model_id)
         .values(
+            "id",
             "code",
             "name",
             "year_from",
@@ -388,6 +429,7 @@ def _read_generations(
         )
         .order_by("year_from", "code")
     ):
+        ids[row["code"]] = row["id"]
         generations.setdefault(
             row["code"],
             GenerationInfo(
@@ -396,7 +438,7 @@ def _read_generations(
         )
         if row["rates__group_id"] is not None:
             weights[(row["code"], row["rates__group_id"])] = row["rates__level__weight"]
-    return generations, weights
+    return generations, weights, ids
 
 
 def _read_procedures(
@@ -461,21 +503,13 @@ def _read_procedures(
     return cards, emergency
 
 
-def _knowledge_base(
-    problem: _ProblemRows, weights: dict[tuple[str, int], float], code: str
-) -> engine.KnowledgeBase:
-    """The engine's view of the problem in one generation: each fault's prior is its type's
-    rate weight in that generation times the fault's share of the type."""
+def _knowledge_base(problem: _ProblemRows, priors: dict[str, float]) -> engine.KnowledgeBase:
+    """The engine's view of the problem in one generation. Each fault's table prior is its
+    type's rate weight in that generation times the fault's share of the type (`_priors`)."""
     ordered = problem.ordered_symptoms
     info = problem.group_infos
     return engine.KnowledgeBase(
-        [
-            engine.Fault(
-                fault.slug,
-                weights.get((code, fault.group_id), MISSING_RATE_WEIGHT) * fault.share,
-            )
-            for fault in problem.faults.values()
-        ],
+        [engine.Fault(fault.slug, priors[fault.slug]) for fault in problem.faults.values()],
         [
             engine.Symptom(symptom.slug, EFFORT_COST.get(symptom.effort, 1.0), p_otherwise)
             for _, symptom, p_otherwise in ordered

@@ -73,6 +73,7 @@ def restore_migrated_groups():
 
     import_module("kb.migrations.0005_content_lead_group").assign_permissions(apps)
     import_module("kb.migrations.0006_plain_words_help_and_probability_words").seed(apps)
+    import_module("reports.migrations.0002_staff_rights").assign_permissions(apps)
 
 
 @pytest.fixture

@@ -61,6 +61,32 @@ def render(client, path: str, headers: dict | None = None) -> bytes:
     return response.content
 
 
+def report_pages(client) -> list[tuple[str, bytes]]:
+    """The "Did this fix it?" pages (reports/): a result with the form, the form sent back
+    with errors, the thank-you, and the refusals (403, 429)."""
+    from django.test import override_settings
+
+    from tests.test_reports_web import REPORT, RESULT, form_data, token_of
+
+    result = client.get(RESULT)
+    token = token_of(result.content.decode())
+    invalid = client.post(REPORT, form_data(token, fault="other", other_text="", model_year="1"))
+    sent = client.post(REPORT, form_data(token))
+    forged = client.post(REPORT, form_data("forged"))
+    with override_settings(REPORT_RATE_LIMIT=1):
+        client.post(REPORT, form_data(token))
+        limited = client.post(REPORT, form_data(token))
+    assert (invalid.status_code, sent.status_code) == (400, 303)
+    assert (forged.status_code, limited.status_code) == (403, 429)
+    return [
+        (RESULT, result.content),
+        ("report form with errors", invalid.content),
+        ("thank-you page", client.get(sent["Location"]).content),
+        ("report refused (403)", forged.content),
+        ("too many reports (429)", limited.content),
+    ]
+
+
 def test_every_sitemap_page_and_wizard_step_is_valid_html(client, content, tmp_path):
     command = checker()
     pages: dict[Path, str] = {}
@@ -77,6 +103,10 @@ def test_every_sitemap_page_and_wizard_step_is_valid_html(client, content, tmp_p
         f'<body><main><div id="step">{fragment}</div></main></body></html>'
     )
     pages[file] = f"{WIZARD_STEPS[3]} (htmx fragment)"
+    for number, (name, html) in enumerate(report_pages(client)):
+        file = tmp_path / f"report-{number:02}.html"
+        file.write_bytes(html)
+        pages[file] = name
 
     result = subprocess.run(
         [*command, *map(str, pages)], capture_output=True, text=True, timeout=180

@@ -1,0 +1,121 @@
+"""A burst of owner reports from one address stores exactly the rate limit (issue 11).
+
+    python bench/report_burst.py                 # 1,000 POSTs, SQLite (`make bench`)
+    python bench/report_burst.py -n 200 --db postgres
+
+It prepares a temporary site (migrated, content loaded, Redis when one answers on 127.0.0.1:6379
+with a key prefix of its own), starts gunicorn as in production, reads a finished result's
+"Did this fix it?" form (its signed token), then posts N reports from 32 threads at once, all
+from 127.0.0.1, and counts what was answered and what the database holds afterwards.
+
+Without Redis each gunicorn worker would count on its own (a local-memory cache), so the run
+then uses one worker, and says so. Exits 1 unless exactly REPORT_RATE_LIMIT reports were
+stored and every other POST was answered 429.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _server import BASE_DIR, PYTHON, Gunicorn, fetch, prepared_site  # noqa: E402
+
+WIZARD = "/nissan-qashqai/trunk-wont-open/diagnose/"
+ANSWERS = (
+    "handle-no-resistance:y,motor-clicks-lid-stays:y,high-mileage-yanked:y,handle-cracked:n,"
+    "freezing-temperature:n,lid-press-releases:n,no-sound-on-press:n"
+)
+LIMIT = 5
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # count the 303 itself
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+def post(url: str, body: bytes) -> int:
+    request = urllib.request.Request(url, data=body, method="POST")
+    request.add_header("Content-Type", "application/x-www-form-urlencoded")
+    try:
+        with _opener.open(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return 0  # no answer at all
+
+
+def stored_reports(env: dict[str, str]) -> int:
+    code = "from reports.models import OwnerReport; print(OwnerReport.objects.count())"
+    result = subprocess.run(
+        [PYTHON, "manage.py", "shell", "-v0", "-c", code],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return int(result.stdout.strip().splitlines()[-1])
+
+
+def run(kind: str, count: int) -> bool:
+    with prepared_site(kind, static="plain", REPORT_RATE_LIMIT=str(LIMIT)) as site:
+        shared = "REDIS_URL" in site.env
+        workers = None if shared else 1
+        with Gunicorn(site.env, workers=workers) as server:
+            status, _, body = fetch(f"{server.url}{WIZARD}?generation=j10&answers={ANSWERS}")
+            page = body.decode()
+            assert status == 200 and "report_token" in page, status
+            token = re.search(r'name="report_token" value="([^"]+)"', page).group(1)
+            form = urllib.parse.urlencode(
+                {
+                    "report_token": token,
+                    "generation": "j10",
+                    "answers": ANSWERS,
+                    "fault": "release-cable-broken",
+                    "website": "",
+                }
+            ).encode()
+            url = server.url + WIZARD + "report/"
+            started = time.perf_counter()
+            with ThreadPoolExecutor(max_workers=32) as pool:
+                statuses = Counter(pool.map(lambda _: post(url, form), range(count)))
+            seconds = time.perf_counter() - started
+        stored = stored_reports(site.env)
+    cache = "Redis (shared by the workers)" if shared else "local memory, 1 worker (no Redis)"
+    print(
+        f"{kind}: {count} reports posted from one address in {seconds:.1f} s "
+        f"({count / seconds:.0f}/s), cache {cache}"
+    )
+    print(f"  answered: {dict(sorted(statuses.items()))}")
+    exact = stored == LIMIT and statuses.get(303) == LIMIT and statuses.get(429) == count - LIMIT
+    verdict = "exactly the limit" if exact else "NOT the limit"
+    print(f"  stored: {stored} of {count} (limit {LIMIT} per address): {verdict}")
+    return exact
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=1000, help="reports to post (default 1000)")
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    args = parser.parse_args()
+    return 0 if run(args.db, args.n) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,208 @@
+"""The admin of confirmed fixes: owner reports (spam / verified), workshop reports, the
+learning switch per problem with what it does to the priors, and likelihoods vs reports."""
+
+from django.contrib import admin, messages
+from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
+
+from .forms import WorkshopReportForm
+from .models import LikelihoodCheck, OwnerReport, PriorLearning, WorkshopReport
+from .overview import apply_observed, observed_for, prior_overview
+
+
+def _percent(value) -> str:
+    return "—" if value is None else f"{value * 100:.1f} %"
+
+
+def _set_status(modeladmin, request, queryset, status, reason):
+    changed = 0
+    for report in queryset.exclude(status=status):
+        report.status = status
+        report._change_reason = reason
+        report.save(update_fields=["status"])
+        changed += 1
+    modeladmin.message_user(request, f"{changed} report(s) marked {status}.", messages.SUCCESS)
+
+
+@admin.register(OwnerReport)
+class OwnerReportAdmin(SimpleHistoryAdmin):
+    list_display = ["created", "problem", "generation", "cause", "model_year", "mileage", "status"]
+    list_filter = ["status", "problem", "generation", "fault"]
+    search_fields = ["other_text", "answers"]
+    date_hierarchy = "created"
+    actions = ["mark_verified", "mark_spam", "mark_new"]
+    fields = [
+        "status",
+        "problem",
+        "generation",
+        "fault",
+        "other_text",
+        "model_year",
+        "mileage",
+        "answers",
+        "ranking_shown",
+        "content_version",
+        "created",
+    ]
+    readonly_fields = [f for f in fields if f != "status"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("problem", "generation", "fault")
+
+    def has_add_permission(self, request):
+        return False  # owners send them from the site
+
+    @admin.display(description="cause")
+    def cause(self, obj):
+        return obj.fault.name if obj.fault_id else f"Something else: {obj.other_text[:80]}"
+
+    @admin.display(description="ranking shown")
+    def ranking_shown(self, obj):
+        return format_html_join(", ", "{} {}", ((slug, _percent(p)) for slug, p in obj.ranking[:5]))
+
+    @admin.action(
+        description="Mark as verified (counts with the verified weight)", permissions=["change"]
+    )
+    def mark_verified(self, request, queryset):
+        _set_status(self, request, queryset, OwnerReport.Status.VERIFIED, "marked verified")
+
+    @admin.action(description="Mark as spam (counts nowhere)", permissions=["change"])
+    def mark_spam(self, request, queryset):
+        _set_status(self, request, queryset, OwnerReport.Status.SPAM, "marked spam")
+
+    @admin.action(description="Mark as new (not reviewed)", permissions=["change"])
+    def mark_new(self, request, queryset):
+        _set_status(self, request, queryset, OwnerReport.Status.NEW, "marked new")
+
+
+@admin.register(WorkshopReport)
+class WorkshopReportAdmin(SimpleHistoryAdmin):
+    form = WorkshopReportForm
+    list_display = ["created", "generation", "fault", "model_year", "mileage", "workshop"]
+    list_filter = ["generation", "fault__problem", "fault"]
+    search_fields = ["workshop", "note", "answers"]
+    list_select_related = ["generation", "fault"]
+
+
+@admin.register(PriorLearning)
+class PriorLearningAdmin(SimpleHistoryAdmin):
+    list_display = ["problem", "enabled", "strength", "verified_weight", "workshop_weight"]
+    fields = ["problem", "enabled", "strength", "verified_weight", "workshop_weight", "priors"]
+    readonly_fields = ["priors"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["problem", "priors"] if obj else ["priors"]
+
+    @admin.display(description="priors per generation")
+    def priors(self, obj):
+        if obj is None or obj.pk is None:
+            return "Saved settings show their effect here."
+        tables = []
+        for generation in prior_overview(obj):
+            rows = format_html_join(
+                "",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><strong>{}</strong></td>"
+                "<td>{}</td></tr>",
+                (
+                    (
+                        row.name,
+                        _percent(row.table),
+                        row.reports,
+                        _percent(row.share),
+                        _percent(row.blended),
+                        row.rank_change,
+                    )
+                    for row in generation.rows
+                ),
+            )
+            tables.append(
+                format_html(
+                    "<h3>{} · {} confirmed report{}</h3><table><thead><tr><th>Fault</th>"
+                    "<th>Table prior</th><th>Confirmed</th><th>Confirmed share (weighted)</th>"
+                    "<th>Blended prior{}</th><th>First ranking</th></tr></thead>"
+                    "<tbody>{}</tbody></table>",
+                    generation.name,
+                    generation.reports,
+                    "" if generation.reports == 1 else "s",
+                    "" if obj.enabled else " (if learning were on)",
+                    rows,
+                )
+            )
+        return format_html_join("", "{}", ((table,) for table in tables))
+
+
+@admin.register(LikelihoodCheck)
+class LikelihoodCheckAdmin(admin.ModelAdmin):
+    """Authored likelihoods against the yes-rate in reports; one action applies an observed
+    value as an ordinary edit of the likelihood (kept in its history). Nothing else does."""
+
+    list_display = ["fault", "symptom", "authored", "observed", "reports", "interval"]
+    list_filter = ["fault__problem", "fault"]
+    list_select_related = ["fault__problem", "symptom"]
+    actions = ["apply_observed_value"]
+    list_per_page = 100
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("fault__problem", "symptom")
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        page = list(changelist.result_list)  # evaluated once; the list shows these objects
+        for likelihood, seen in zip(page, observed_for(page).values(), strict=True):
+            likelihood.observation = seen
+        return changelist
+
+    @staticmethod
+    def _seen(obj):
+        seen = getattr(obj, "observation", None)
+        return seen if seen is not None else observed_for([obj])[obj.pk]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("kb.change_likelihood") and super().has_change_permission(
+            request, obj
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["fault", "symptom", "p_yes", "note"]
+
+    @admin.display(description="authored", ordering="p_yes")
+    def authored(self, obj):
+        return _percent(obj.p_yes)
+
+    @admin.display(description="observed")
+    def observed(self, obj):
+        return _percent(self._seen(obj).rate)
+
+    @admin.display(description="reports")
+    def reports(self, obj):
+        seen = self._seen(obj)
+        return f"{seen.reports} ({seen.yes} yes)"
+
+    @admin.display(description="95 % interval")
+    def interval(self, obj):
+        bounds = self._seen(obj).interval
+        if bounds is None:
+            return "—"
+        low, high = bounds
+        outside = not (low <= obj.p_yes <= high)
+        text = f"{low * 100:.0f}–{high * 100:.0f} %"
+        return format_html("<strong>{} (authored outside)</strong>", text) if outside else text
+
+    @admin.action(
+        description="Apply the observed yes-rate to the selected likelihoods",
+        permissions=["change"],
+    )
+    def apply_observed_value(self, request, queryset):
+        changed = apply_observed(queryset.values_list("pk", flat=True))
+        self.message_user(
+            request,
+            f"{len(changed)} likelihood(s) set to the observed yes-rate; each change is in the "
+            "likelihood's history and can be reverted there.",
+            messages.SUCCESS,
+        )

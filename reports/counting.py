@@ -1,0 +1,57 @@
+"""The confirmed counts a problem's priors learn from, kept on its PriorLearning row."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+
+from kb.content_version import bump_content_version
+from kb.models import Problem
+
+from .learning import OWNER, VERIFIED, WORKSHOP
+from .models import OwnerReport, PriorLearning, WorkshopReport
+
+OWNER_KIND = {OwnerReport.Status.NEW: OWNER, OwnerReport.Status.VERIFIED: VERIFIED}
+
+
+def confirmed_counts(problem_id: int) -> dict[str, dict[str, dict[str, int]]]:
+    """{generation id: {fault id: {kind: n}}} of a problem's reports that name a listed fault
+    (spam and “something else” count nowhere). Two queries."""
+    counts: dict[str, dict[str, dict[str, int]]] = {}
+
+    def add(generation_id, fault_id, kind, n):
+        by_fault = counts.setdefault(str(generation_id), {}).setdefault(str(fault_id), {})
+        by_fault[kind] = by_fault.get(kind, 0) + n
+
+    owner = (
+        OwnerReport.objects.filter(problem_id=problem_id, fault__isnull=False)
+        .exclude(status=OwnerReport.Status.SPAM)
+        .values("generation_id", "fault_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in owner:
+        add(row["generation_id"], row["fault_id"], OWNER_KIND[row["status"]], row["n"])
+    workshop = (
+        WorkshopReport.objects.filter(fault__problem_id=problem_id)
+        .values("generation_id", "fault_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in workshop:
+        add(row["generation_id"], row["fault_id"], WORKSHOP, row["n"])
+    return counts
+
+
+def recount(problem_id: int) -> None:
+    """Store the problem's counts; when its learning is on, the priors change with them, so
+    the compiled content (and every cached page) goes stale at once."""
+    if not Problem.objects.filter(pk=problem_id).exists():
+        return  # deleted with its reports
+    counts = confirmed_counts(problem_id)
+    learning = PriorLearning.objects.filter(problem_id=problem_id).first()
+    if learning is None:
+        learning = PriorLearning.objects.create(problem_id=problem_id, counts=counts)
+    elif learning.counts != counts:
+        PriorLearning.objects.filter(pk=learning.pk).update(counts=counts)
+        if learning.enabled:
+            bump_content_version()

@@ -1,0 +1,59 @@
+"""Priors that learn from confirmed fixes: pure Python, no Django import.
+
+Per generation, a fault's prior is the posterior mean of a Dirichlet distribution over the
+problem's faults. Its pseudo-counts are the fault-rate table's prior (type level weight ×
+share, normalised) times a strength staff set (the table is worth that many reports); the
+observations are the weighted confirmed reports of each fault:
+
+    prior(f) = (strength × table(f) + confirmed(f)) / (strength + Σ confirmed)
+
+With no confirmed report this is the table's prior exactly (returned as is, not recomputed),
+and as reports pile up it tends to each fault's share of them. Every prior stays above zero
+(strength ≥ MIN_STRENGTH and every table prior is above zero), as the engine requires.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+# Below one report's worth, the table would barely count and an unreported fault would sink
+# towards a prior of zero, which the engine refuses.
+MIN_STRENGTH = 1.0
+# How a report counts before its weight: an owner's as it comes, a verified one and a
+# workshop's by the weights staff set; spam not at all.
+OWNER, VERIFIED, WORKSHOP = "owner", "verified", "workshop"
+KINDS = (OWNER, VERIFIED, WORKSHOP)
+
+
+def normalised(weights: Mapping[str, float]) -> dict[str, float]:
+    total = sum(weights.values())
+    return {key: value / total for key, value in weights.items()}
+
+
+def weighted_counts(
+    counts: Mapping[str, Mapping[str, int]], verified_weight: float, workshop_weight: float
+) -> dict[str, float]:
+    """Each fault's confirmed reports, weighted: {fault: {kind: count}} -> {fault: weight}."""
+    weight = {OWNER: 1.0, VERIFIED: verified_weight, WORKSHOP: workshop_weight}
+    return {
+        fault: sum(weight[kind] * n for kind, n in by_kind.items() if kind in weight)
+        for fault, by_kind in counts.items()
+    }
+
+
+def blended_priors(
+    table_weights: Mapping[str, float], confirmed: Mapping[str, float], strength: float
+) -> dict[str, float]:
+    """The Dirichlet posterior mean over the faults of `table_weights` (unnormalised table
+    priors); `confirmed` holds weighted report counts (faults not in the table are ignored)."""
+    if strength < MIN_STRENGTH:
+        raise ValueError(f"strength must be at least {MIN_STRENGTH}, not {strength!r}")
+    table = normalised(table_weights)
+    observed = {fault: max(0.0, confirmed.get(fault, 0.0)) for fault in table}
+    total = sum(observed.values())
+    if total == 0:
+        return table
+    return {
+        fault: (strength * share + observed[fault]) / (strength + total)
+        for fault, share in table.items()
+    }
