@@ -446,5 +446,8 @@ def test_the_process_local_pages_stay_within_their_cap():
     assert hot.get("found-3")[0].content == b"found 3"  # used: now the most recent
     response, second_time = hot.get("new-4")  # asked for again: kept
     assert response.content == b"new 4" and second_time
-    assert list(hot.kept) == ["found-5", "found-3", "new-4"] and list(hot.probation) == ["new-3", "new-5"]
+    assert list(hot.kept) == ["found-5", "found-3", "new-4"] and list(hot.probation) == [
+        "new-3",
+        "new-5",
+    ]
     assert hot.get("found-0") == (None, False)
