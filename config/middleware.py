@@ -76,11 +76,13 @@ class SharedPageCacheMiddleware:
         if request.method not in ("GET", "HEAD"):
             return self.private(request, self.get_response(request))
         key = self.key(request)
-        response = self.hot.get(key)
+        response, second_time = self.hot.get(key)
         if response is None:
             response = cache.get(key)
             if response is not None:
-                self.hot.put(key, response)  # found twice: worth keeping in this process
+                self.hot.put(key, response)  # asked for before: worth keeping in this process
+        elif second_time:
+            cache.set(key, response, timeout=PAGE_TIMEOUT)  # asked again: share it
         if response is not None:
             etag = response.get("ETag")
             if etag and etag in request.headers.get("If-None-Match", ""):
@@ -90,7 +92,10 @@ class SharedPageCacheMiddleware:
         if request.method == "GET" and self.storable(request, response):
             if not response.has_header("ETag"):
                 response["ETag"] = quote_etag(hashlib.md5(response.content).hexdigest())
-            cache.set(key, response, timeout=PAGE_TIMEOUT)  # pickled now: later edits stay ours
+            if self.hot.limit:
+                self.hot.remember(key, response)  # shared once asked for again (HotPages)
+            else:
+                cache.set(key, response, timeout=PAGE_TIMEOUT)  # pickled now: edits stay ours
         return self.private(request, response)
 
     @staticmethod
@@ -161,37 +166,65 @@ class SharedPageCacheMiddleware:
 
 
 class HotPages:
-    """The pages this process found in the shared cache most recently, at most ``limit``.
+    """Pages kept in this process in front of the shared cache (Redis): a segmented LRU.
 
-    In front of Redis: a popular page costs no round trip (0.1 ms of client CPU plus the
-    server's). A page enters only when it was found in the shared cache, i.e. asked for at
-    least twice, so a stream of never-seen states cannot push the popular pages out. Entries
-    are kept pickled and unpickled per request: each request gets a response of its own to
-    add headers and cookies to. The key names the content version and the release, so an
-    entry is never stale; the least recently used go first.
+    A page this process renders is *remembered* (a probation segment of ``limit`` entries),
+    not written to Redis: most wizard states are asked for once (random answers, changed
+    answers), and a write of each cost a round trip for nothing. Asked for again here, the page
+    moves to the kept segment (``limit`` entries) and is written to Redis for the other
+    processes. A page found in Redis goes to the kept segment at once. So a popular page costs
+    no round trip, a never-seen state costs one (the lookup), and a stream of never-seen states
+    passes through probation without pushing popular pages out. A page is rendered at most
+    twice per process before it is shared.
+
+    Entries are kept pickled and unpickled per request: each request gets a response of its
+    own to add headers and cookies to. The key names the content version and the release, so
+    an entry is never stale; the least recently used go first. ``limit`` 0: no local layer
+    (the shared cache is then the process's own memory, and each page is stored at once).
     """
 
     def __init__(self, limit: int):
         self.limit = limit
-        self.entries: OrderedDict[str, bytes] = OrderedDict()
+        self.kept: OrderedDict[str, bytes] = OrderedDict()
+        self.probation: OrderedDict[str, bytes] = OrderedDict()
         self.lock = threading.Lock()
 
     def get(self, key: str):
+        """(response, asked for the second time here) or (None, False)."""
         if not self.limit:
-            return None
+            return None, False
         with self.lock:
-            data = self.entries.get(key)
-            if data is None:
-                return None
-            self.entries.move_to_end(key)
-        return pickle.loads(data)
+            data = self.kept.get(key)
+            if data is not None:
+                self.kept.move_to_end(key)
+                second_time = False
+            else:
+                data = self.probation.pop(key, None)
+                if data is None:
+                    return None, False
+                self._keep(key, data)
+                second_time = True
+        return pickle.loads(data), second_time
 
     def put(self, key: str, response) -> None:
-        if not self.limit:
-            return
-        data = pickle.dumps(response, pickle.HIGHEST_PROTOCOL)
-        with self.lock:
-            self.entries[key] = data
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.limit:
-                self.entries.popitem(last=False)
+        """Keep a page that was asked for before (found in the shared cache)."""
+        if self.limit:
+            data = pickle.dumps(response, pickle.HIGHEST_PROTOCOL)
+            with self.lock:
+                self._keep(key, data)
+
+    def remember(self, key: str, response) -> None:
+        """Keep a page rendered here, on probation."""
+        if self.limit:
+            data = pickle.dumps(response, pickle.HIGHEST_PROTOCOL)
+            with self.lock:
+                self.probation[key] = data
+                self.probation.move_to_end(key)
+                while len(self.probation) > self.limit:
+                    self.probation.popitem(last=False)
+
+    def _keep(self, key: str, data: bytes) -> None:
+        self.kept[key] = data
+        self.kept.move_to_end(key)
+        while len(self.kept) > self.limit:
+            self.kept.popitem(last=False)

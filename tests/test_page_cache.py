@@ -234,6 +234,7 @@ def test_a_changed_diagnosis_file_changes_the_release_and_the_cache_keys(
     monkeypatch.delenv("RELEASE", raising=False)
     monkeypatch.setattr(release, "BASE_DIR", tmp_path)
     settings.DEBUG = False
+    settings.LOCAL_PAGE_ENTRIES = 0  # each rendered page is written to the cache at once
 
     def keys_written():
         release.forget_release_id()
@@ -289,6 +290,7 @@ def test_50000_random_wizard_states_leave_the_cache_within_its_cap(settings):
     from config.settings import cache_settings
 
     settings.CACHES = cache_settings("")
+    settings.LOCAL_PAGE_ENTRIES = 0  # as without Redis (the process-local layer: its own test)
     cap = settings.CACHES["default"]["OPTIONS"]["MAX_ENTRIES"]
     store = caches["default"]
 
@@ -351,12 +353,11 @@ def test_an_edit_shows_at_once_in_the_process_that_made_it(settings):
     assert bumped != before and content_version() == bumped
 
 
-def _spy_page_reads(cache, mock):
-    """A spy on the shared cache that counts reads of stored pages only."""
-    return mock.patch.object(cache, "get", wraps=cache.get)
+def _page_calls(spy) -> int:
+    return sum(1 for call in spy.call_args_list if str(call.args[0]).startswith("page:"))
 
 
-def test_a_page_found_twice_is_then_served_from_process_memory(settings, content):
+def test_a_page_asked_for_again_is_shared_then_served_from_process_memory(settings, content):
     from unittest import mock
 
     from django.core.cache import cache
@@ -364,14 +365,38 @@ def test_a_page_found_twice_is_then_served_from_process_memory(settings, content
 
     settings.LOCAL_PAGE_ENTRIES = 8
     client = Client()
-    rendered = client.get(STEP, headers={"Accept-Encoding": "gzip"})
-    shared = client.get(STEP, headers={"Accept-Encoding": "gzip"})  # from the shared cache
-    with _spy_page_reads(cache, mock) as shared_get:
-        local = client.get(STEP, headers={"Accept-Encoding": "gzip"})
-    assert not [c for c in shared_get.call_args_list if str(c.args[0]).startswith("page:")]
-    assert rendered.content == shared.content == local.content
-    assert local["Content-Security-Policy"] == rendered["Content-Security-Policy"]
-    assert local["ETag"] == rendered["ETag"] and local["Content-Encoding"] == "gzip"
+    with mock.patch.object(cache, "set", wraps=cache.set) as shared_set:
+        rendered = client.get(STEP, headers={"Accept-Encoding": "gzip"})
+        assert _page_calls(shared_set) == 0  # asked for once: not written to the shared cache
+        again = client.get(STEP, headers={"Accept-Encoding": "gzip"})
+        assert _page_calls(shared_set) == 1  # asked for again: shared with other processes
+    with (
+        mock.patch.object(cache, "get", wraps=cache.get) as shared_get,
+        mock.patch.object(cache, "set", wraps=cache.set) as shared_set,
+    ):
+        kept = client.get(STEP, headers={"Accept-Encoding": "gzip"})
+    assert _page_calls(shared_get) == _page_calls(shared_set) == 0
+    assert rendered.templates and not again.templates and not kept.templates
+    assert rendered.content == again.content == kept.content
+    assert kept["Content-Security-Policy"] == rendered["Content-Security-Policy"]
+    assert kept["ETag"] == rendered["ETag"] and kept["Content-Encoding"] == "gzip"
+
+
+def test_a_page_another_process_shared_is_kept_after_one_lookup(settings, content):
+    from unittest import mock
+
+    from django.core.cache import cache
+    from django.test import Client
+
+    settings.LOCAL_PAGE_ENTRIES = 0  # the other process: writes each page at once
+    Client().get(STEP)
+    settings.LOCAL_PAGE_ENTRIES = 8  # this process
+    client = Client()
+    with mock.patch.object(cache, "get", wraps=cache.get) as shared_get:
+        found = client.get(STEP)
+        assert _page_calls(shared_get) == 1 and not found.templates
+        client.get(STEP)
+    assert _page_calls(shared_get) == 1
 
 
 def test_each_request_gets_its_own_copy_of_a_local_page(settings, content, django_user_model):
@@ -396,16 +421,16 @@ def test_never_seen_states_do_not_push_popular_pages_out_of_process_memory(setti
 
     settings.LOCAL_PAGE_ENTRIES = 4
     client = Client()
-    with mock.patch.object(HotPages, "put", autospec=True, side_effect=HotPages.put) as put:
+    with mock.patch.object(HotPages, "get", autospec=True, side_effect=HotPages.get) as get:
         client.get(STEP)
-        client.get(STEP)  # popular: found in the shared cache, kept in the process
+        client.get(STEP)  # popular: asked for again
         for code in ("j10", "j11", "j12"):
             for answers in ("no-sound-on-press:n", "no-sound-on-press:u", "handle-cracked:y"):
                 url = f"{STEP.split('?')[0]}?generation={code}&answers={answers}"
-                assert client.get(url).status_code == 200  # each asked once
-    assert put.call_count == 1
-    hot = put.call_args.args[0]
-    assert list(hot.entries) == [put.call_args.args[1]]
+                assert client.get(url).status_code == 200  # each asked for once
+    hot = get.call_args.args[0]
+    assert len(hot.kept) == 1 and len(hot.probation) == 4  # the last four never-seen ones
+    assert client.get(STEP).templates == []
 
 
 def test_the_process_local_pages_stay_within_their_cap():
@@ -415,8 +440,14 @@ def test_the_process_local_pages_stay_within_their_cap():
 
     hot = HotPages(limit=3)
     for number in range(6):
-        hot.put(f"page-{number}", HttpResponse(f"page {number}"))
-    assert hot.get("page-3").content == b"page 3"  # used: now the most recent
-    hot.put("page-6", HttpResponse("page 6"))
-    assert list(hot.entries) == ["page-5", "page-3", "page-6"]
-    assert hot.get("page-0") is None
+        hot.remember(f"new-{number}", HttpResponse(f"new {number}"))
+        hot.put(f"found-{number}", HttpResponse(f"found {number}"))
+    assert list(hot.probation) == ["new-3", "new-4", "new-5"]
+    assert hot.get("found-3")[0].content == b"found 3"  # used: now the most recent
+    response, second_time = hot.get("new-4")  # asked for again: kept
+    assert response.content == b"new 4" and second_time
+    assert list(hot.kept) == ["found-5", "found-3", "new-4"] and list(hot.probation) == [
+        "new-3",
+        "new-5",
+    ]
+    assert hot.get("found-0") == (None, False)
