@@ -229,3 +229,14 @@ SEARCH_RATE_WINDOW = int(os.environ.get("SEARCH_RATE_WINDOW", "60"))
 # minute per process (scanners send thousands).
 LOGGING["filters"] = {"disallowed_host": {"()": "config.logging.DisallowedHostFilter"}}
 LOGGING["loggers"]["django.security.DisallowedHost"] = {"filters": ["disallowed_host"]}
+
+# --- Usage counters (issue 11) ----------------------------------------------------------------
+# Wizard steps are counted per day in the cache and written to the database by
+# `manage.py flush_usage` (docs/usage.md). The counting middleware sits just outside the page
+# cache, so steps served from it count too. USAGE_COUNTING=0 switches counting off.
+INSTALLED_APPS += ["usage"]
+USAGE_COUNTING = env_bool("USAGE_COUNTING", True)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("config.middleware.SharedPageCacheMiddleware"),
+    "usage.middleware.UsageCountMiddleware",
+)

@@ -70,6 +70,7 @@ def restore_migrated_groups():
 
     import_module("kb.migrations.0005_content_lead_group").assign_permissions(apps)
     import_module("kb.migrations.0006_plain_words_help_and_probability_words").seed(apps)
+    import_module("usage.migrations.0002_editors_see_usage").assign_permissions(apps)
 
 
 @pytest.fixture
