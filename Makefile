@@ -80,6 +80,7 @@ bench: venv
 	$(PY) bench/engine.py
 	$(PY) bench/quality.py
 	$(PY) bench/load.py
+	$(PY) bench/usage_counters.py
 
 lighthouse: venv $(TOOLS)/node_modules/.bin/lighthouse
 	PATH="$(CURDIR)/$(TOOLS)/node_modules/.bin:$$PATH" $(PY) bench/lighthouse.py

@@ -236,6 +236,8 @@ LOGGING["loggers"]["django.security.DisallowedHost"] = {"filters": ["disallowed_
 # cache, so steps served from it count too. USAGE_COUNTING=0 switches counting off.
 INSTALLED_APPS += ["usage"]
 USAGE_COUNTING = env_bool("USAGE_COUNTING", True)
+# Counts wait this long in each process before one push to the cache (0: at once).
+USAGE_PUSH_SECONDS = float(os.environ.get("USAGE_PUSH_SECONDS", "1"))
 MIDDLEWARE.insert(
     MIDDLEWARE.index("config.middleware.SharedPageCacheMiddleware"),
     "usage.middleware.UsageCountMiddleware",

@@ -41,10 +41,12 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Each test starts with empty caches, as a fresh deployment would."""
+def _fresh_cache(settings):
+    """Each test starts with empty caches, as a fresh deployment would; usage counts reach the
+    cache at once (no push timer left running into the next test)."""
     from diagnosis import content
 
+    settings.USAGE_PUSH_SECONDS = 0
     cache.clear()
     content._local.clear()
     yield

@@ -214,6 +214,7 @@ def test_with_redis_a_step_is_one_hash_per_day_counted_on_cache_hits_too(
     client.get(FIRST)
     with django_assert_num_queries(0):
         client.get(FIRST)
+    counters.push()
     raw = redis_counters._cache.get_client().hgetall(
         redis_counters.make_key(f"usage:{counters.today().isoformat()}")
     )
@@ -278,3 +279,26 @@ def test_with_redis_down_a_step_still_answers_and_counts_are_dropped(client, con
     settings.CACHES = cache_settings(f"redis://127.0.0.1:{closed_port()}/1")
     assert client.get(FIRST).status_code == 200
     assert not DailyCount.objects.exists()
+
+
+def test_counts_wait_in_the_process_and_reach_the_cache_in_one_push(content, settings):
+    settings.USAGE_PUSH_SECONDS = 60  # the timer will not fire during the test
+    event = ("start", PROBLEM, "j11", "", "", "")
+    for _ in range(3):
+        counters.count([event])
+    assert counters._buffer and counters._timer is not None
+    counters._timer.cancel()
+    counters.push()
+    assert not counters._buffer and counters._timer is None
+    assert counted() == {event: 3}
+
+
+def test_the_push_timer_moves_counts_to_the_cache_on_its_own(content, settings):
+    settings.USAGE_PUSH_SECONDS = 0.05
+    event = ("start", PROBLEM, "j11", "", "", "")
+    counters.count([event])
+    timer = counters._timer
+    timer.join(timeout=5)
+    assert not counters._buffer
+    settings.USAGE_PUSH_SECONDS = 0
+    assert counted() == {event: 1}

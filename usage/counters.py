@@ -18,10 +18,17 @@ project's cache fails open, config/cache.py), never an error for the owner.
 Without Redis (local memory, development and tests) each counter is a cache key, counted with
 ``cache.incr`` and an ``add`` on the first count; the keys are remembered in this process,
 so only a flush in the same process finds them (the dashboard's "Write the counts now").
+
+A request does not wait for the cache either: ``count`` adds to a dict in this process, and
+a timer thread pushes the dict to the cache ``USAGE_PUSH_SECONDS`` later (1 s; one pipeline
+for everything counted meanwhile), and at exit. A round trip per request cost a step served
+from the page cache a fifth of its throughput (bench/usage_counters.py); a worker killed
+outright loses at most that second of counts. ``USAGE_PUSH_SECONDS=0`` pushes at once (tests).
 """
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import hashlib
 import logging
@@ -73,29 +80,68 @@ def uses_redis(cache=None) -> bool:
     return isinstance(cache or backend(), RedisCache)
 
 
+# Counted in this process, not yet in the cache: (day, event field) -> n.
+_buffer: dict[tuple[dt.date, str], int] = {}
+_buffer_lock = threading.Lock()
+_timer: threading.Timer | None = None
+
+
 def count(events, day: dt.date | None = None) -> None:
-    """Add 1 to each event's counter for the day (today, UTC). Never touches the database."""
+    """Add 1 to each event's counter for the day (today, UTC). Never touches the database;
+    reaches the cache within USAGE_PUSH_SECONDS (see the module docstring)."""
+    global _timer
     if not events:
         return
     day = day or today()
-    cache = backend()
-    fields = [encode(item) for item in events]
+    delay = getattr(settings, "USAGE_PUSH_SECONDS", 1.0)
+    with _buffer_lock:
+        for item in events:
+            key = (day, encode(item))
+            _buffer[key] = _buffer.get(key, 0) + 1
+        start = delay > 0 and _timer is None
+        if start:
+            # this thread's cache: Django's caches are per thread, and one made in the timer's
+            # thread would open a Redis connection pool of its own for each push
+            _timer = threading.Timer(delay, push, kwargs={"cache": backend()})
+            _timer.daemon = True
+    if delay <= 0:
+        push()
+    elif start:
+        _timer.start()
+
+
+def push(cache=None) -> None:
+    """Move this process's buffered counts into the cache (one pipeline with Redis)."""
+    global _timer
+    with _buffer_lock:
+        taken = dict(_buffer)
+        _buffer.clear()
+        _timer = None
+    if not taken:
+        return
+    cache = cache or backend()
     if uses_redis(cache):
-        _redis_count(cache, day, fields)
+        _redis_count(cache, taken)
     else:
-        _cache_count(cache, day, fields)
+        _cache_count(cache, taken)
 
 
-def _redis_count(cache, day, fields) -> None:
+atexit.register(push)
+
+
+def _redis_count(cache, taken: dict[tuple[dt.date, str], int]) -> None:
     outage = getattr(cache, "outage", None)
     if outage is not None and outage.is_down():
         return
     try:
-        key = cache.make_key(f"usage:{day.isoformat()}")
         pipe = cache._cache.get_client(write=True).pipeline(transaction=False)
-        for field in fields:
-            pipe.hincrby(key, field, 1)
-        pipe.expire(key, KEEP_SECONDS)
+        days = set()
+        for (day, field), number in taken.items():
+            key = cache.make_key(f"usage:{day.isoformat()}")
+            pipe.hincrby(key, field, number)
+            days.add(key)
+        for key in days:
+            pipe.expire(key, KEEP_SECONDS)
         pipe.execute()
     except (RedisError, OSError) as error:
         if outage is None:
@@ -107,19 +153,21 @@ def _local_key(day: dt.date, field: str) -> str:
     return f"usage:{day.isoformat()}:{hashlib.md5(field.encode()).hexdigest()}"
 
 
-def _cache_count(cache, day, fields) -> None:
-    for field in fields:
+def _cache_count(cache, taken: dict[tuple[dt.date, str], int]) -> None:
+    for (day, field), number in taken.items():
         key = _local_key(day, field)
         _local_keys[key] = (day, field)
         try:
-            cache.incr(key)
+            cache.incr(key, number)
         except ValueError:  # the first count of the day: no counter yet
-            if not cache.add(key, 1, timeout=KEEP_SECONDS):
-                cache.incr(key)  # another thread added it just now
+            if not cache.add(key, number, timeout=KEEP_SECONDS):
+                cache.incr(key, number)  # another thread added it just now
 
 
 def pending() -> dict[tuple[dt.date, tuple], int]:
-    """The counts not yet flushed, by (day, event), read without taking them."""
+    """The counts not yet flushed, by (day, event), read without taking them (this process's
+    buffer is pushed to the cache first)."""
+    push()
     cache = backend()
     found: dict[tuple[dt.date, tuple], int] = defaultdict(int)
     if uses_redis(cache):
@@ -143,6 +191,7 @@ def flush(day: dt.date | None = None) -> dict[str, int]:
 
     Idempotent: what it takes from the cache is gone from there once committed, so a second
     run right after writes nothing (and a batch committed once is never added again)."""
+    push()
     cache = backend()
     if uses_redis(cache):
         return _redis_flush(cache, day or today())
