@@ -11,6 +11,11 @@ processes on the machine falls on both alike. The verdict is the median of the r
 of two, and the median of neighbouring pairs is what such swings move least. The ratio of the
 totals is printed beside it.
 
+Then the same two rows in one process, without the network (`--in-process` only, or both by
+default): Django's test client through the whole middleware stack, two handlers built with
+counting off and on, alternating batches of 200 requests. Less noise from the machine
+(no wrk, no sockets), the same code path.
+
 Rows: a never-seen step (a new random state per request, htmx fragment: the view renders and
 counts) and a repeated step (served from the page cache: the counters' round trip is then
 the largest share of the work). Below the target a line "MISSED: ..." goes to stderr and the
@@ -20,16 +25,18 @@ exit status is 1.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _server import Gunicorn, fetch, prepared_site  # noqa: E402
+from _server import BASE_DIR, PYTHON, Gunicorn, fetch, prepared_site  # noqa: E402
 from load import ENCODING, HTMX, WIZARD, WRK_LUA, random_script, run_wrk  # noqa: E402
 
 TARGET = 0.95
@@ -96,6 +103,71 @@ def measure(args) -> list[tuple[str, float, float, float]]:
     return results
 
 
+IN_PROCESS = r"""
+import json, random, statistics, sys, time
+import django
+django.setup()
+from django.conf import settings
+from django.test import Client
+from diagnosis import content
+from usage import counters
+
+settings.ALLOWED_HOSTS = ["*"]
+compiled = content.compiled_problem("nissan-qashqai", "trunk-wont-open")
+slugs = list(compiled.symptoms)
+codes = list(compiled.generations_by_code)
+FIXED = compiled.diagnose_url + "?generation=j11&answers=no-sound-on-press:y"
+HTMX = {"HX-Request": "true"}
+rounds, batch = int(sys.argv[1]), int(sys.argv[2])
+
+def state():
+    chosen = random.sample(slugs, random.randint(0, 6))
+    answers = ",".join(f"{s}:{random.choice('ynu')}" for s in chosen)
+    url = f"{compiled.diagnose_url}?generation={random.choice(codes)}"
+    return url + (f"&answers={answers}" if answers else "")
+
+clients = {}
+for name, on in (("off", False), ("on", True)):
+    settings.USAGE_COUNTING = on
+    clients[name] = Client()
+    clients[name].get(FIXED, headers=HTMX)  # builds the handler with this setting
+out = {}
+for row, urls in (("never-seen", None), ("page cache hit", FIXED)):
+    pairs = []
+    for number in range(rounds):
+        timed = {}
+        for name in (("off", "on") if number % 2 == 0 else ("on", "off")):
+            batch_urls = [urls or state() for _ in range(batch)]
+            started = time.perf_counter()
+            for url in batch_urls:
+                clients[name].get(url, headers=HTMX)
+            timed[name] = time.perf_counter() - started
+        pairs.append(timed["off"] / timed["on"])  # throughput on / off
+    out[row] = statistics.median(pairs)
+counters.push()
+print("INPROC " + json.dumps(out))
+"""
+
+
+def measure_in_process(args) -> list[tuple[str, float]]:
+    with prepared_site("sqlite", redis_url=None if args.no_redis else "auto") as site:
+        env = {**site.env, "REQUEST_LOG": "0", "PYTHONPATH": str(BASE_DIR)}
+        env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        result = subprocess.run(
+            [PYTHON, "-c", IN_PROCESS, str(args.rounds * 2 + 1), "200"],
+            cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=900,
+        )  # fmt: skip
+    for line in result.stdout.splitlines():
+        if line.startswith("INPROC "):
+            ratios = json.loads(line[len("INPROC ") :])
+            return [(f"{row} step, in process", ratio) for row, ratio in ratios.items()]
+    raise RuntimeError(f"in-process run failed:\n{result.stderr[-2000:]}")
+
+
+def rate(value: float) -> str:
+    return "–" if value != value else f"{value:.0f}"  # NaN: an in-process row
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-d", "--duration", type=int, default=2, help="seconds per wrk run")
@@ -104,6 +176,7 @@ def main(argv=None) -> int:
     parser.add_argument("-t", "--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=0, help="WEB_CONCURRENCY (0: default)")
     parser.add_argument("--no-redis", action="store_true", help="per-process memory cache")
+    parser.add_argument("--in-process", action="store_true", help="only the in-process rows")
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
         print("wrk is not installed: apt-get install -y wrk", file=sys.stderr)
@@ -113,7 +186,10 @@ def main(argv=None) -> int:
         f"-t{args.threads} -c{args.connections} -d{args.duration}s per server and row",
         flush=True,
     )
-    results = measure(args)
+    results = [] if args.in_process else measure(args)
+    for label, ratio in measure_in_process(args):
+        print(f"  {label:32} median ratio of {args.rounds * 2 + 1} batch pairs {ratio:.3f}")
+        results.append((label, float("nan"), float("nan"), ratio))
     missed = 0
     print(
         f"\n| {'wizard step':32} | {'off req/s':>9} | {'on req/s':>9} | median ratio | target "
@@ -123,7 +199,7 @@ def main(argv=None) -> int:
         ok = ratio >= TARGET
         missed += not ok
         print(
-            f"| {label:32} | {off:9.0f} | {on:9.0f} | {ratio:12.3f} | ≥{TARGET:.2f} | "
+            f"| {label:32} | {rate(off):>9} | {rate(on):>9} | {ratio:12.3f} | ≥{TARGET:.2f} | "
             f"{'PASS' if ok else 'MISS'} |"
         )
         if not ok:
