@@ -81,6 +81,7 @@ bench: venv
 	$(PY) bench/quality.py
 	$(PY) bench/load.py
 	$(PY) bench/report_burst.py
+	$(PY) bench/usage_counters.py
 
 lighthouse: venv $(TOOLS)/node_modules/.bin/lighthouse
 	PATH="$(CURDIR)/$(TOOLS)/node_modules/.bin:$$PATH" $(PY) bench/lighthouse.py

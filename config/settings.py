@@ -248,3 +248,19 @@ REPORT_RATE_WINDOW = int(os.environ.get("REPORT_RATE_WINDOW", "3600"))
 REPORT_FORM_MAX_AGE = int(os.environ.get("REPORT_FORM_MAX_AGE", str(2 * 24 * 3600)))
 # Redis down: the count fails open (as the search limit does); honeypot and length still hold.
 RATELIMIT_FAIL_OPEN = True
+
+# --- Usage counters (issue 11) ----------------------------------------------------------------
+# Wizard steps are counted per day in the cache and written to the database by
+# `manage.py flush_usage` (docs/usage.md). The counting middleware sits just outside the page
+# cache, so steps served from it count too. USAGE_COUNTING=0 switches counting off.
+INSTALLED_APPS += ["usage"]
+USAGE_COUNTING = env_bool("USAGE_COUNTING", True)
+# Counts wait this long in each process before one push to the cache (0: at once).
+USAGE_PUSH_SECONDS = float(os.environ.get("USAGE_PUSH_SECONDS", "1"))
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("config.middleware.SharedPageCacheMiddleware"),
+    "usage.middleware.UsageCountMiddleware",
+)
+
+# `manage.py backup` writes these apps' rows beside kb's content, users and the admin log.
+BACKUP_APPS = ["reports", "usage"]

@@ -5,6 +5,7 @@ from django.urls import include, path
 from kb import admin_views
 from kb.sitemaps import SITEMAPS
 from kb.views import healthz, ok, readyz, robots_txt, service_worker
+from usage import admin_views as usage_views
 
 admin.site.site_header = "Car faults: content"
 admin.site.site_title = "Car faults admin"
@@ -21,6 +22,17 @@ urlpatterns = [
         name="admin-recently-deleted",
     ),
     path("admin/guide/", admin.site.admin_view(admin_views.guide), name="admin-guide"),
+    path("admin/usage/", admin.site.admin_view(usage_views.dashboard), name="admin-usage"),
+    path(
+        "admin/usage/export.csv",
+        admin.site.admin_view(usage_views.export_csv),
+        name="admin-usage-csv",
+    ),
+    path(
+        "admin/usage/flush/",
+        admin.site.admin_view(usage_views.flush_now),
+        name="admin-usage-flush",
+    ),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),

@@ -4,12 +4,13 @@ import re
 from functools import wraps
 
 from django.http import Http404, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 
 from kb.drafts import sees_drafts
 from kb.views import api_error
+from usage.events import step_events
 
 from . import content
 from .query import DiagnoseQuery, QueryError, parse, query_too_long
@@ -21,13 +22,27 @@ SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
 STEP_MAX_AGE = 300
 
 
-def wizard(request, model, problem):
+def _step(request, model, problem):
+    """The compiled problem, the parsed query and, with a generation, the diagnosis."""
     compiled = content.compiled_problem(model, problem)
     if compiled is None or (compiled.is_draft and not sees_drafts(request)):
         raise Http404("No such model or problem")
     too_long = query_too_long(request.META.get("QUERY_STRING", ""))
     query = DiagnoseQuery(errors=[too_long]) if too_long else parse(compiled, request.GET)
     outcome = diagnose(compiled, query.generation, query.answers) if query.generation else None
+    return compiled, query, outcome
+
+
+def _cacheable(response, compiled, query):
+    if compiled.is_draft:  # for the staff member who asked only: never stored or shared
+        patch_cache_control(response, private=True, no_cache=True)
+    elif not query.errors:
+        patch_cache_control(response, public=True, max_age=STEP_MAX_AGE)
+    return response
+
+
+def wizard(request, model, problem):
+    compiled, query, outcome = _step(request, model, problem)
     fragment = request.htmx and not request.htmx.history_restore_request
     response = render(
         request,
@@ -36,11 +51,25 @@ def wizard(request, model, problem):
         status=400 if query.errors else 200,
     )
     patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
-    if compiled.is_draft:  # for the staff member who asked only: never stored or shared
-        patch_cache_control(response, private=True, no_cache=True)
-    elif not query.errors:
-        patch_cache_control(response, public=True, max_age=STEP_MAX_AGE)
-    return response
+    if outcome and not (query.errors or compiled.is_draft or request.htmx.history_restore_request):
+        # counted by usage.middleware on every serving, the page cache's included: the
+        # attribute is stored with the response
+        response.usage_events = step_events(compiled, query.generation, query.answers, outcome)
+    return _cacheable(response, compiled, query)
+
+
+def wizard_print(request, model, problem):
+    """The result on one printed page: the answers, the top causes, their checks and costs."""
+    compiled, query, outcome = _step(request, model, problem)
+    if outcome is None or query.errors:  # nothing to print yet: the wizard says why
+        query_string = request.META.get("QUERY_STRING", "")
+        return redirect(compiled.diagnose_url + (f"?{query_string}" if query_string else ""))
+    response = render(
+        request,
+        "diagnosis/print.html",
+        {"compiled": compiled, "outcome": outcome, "draft": compiled.is_draft},
+    )
+    return _cacheable(response, compiled, query)
 
 
 API_METHODS = ("GET", "HEAD", "OPTIONS")

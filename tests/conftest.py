@@ -41,11 +41,13 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Each test starts with empty caches, as a fresh deployment would."""
+def _fresh_cache(settings):
+    """Each test starts with empty caches, as a fresh deployment would; usage counts reach the
+    cache at once (no push timer left running into the next test)."""
     from diagnosis import content
     from kb.content_version import forget_local_version
 
+    settings.USAGE_PUSH_SECONDS = 0
     cache.clear()
     content._local.clear()
     forget_local_version()
@@ -74,6 +76,7 @@ def restore_migrated_groups():
     import_module("kb.migrations.0005_content_lead_group").assign_permissions(apps)
     import_module("kb.migrations.0006_plain_words_help_and_probability_words").seed(apps)
     import_module("reports.migrations.0002_staff_rights").assign_permissions(apps)
+    import_module("usage.migrations.0002_editors_see_usage").assign_permissions(apps)
 
 
 @pytest.fixture

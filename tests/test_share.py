@@ -1,0 +1,88 @@
+"""Send it to the mechanic: the result's share link, its QR code and the one-page print view."""
+
+import html
+import re
+
+import pytest
+import segno
+import zxingcpp
+
+from diagnosis.templatetags.share import qr_svg
+from tests.usage_helpers import DIAGNOSE, MODEL, PROBLEM, walk
+from usage import counters
+
+pytestmark = pytest.mark.django_db
+
+PRINT = f"/{MODEL}/{PROBLEM}/diagnose/print/"
+
+
+def decode_matrix(url: str) -> str:
+    """Render the code exactly as qr_svg builds it, module by module, and read it back."""
+    code = segno.make(url, error="m", micro=False, mask=0)
+    rows = list(code.matrix_iter(scale=4, border=4))
+    pixels = bytes(0 if dark else 255 for row in rows for dark in row)
+    image = memoryview(pixels).cast("B", (len(rows), len(rows[0])))
+    (barcode,) = zxingcpp.read_barcodes(image)
+    return barcode.text
+
+
+def test_a_result_offers_its_absolute_link_a_qr_code_and_the_print_view(client, content):
+    urls, _ = walk()
+    page = client.get(urls[-1]).content.decode()
+    link = f"http://testserver{html.unescape(urls[-1])}"
+    assert 'id="share-heading"' in page
+    assert f'<a href="{link}" rel="nofollow">{link}</a>' in html.unescape(page)
+    assert qr_svg(link) in page
+    assert f'href="{PRINT}?generation=j11&amp;answers=' in page
+
+
+def test_the_share_link_is_the_canonical_state_whatever_the_query_looked_like(client, content):
+    urls, _ = walk()
+    state = urls[-1].split("?", 1)[1]
+    messy = f"{DIAGNOSE}?utm_source=x&{state}"
+    page = html.unescape(client.get(messy).content.decode())
+    assert f"http://testserver{urls[-1]}" in page
+    assert "utm_source" not in re.search(r'<section class="card share".*?</section>', page, re.S)[0]
+
+
+def test_a_step_with_a_question_left_offers_no_share_card(client, content):
+    urls, _ = walk()
+    assert 'id="share-heading"' not in client.get(urls[0]).content.decode()
+
+
+def test_the_qr_code_encodes_the_link_and_is_inline_svg_without_style_or_script():
+    link = "https://example.org/nissan-qashqai/trunk-wont-open/diagnose/?generation=j11&answers=a:n"
+    svg = qr_svg(link)
+    assert svg.startswith("<svg ") and 'role="img"' in svg and "aria-label=" in svg
+    assert "style" not in svg and "<script" not in svg and "<?xml" not in svg
+    assert decode_matrix(link) == link
+
+
+def test_the_print_view_has_the_answers_the_top_causes_their_checks_and_costs(client, content):
+    urls, outcome = walk()
+    response = client.get(PRINT + "?" + urls[-1].split("?", 1)[1])
+    assert response.status_code == 200
+    page = html.unescape(response.content.decode())
+    for item in outcome.answered:
+        assert item["question"] in page and item["label"] in page
+    for cause in outcome.top_causes:
+        assert cause.fault.name in page
+        for procedure in cause.procedures:
+            if procedure.kind != "emergency":
+                assert procedure.title in page
+                for cost in procedure.costs:
+                    assert f"{cost.label}: {cost.low}" in page
+    assert '<meta name="robots" content="noindex">' in page
+    assert "public" in response["Cache-Control"]
+
+
+def test_the_print_view_is_not_counted_as_wizard_use(client, content):
+    urls, _ = walk()
+    client.get(PRINT + "?" + urls[-1].split("?", 1)[1])
+    assert counters.pending() == {}
+
+
+def test_the_print_view_without_a_generation_or_with_a_bad_link_goes_to_the_wizard(client, content):
+    assert client.get(PRINT)["Location"] == DIAGNOSE
+    bad = client.get(PRINT + "?generation=j11&answers=nope:y")
+    assert bad.status_code == 302 and bad["Location"].startswith(DIAGNOSE + "?generation=j11")

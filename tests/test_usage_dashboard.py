@@ -1,0 +1,245 @@
+"""The usage dashboard in the admin: who sees it, what it shows, its SVG charts and CSV."""
+
+import csv
+import datetime as dt
+import html
+import io
+import sys
+import types
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+from django.urls import reverse
+
+from usage import charts, sources, stats
+from usage.models import DailyCount
+
+pytestmark = pytest.mark.django_db
+
+PROBLEM = "nissan-qashqai/trunk-wont-open"
+TODAY = dt.datetime.now(dt.UTC).date()
+
+
+def member_of(client, group):
+    user = User.objects.create_user(group, password="pw-for-tests-123", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    client.force_login(user)
+    return user
+
+
+def add(kind, question="", answer="", fault="", count=1, generation="j11", day=TODAY):
+    DailyCount.objects.create(
+        day=day,
+        kind=kind,
+        problem=PROBLEM,
+        generation=generation,
+        question=question,
+        answer=answer,
+        fault=fault,
+        count=count,
+    )
+
+
+@pytest.fixture
+def usage_data(content):
+    """40 starts on j11: the first question shown 40 times, answered 30 (12 "don't know"),
+    10 left there; 25 results."""
+    add("start", count=40)
+    add("shown", "car-electrics-weak", count=40)
+    add("answer", "car-electrics-weak", "y", count=10)
+    add("answer", "car-electrics-weak", "n", count=8)
+    add("answer", "car-electrics-weak", "u", count=12)
+    add("result", fault="car-battery-discharged", count=15)
+    add("result", fault="trunk-fuse-blown", count=10)
+    add("start", count=5, generation="j10")
+
+
+def test_anonymous_visitors_are_sent_to_the_login(client, content):
+    response = client.get(reverse("admin-usage"))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_staff_without_the_permission_are_refused(client, content):
+    user = User.objects.create_user("clerk", password="pw-for-tests-123", is_staff=True)
+    client.force_login(user)
+    assert client.get(reverse("admin-usage")).status_code == 403
+    assert client.get(reverse("admin-usage-csv")).status_code == 403
+    assert client.post(reverse("admin-usage-flush")).status_code == 403
+
+
+@pytest.mark.parametrize("group", ["Content editor", "Content lead"])
+def test_content_editors_and_leads_see_the_dashboard_linked_from_the_admin_home(
+    client, content, group
+):
+    member_of(client, group)
+    assert reverse("admin-usage") in client.get(reverse("admin:index")).content.decode()
+    assert client.get(reverse("admin-usage")).status_code == 200
+
+
+def test_a_content_editor_cannot_edit_or_delete_counts(client, content):
+    user = member_of(client, "Content editor")
+    assert user.has_perm("usage.view_dailycount")
+    assert not user.has_perm("usage.change_dailycount")
+    assert not user.has_perm("usage.delete_dailycount")
+
+
+def test_the_dashboard_shows_drop_off_dont_know_and_outcomes(client, usage_data):
+    member_of(client, "Content editor")
+    page = html.unescape(client.get(reverse("admin-usage")).content.decode())
+    question = "Have the car's electrics been weak lately"
+    assert question in page
+    # drop-off: 40 shown − 30 answered = 10 abandoned, 25 %
+    assert "<td>40</td><td>10</td><td>8</td><td>12</td><td>10</td><td>25 %</td>" in page
+    # "don't know" 12 of 30 = 40 % ≥ 30 % over ≥ 20 answers: flagged
+    assert "⚑ <strong>" in page and "40 % “don't know” of 30 answers" in page
+    assert "45 diagnoses started, 25 reached a result" in page
+    for chart in ("chart-answers", "chart-unknown", "chart-outcomes", "chart-fixes"):
+        assert f'id="{chart}"' in page
+    assert "Reports of confirmed fixes are not connected yet" in page
+
+
+def test_the_dashboard_has_an_empty_state_without_data(client, content):
+    member_of(client, "Content editor")
+    page = client.get(reverse("admin-usage")).content.decode()
+    assert "No usage counted for these days." in page
+    assert page.count('class="chart chart-empty"') == 4
+
+
+def test_a_bad_date_falls_back_to_the_last_30_days_and_says_so(client, usage_data):
+    member_of(client, "Content editor")
+    page = client.get(reverse("admin-usage"), {"from": "yesterday"}).content.decode()
+    assert "Dates are written 2026-11-30" in page
+    assert "45 diagnoses started" in page
+
+
+def test_days_outside_the_period_are_left_out(client, usage_data):
+    add("start", count=1000, day=TODAY - dt.timedelta(days=60))
+    member_of(client, "Content editor")
+    assert "45 diagnoses started" in client.get(reverse("admin-usage")).content.decode()
+
+
+def test_the_page_keeps_the_csp_no_inline_style_or_script(client, usage_data, parse_page):
+    member_of(client, "Content editor")
+    response = client.get(reverse("admin-usage"))
+    parsed = parse_page(response)
+    assert parsed.inline_styles == 0 and parsed.style_elements == 0
+    assert all(attrs.get("src") for attrs, _ in parsed.scripts)
+    assert "style-src 'self'" in response["Content-Security-Policy"]
+
+
+# --- CSV -----------------------------------------------------------------------------------
+
+
+def read_csv(response):
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    return list(csv.DictReader(io.StringIO(response.content.decode())))
+
+
+def test_csv_export_of_the_daily_counts(client, usage_data):
+    member_of(client, "Content editor")
+    rows = read_csv(client.get(reverse("admin-usage-csv"), {"what": "daily"}))
+    assert len(rows) == 8
+    assert {"day": TODAY.isoformat(), "kind": "answer", "problem": PROBLEM, "generation": "j11",
+            "question": "car-electrics-weak", "answer": "u", "fault": "", "count": "12"} in rows  # fmt: skip
+
+
+def test_csv_export_of_the_questions_with_drop_off_and_dont_know_rates(client, usage_data):
+    member_of(client, "Content editor")
+    (row,) = read_csv(client.get(reverse("admin-usage-csv"), {"what": "questions"}))
+    assert row["shown"] == "40" and row["abandoned"] == "10"
+    assert row["drop_rate"] == "0.2500" and row["dont_know_rate"] == "0.4000"
+    assert row["flagged"] == "1"
+
+
+def test_csv_export_of_the_generations(client, usage_data):
+    member_of(client, "Content editor")
+    rows = read_csv(client.get(reverse("admin-usage-csv"), {"what": "generations"}))
+    j11 = next(r for r in rows if r["generation"] == "j11")
+    assert j11 == {"problem": PROBLEM, "generation": "j11", "starts": "40", "results": "25",
+                   "completion": "0.6250", "top_fault": "car-battery-discharged"}  # fmt: skip
+
+
+# --- flush from the dashboard ---------------------------------------------------------------
+
+
+def test_write_the_counts_now_needs_a_post_with_csrf(content):
+    csrf_client = Client(enforce_csrf_checks=True)
+    member_of(csrf_client, "Content editor")
+    assert csrf_client.get(reverse("admin-usage-flush")).status_code == 405
+    assert csrf_client.post(reverse("admin-usage-flush")).status_code == 403
+
+
+def test_write_the_counts_now_moves_pending_counts_to_the_dashboard(client, content):
+    client.get("/nissan-qashqai/trunk-wont-open/diagnose/?generation=j11")
+    member_of(client, "Content editor")
+    assert "2 counted events</strong> wait" in client.get(reverse("admin-usage")).content.decode()
+    response = client.post(reverse("admin-usage-flush"), follow=True)
+    assert "1 diagnosis started" in response.content.decode()
+    assert DailyCount.objects.count() == 2
+
+
+# --- stats, charts and the reports interface ------------------------------------------------
+
+
+def test_abandoned_is_shown_minus_answered_never_below_zero():
+    use = stats.QuestionUse("p", "q", "Q?", shown=5, yes=4, no=3)
+    assert use.abandoned == 0 and use.drop_rate == 0
+    use = stats.QuestionUse("p", "q", "Q?", shown=10, yes=2, unknown=1)
+    assert use.abandoned == 7 and use.drop_rate == 0.7
+
+
+def test_a_question_is_flagged_only_with_enough_answers():
+    assert not stats.QuestionUse("p", "q", "Q?", shown=9, unknown=9).flagged
+    assert stats.QuestionUse("p", "q", "Q?", shown=20, unknown=6, no=14).flagged
+    assert not stats.QuestionUse("p", "q", "Q?", shown=20, unknown=5, no=15).flagged
+
+
+def test_a_chart_with_data_draws_bars_in_proportion_with_their_values():
+    svg = charts.bar_chart(
+        "c",
+        "Test",
+        [
+            charts.Row("First <b>", (charts.Segment(30, "seg-yes", "yes"),
+                                     charts.Segment(10, "seg-no", "no"))),
+            charts.Row("Second", (charts.Segment(20, "seg-yes", "yes"),)),
+        ],
+        [("seg-yes", "yes"), ("seg-no", "no")],
+    )  # fmt: skip
+    assert svg.startswith('<svg class="chart" id="c"') and svg.endswith("</svg>")
+    assert 'width="225.0"' in svg and 'width="75.0"' in svg and 'width="150.0"' in svg
+    assert "First &lt;b&gt;" in svg and "<b>" not in svg
+    assert "style=" not in svg and "<script" not in svg
+
+
+def test_an_empty_chart_says_there_is_no_data():
+    svg = charts.bar_chart("c", "Test", [], [("seg-yes", "yes")])
+    assert 'class="chart chart-empty"' in svg and "No data for these days." in svg
+    assert '<rect class="seg-' not in svg
+
+
+def test_without_the_reports_app_the_sources_are_empty():
+    day = dt.date(2026, 11, 30)
+    assert sources.report_counts(day, day) == {}
+    assert sources.confirmed_fixes(day, day) == {}
+    assert not sources.connected()
+
+
+def test_with_a_reports_app_its_counts_reach_the_table_comparison(client, content, monkeypatch):
+    """The interface the reports app is expected to provide (usage/sources.py)."""
+    module = types.ModuleType("reports.usage")
+    key = (PROBLEM, "j11", "lock-frozen")
+    module.report_counts = lambda day_from, day_to: {key: 4}
+    module.confirmed_fixes = lambda day_from, day_to: {key: 6.0, (PROBLEM, "j11", ""): 2.0}
+    monkeypatch.setitem(sys.modules, "reports", types.ModuleType("reports"))
+    monkeypatch.setitem(sys.modules, "reports.usage", module)
+    monkeypatch.setattr(sources.apps, "is_installed", lambda name: name == "reports")
+    fixes = stats.fixes_against_table(TODAY, TODAY)
+    frozen = next(f for f in fixes if f.fault == "lock-frozen")
+    assert frozen.reports == 4 and frozen.confirmed == 6.0 and frozen.confirmed_share == 0.75
+    assert 0 < frozen.table_prior < 1
+    member_of(client, "Content editor")
+    page = client.get(reverse("admin-usage")).content.decode()
+    assert "not connected yet" not in page and "Something else" in page
+    assert 'class="seg-table"' in page

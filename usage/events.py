@@ -1,0 +1,72 @@
+"""What one wizard step tells the usage counters, as plain tuples (no Django, no database).
+
+An event is ``(kind, problem, generation, question, answer, fault)``, all strings, unused
+parts empty; ``problem`` is "<model>/<problem>". A step yields at most three:
+
+- ``start``: a generation was chosen and nothing answered yet (the first question's state);
+- ``answer``: the question answered last in the URL (its token came last), with the kind of
+  answer: ``y`` / ``n`` / ``u``; for a question with several options (an exclusive group)
+  an option counts as ``y``, "none of these" as ``n``, "don't know" as ``u``;
+- ``shown``: the question this state asks next;
+- ``result``: the state reached a result (no question left), with the top cause.
+
+"Abandoned there" is derived, not counted: for a question, ``shown − answered`` over the same
+days (never below 0): the states that asked it minus the states reached by answering it. It
+is approximate on purpose (no person is followed): a reload of a state counts its question as
+shown again, and changing an earlier answer with its chips counts the last question as
+answered again. docs/usage.md says more.
+"""
+
+from __future__ import annotations
+
+KINDS = ("start", "answer", "shown", "result")
+SEPARATOR = "|"  # never in a slug
+
+
+def event(kind: str, problem: str, generation: str, question="", answer="", fault="") -> tuple:
+    return (kind, problem, generation, question, answer, fault)
+
+
+def encode(item: tuple) -> str:
+    return SEPARATOR.join(item)
+
+
+def decode(field: str) -> tuple:
+    parts = tuple(field.split(SEPARATOR))
+    if len(parts) != 6 or parts[0] not in KINDS:
+        raise ValueError(f"not a usage event: {field[:120]!r}")
+    return parts
+
+
+def step_events(compiled, generation, answers: dict[str, str], outcome) -> tuple[tuple, ...]:
+    """The events of one rendered wizard step with a generation (see the module docstring).
+
+    ``compiled`` is the diagnosis' CompiledProblem, ``outcome`` its Outcome for these answers.
+    """
+    problem = f"{compiled.model_slug}/{compiled.problem_slug}"
+    code = generation.code
+    found = []
+    if not answers:
+        found.append(event("start", problem, code))
+    else:
+        question, kind = last_answer(compiled, answers)
+        found.append(event("answer", problem, code, question, kind))
+    if outcome.next_question is not None:
+        found.append(event("shown", problem, code, outcome.next_question.slug))
+    elif outcome.causes:
+        found.append(event("result", problem, code, fault=outcome.causes[0].fault.slug))
+    return tuple(found)
+
+
+def last_answer(compiled, answers: dict[str, str]) -> tuple[str, str]:
+    """The question whose token comes last in the answers, and its kind of answer."""
+    symptom = next(reversed(answers))
+    group_slug = compiled.symptoms[symptom].group
+    if not group_slug:
+        return symptom, answers[symptom]
+    values = [answers.get(member) for member in compiled.groups[group_slug].members]
+    if "y" in values:
+        return group_slug, "y"
+    if values and all(value == "u" for value in values):
+        return group_slug, "u"
+    return group_slug, "n"

@@ -1,0 +1,35 @@
+"""Counts each wizard step served, rendered or replayed by the page cache.
+
+It sits outside ``SharedPageCacheMiddleware``: a repeated step URL is answered from the
+shared cache without running the view, but the response it replays carries the events the
+view attached (``response.usage_events`` is pickled with the stored response), so both paths
+count alike, with one cache round trip and no database access. Counted: GET with status 200.
+Not counted: HEAD, a 304 revalidation, a step the browser serves from its own cache (the
+server never sees those), and requests carrying the staff marker cookie, so staff trying the
+wizard do not skew the figures. Nothing about the person is read or kept.
+"""
+
+from django.core.exceptions import MiddlewareNotUsed
+
+from config.middleware import SharedPageCacheMiddleware
+
+from . import counters
+
+
+class UsageCountMiddleware:
+    def __init__(self, get_response):
+        if not counters.enabled():
+            raise MiddlewareNotUsed("USAGE_COUNTING is off")
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        events = getattr(response, "usage_events", None)
+        if (
+            events
+            and request.method == "GET"
+            and response.status_code == 200
+            and request.COOKIES.get(SharedPageCacheMiddleware.STAFF_COOKIE) != "1"
+        ):
+            counters.count(events)
+        return response

@@ -1,0 +1,52 @@
+"""Daily usage counts, flushed from the cache by `manage.py flush_usage` (never by a request).
+
+Content is named by slug, not by foreign key: a count stays readable after staff rename or
+delete a question, and counting needs no database lookup.
+"""
+
+from django.db import models
+
+
+class DailyCount(models.Model):
+    """How often one thing happened on one day (UTC): see usage/events.py for the kinds."""
+
+    class Kind(models.TextChoices):
+        START = "start", "wizard started"
+        ANSWER = "answer", "question answered"
+        SHOWN = "shown", "question shown"
+        RESULT = "result", "result reached"
+
+    day = models.DateField()
+    kind = models.CharField(max_length=10, choices=Kind)
+    problem = models.CharField(max_length=201, help_text="<model slug>/<problem slug>")
+    generation = models.CharField(max_length=100)
+    question = models.CharField(max_length=100, blank=True, help_text="symptom or group slug")
+    answer = models.CharField(max_length=1, blank=True, help_text="y, n or u")
+    fault = models.CharField(max_length=100, blank=True, help_text="the top cause of a result")
+    count = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "kind", "problem", "generation", "question", "answer", "fault"],
+                name="usage_one_count_per_day_and_event",
+            )
+        ]
+        indexes = [models.Index(fields=["day", "kind"])]
+        verbose_name = "daily usage count"
+
+    def __str__(self):
+        parts = [self.problem, self.generation, self.question, self.answer, self.fault]
+        return f"{self.day} {self.kind} {' '.join(p for p in parts if p)}: {self.count}"
+
+
+class FlushedBatch(models.Model):
+    """A batch of counts taken from Redis and written here, by its name: written in the same
+    transaction as its counts, so a flush interrupted after the commit never adds a batch
+    twice."""
+
+    name = models.CharField(max_length=200, unique=True)
+    flushed_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.name
