@@ -1,0 +1,87 @@
+"""What the staff dashboard (`usage.sources`) reads of the confirmed fixes, by report date.
+
+Keys are ("<model slug>/<problem slug>", generation code, fault slug); a report of
+"something else" has the fault slug "". Spam counts nowhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Count
+
+from .learning import OWNER, VERIFIED, WORKSHOP
+from .models import OwnerReport, PriorLearning, WorkshopReport
+
+Key = tuple[str, str, str]
+OWNER_KIND = {OwnerReport.Status.NEW: OWNER, OwnerReport.Status.VERIFIED: VERIFIED}
+_DEFAULT = PriorLearning()  # the weights a problem has before staff change them
+
+
+def _counts_by_kind(day_from: dt.date, day_to: dt.date) -> dict[tuple[Key, str, str], int]:
+    """{(key, problem pk, kind): n}: two queries."""
+    counts: dict[tuple[Key, str, str], int] = defaultdict(int)
+    owner = (
+        OwnerReport.objects.filter(created__date__range=(day_from, day_to))
+        .exclude(status=OwnerReport.Status.SPAM)
+        .values(
+            "problem_id",
+            "problem__vehicle_model__slug",
+            "problem__slug",
+            "generation__code",
+            "fault__slug",
+            "status",
+        )
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in owner:
+        key = (
+            f"{row['problem__vehicle_model__slug']}/{row['problem__slug']}",
+            row["generation__code"],
+            row["fault__slug"] or "",
+        )
+        counts[key, row["problem_id"], OWNER_KIND[row["status"]]] += row["n"]
+    workshop = (
+        WorkshopReport.objects.filter(created__date__range=(day_from, day_to))
+        .values(
+            "fault__problem_id",
+            "fault__problem__vehicle_model__slug",
+            "fault__problem__slug",
+            "generation__code",
+            "fault__slug",
+        )
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in workshop:
+        key = (
+            f"{row['fault__problem__vehicle_model__slug']}/{row['fault__problem__slug']}",
+            row["generation__code"],
+            row["fault__slug"],
+        )
+        counts[key, row["fault__problem_id"], WORKSHOP] += row["n"]
+    return counts
+
+
+def report_counts(day_from: dt.date, day_to: dt.date) -> dict[Key, int]:
+    totals: dict[Key, int] = defaultdict(int)
+    for (key, _problem, _kind), n in _counts_by_kind(day_from, day_to).items():
+        totals[key] += n
+    return dict(totals)
+
+
+def confirmed_fixes(day_from: dt.date, day_to: dt.date) -> dict[Key, float]:
+    """Each report times its weight, as the learning priors count it (the problem's weights)."""
+    counts = _counts_by_kind(day_from, day_to)
+    learning = {
+        row.problem_id: row
+        for row in PriorLearning.objects.filter(problem_id__in={p for _, p, _ in counts})
+    }
+    totals: dict[Key, float] = defaultdict(float)
+    for (key, problem, kind), n in counts.items():
+        weights = learning.get(problem, _DEFAULT)
+        weight = {OWNER: 1.0, VERIFIED: weights.verified_weight, WORKSHOP: weights.workshop_weight}
+        totals[key] += weight[kind] * n
+    return dict(totals)
