@@ -17,7 +17,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from kb.models import Fault
+from kb.models import Fault, Generation
+from reports.models import OwnerReport, PriorLearning, WorkshopReport
+from usage.models import DailyCount
 
 # A flush and a restore inside a rolled-back transaction leave state behind that later tests
 # trip on (an editor's admin form in a browser test; on PostgreSQL, a session open at the test
@@ -28,10 +30,14 @@ DEPLOY_DOC = Path(__file__).resolve().parent.parent / "docs" / "deploy.md"
 
 
 def snapshot() -> dict:
-    """Every row of every kb model (content and history) with its id, users and groups."""
+    """Every row of every kb, reports and usage model (content, history, reports, counts)
+    with its id, users and groups."""
     data = {}
-    for model in apps.get_app_config("kb").get_models():
-        data[model._meta.label] = list(model.objects.order_by("pk").values())
+    for label in ("kb", "reports", "usage"):
+        data.update(
+            (model._meta.label, list(model.objects.order_by("pk").values()))
+            for model in apps.get_app_config(label).get_models()
+        )
     data["users"] = [
         {
             **user,
@@ -83,6 +89,20 @@ def staff_work(content, django_capture_on_commit_callbacks):
     fault._change_reason = "clearer name"
     with django_capture_on_commit_callbacks(execute=True):
         fault.save()
+        # what owners and workshops reported, and a day of usage counts
+        j11 = Generation.objects.get(code="j11")
+        OwnerReport.objects.create(
+            problem=fault.problem, generation=j11, fault=fault, ranking=[["lock-frozen", 0.6]]
+        )
+        WorkshopReport.objects.create(generation=j11, fault=fault, workshop="Garage Nord")
+        PriorLearning.objects.update_or_create(problem=fault.problem, defaults={"enabled": True})
+    DailyCount.objects.create(
+        day="2026-11-30",
+        kind="start",
+        problem="nissan-qashqai/trunk-wont-open",
+        generation="j11",
+        count=7,
+    )
     return editor
 
 
@@ -91,6 +111,8 @@ def test_backup_then_restore_into_an_empty_database_gives_everything_back(
 ):
     before = snapshot()
     assert before["kb.HistoricalFault"] and before["kb.Fault"]
+    assert before["reports.OwnerReport"] and before["reports.WorkshopReport"]
+    assert before["reports.PriorLearning"] and before["usage.DailyCount"]
     backup = tmp_path / "carfaults.json"
 
     call_command("backup", "-o", str(backup), stdout=StringIO())

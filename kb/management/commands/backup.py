@@ -1,4 +1,5 @@
-"""Everything staff made, in one file: content, its history, users, groups, the admin log.
+"""Everything staff made, in one file: content, its history, users, groups, the admin log,
+and every app listed in settings.BACKUP_APPS (confirmed-fix reports, usage counts).
 
     python manage.py backup -o carfaults-2026-11-30.json
     python manage.py restore carfaults-2026-11-30.json      # into a migrated, empty database
@@ -15,6 +16,7 @@ import datetime
 import json
 
 from django.apps import apps
+from django.conf import settings
 from django.core import serializers
 from django.core.management import BaseCommand
 from django.core.serializers.json import DjangoJSONEncoder
@@ -31,12 +33,14 @@ class ExactEncoder(DjangoJSONEncoder):
 
 
 def models_to_back_up() -> list:
-    """Groups first (by name), then users, kb (content and history), the admin log, in an
-    order where what a row refers to comes before it."""
+    """Groups first (by name), then users, kb (content and history), the apps of
+    BACKUP_APPS, the admin log, in an order where what a row refers to comes before it. kb
+    names the other apps only by label: it imports none of them."""
     by_id = serializers.sort_dependencies(
         [
             (apps.get_app_config("auth"), [apps.get_model("auth.User")]),
             (apps.get_app_config("kb"), None),
+            *[(apps.get_app_config(label), None) for label in settings.BACKUP_APPS],
             (apps.get_app_config("admin"), [apps.get_model("admin.LogEntry")]),
         ],
         allow_cycles=True,
@@ -53,7 +57,10 @@ def serialize(model) -> list:
 
 
 class Command(BaseCommand):
-    help = "Back up content, history, users, groups and the admin log to one JSON file."
+    help = (
+        "Back up content, history, reports, usage counts, users, groups and the admin log "
+        "to one JSON file."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("-o", "--output", required=True, help="the file to write")

@@ -49,7 +49,9 @@ def record_history(instance, using) -> None:
     if history is None:
         return
     latest = instance.history.using(using).first()
-    fields = instance._meta.concrete_fields
+    # only the fields the history keeps (a model may exclude some, as reports' rankings are)
+    kept = {f.attname for f in history.model._meta.concrete_fields}
+    fields = [f for f in instance._meta.concrete_fields if f.attname in kept]
     if latest is not None and all(
         getattr(latest, f.attname) == getattr(instance, f.attname) for f in fields
     ):
