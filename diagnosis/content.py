@@ -14,6 +14,7 @@ from functools import cached_property
 from django.core.cache import cache
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import get_language
 
 from config.release import release_id
 from kb.content_version import COMPILED_TIMEOUT, content_version
@@ -162,11 +163,11 @@ def _procedure_card(row: dict, model_slug: str) -> ProcedureCard:
         slug=row["slug"],
         title=row["title"],
         kind=row["kind"],
-        kind_label=Procedure.Kind(row["kind"]).label,
+        kind_label=str(Procedure.Kind(row["kind"]).label),  # in the language compiled for
         summary=row["summary"],
         url=reverse("kb:procedure", args=[model_slug, row["slug"]]),
         difficulty=row["difficulty"],
-        difficulty_label=Procedure.Difficulty(row["difficulty"]).label,
+        difficulty_label=str(Procedure.Difficulty(row["difficulty"]).label),
         time_min_minutes=row["time_min_minutes"],
         time_max_minutes=row["time_max_minutes"],
         tools=tuple(line.strip() for line in row["tools"].splitlines() if line.strip()),
@@ -494,16 +495,19 @@ def _with_steps(card: ProcedureCard, steps: dict[int, StepInfo]) -> ProcedureCar
 
 # Compiled problems are also kept in this process, so a warm request neither queries the
 # database nor unpickles from the shared cache; the content version in the key retires them.
-_local: dict[tuple[str, str, str], CompiledProblem | None] = {}
+# One per language: texts, labels and URLs (/ru/...) are those of the active language.
+_local: dict[tuple[str, str, str, str], CompiledProblem | None] = {}
 _LOCAL_LIMIT = 256
 
 
 def compiled_problem(model_slug: str, problem_slug: str) -> CompiledProblem | None:
-    version = content_version()
-    local_key = (version, model_slug, problem_slug)
+    version, language = content_version(), get_language() or "en"
+    local_key = (version, language, model_slug, problem_slug)
     if local_key in _local:
         return _local[local_key]
-    cache_key = f"diagnosis:compiled:{release_id()}:{version}:{model_slug}:{problem_slug}"
+    cache_key = (
+        f"diagnosis:compiled:{release_id()}:{version}:{language}:{model_slug}:{problem_slug}"
+    )
     compiled = cache.get(cache_key)
     if compiled is None:
         compiled = build(model_slug, problem_slug)

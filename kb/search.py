@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from .models import FaqEntry, Fault, Procedure, Step, Symptom
 
@@ -96,7 +98,9 @@ def clean_query(raw: str) -> tuple[str, list[str], str]:
     notice = ""
     if len(text) > MAX_QUERY_LENGTH or cut:
         text = text[:MAX_QUERY_LENGTH].rstrip()
-        notice = f"Your search was long, so only its first {MAX_QUERY_LENGTH} characters were used."
+        notice = _("Your search was long, so only its first %(limit)s characters were used.") % {
+            "limit": MAX_QUERY_LENGTH
+        }
     words: list[str] = []
     for word in _WORD.findall(text.casefold()):
         if word in STOP_WORDS or word in words:
@@ -106,7 +110,9 @@ def clean_query(raw: str) -> tuple[str, list[str], str]:
         words.append(word)
     if len(words) > MAX_WORDS:
         words = words[:MAX_WORDS]
-        notice = notice or f"Only the first {MAX_WORDS} words of your search were used."
+        notice = notice or _("Only the first %(limit)s words of your search were used.") % {
+            "limit": MAX_WORDS
+        }
     return text, words, notice
 
 
@@ -226,7 +232,8 @@ def _symptom_hit(symptom: Symptom, words: list[str]) -> Hit:
         title=symptom.question,
         url=problem.get_diagnose_url(),
         snippet=snippet(symptom.help_text or symptom.statement, words),
-        context=f"A question of the diagnosis: {problem.vehicle_model}, {problem.title}",
+        context=_("A question of the diagnosis: %(model)s, %(problem)s")
+        % {"model": problem.vehicle_model, "problem": problem.title},
         score=_matched(words, texts) + 0.5 * _matched(words, texts[:1]),
         order=(problem.order, symptom.order),
     )
@@ -245,7 +252,11 @@ def _procedure_hit(procedure: Procedure, words: list[str], steps: list[Step]) ->
     if steps and (not own or in_steps > _matched(words, texts[1:])):
         best = max(steps, key=lambda step: _matched(words, [step.title, step.text]))
         url += f"#step-{best.number}"
-        text = f"Step {best.number}: {best.title}. {best.text}"
+        text = _("Step %(number)s: %(title)s. %(text)s") % {
+            "number": best.number,
+            "title": best.title,
+            "text": best.text,
+        }
     hit = Hit(
         title=procedure.title,
         url=url,
@@ -264,7 +275,7 @@ def _faq_hit(entry: FaqEntry, words: list[str]) -> Hit:
         title=entry.question,
         url=entry.get_absolute_url(),
         snippet=snippet(entry.answer, words),
-        context=f"{entry.vehicle_model}: frequently asked question",
+        context=_("%(model)s: frequently asked question") % {"model": entry.vehicle_model},
         score=_matched(words, [entry.question, entry.answer])
         + 0.5 * _matched(words, [entry.question]),
         order=(entry.order,),
@@ -289,14 +300,14 @@ def _rank(hits: list[Hit]) -> list[Hit]:
 
 def _group_results(faults, symptoms, procedures, steps_by_procedure, entries, words) -> list:
     groups = [
-        Group("faults", "Faults", _rank([_fault_hit(f, words) for f in faults])),
-        Group("symptoms", "Symptoms", _rank([_symptom_hit(s, words) for s in symptoms])),
+        Group("faults", _("Faults"), _rank([_fault_hit(f, words) for f in faults])),
+        Group("symptoms", _("Symptoms"), _rank([_symptom_hit(s, words) for s in symptoms])),
         Group(
             "procedures",
-            "Checks and repairs",
+            _("Checks and repairs"),
             _rank([_procedure_hit(p, words, steps_by_procedure.get(p.pk, [])) for p in procedures]),
         ),
-        Group("faq", "Questions and answers", _rank([_faq_hit(e, words) for e in entries])),
+        Group("faq", _("Questions and answers"), _rank([_faq_hit(e, words) for e in entries])),
     ]
     return [group for group in groups if group.hits]
 
@@ -362,7 +373,7 @@ def search(raw: str) -> Results:
     results = Results(query=text, words=words, notice=notice)
     if not words:
         if text:
-            results.notice = (
+            results.notice = _(
                 "Type a word or two about what happens, for example “frozen”, “fuse” or “key”."
             )
         return results
@@ -392,7 +403,9 @@ def cached_search(raw: str) -> Results:
     raw = raw or ""
     kept = f"{len(raw) > MAX_RAW_LENGTH:d}{raw[:MAX_RAW_LENGTH]}"  # what clean_query reads
     digest = hashlib.sha256(kept.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-    key = f"search:{release_id()}:{content_version()}:{connection.vendor}:{digest}"
+    # Per language: labels, snippets and URLs (/ru/...) are the active language's.
+    language = get_language() or "en"
+    key = f"search:{release_id()}:{content_version()}:{connection.vendor}:{language}:{digest}"
     results = cache.get(key)
     if results is None:
         results = search(raw)
