@@ -128,13 +128,14 @@ def duration_range(low, high) -> str:
     """Minutes as people say them: "10–20 min", "1–2 h", "45 min–1.5 h" (in Russian
     "10–20 мин", "1–2 ч", "45 мин–1,5 ч")."""
     decimal = formats.get_format("DECIMAL_SEPARATOR")
+    hour, minute = pgettext("unit", "h"), pgettext("unit", "min")
 
     def say(minutes: int, unit: bool) -> str:
         if minutes >= 60 and minutes % 30 == 0:
             hours = minutes / 60
             text = f"{hours:g}".replace(".", decimal)
-            return f"{text} {pgettext('unit', 'h')}" if unit else text
-        return f"{minutes} {pgettext('unit', 'min')}" if unit else str(minutes)
+            return f"{text} {hour}" if unit else text
+        return f"{minutes} {minute}" if unit else str(minutes)
 
     low, high = int(low or 0), int(high or 0)
     if high <= low:
