@@ -13,6 +13,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin as HistoryAdmin
 
 from .forms import CommaFloatField, ProbabilityField, percent
@@ -92,8 +94,11 @@ class SlugFromForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "slug" in self.fields:
             self.fields["slug"].required = False
+            source = self.fields[self.slug_from].label if self.slug_from in self.fields else ""
             self.fields["slug"].help_text = (
-                f"Leave empty to make it from the {self.slug_from.replace('_', ' ')}'s key words. "
+                _("Leave empty to make it from the key words of “%(field)s”.")
+                % {"field": source or self.slug_from.replace("_", " ")}
+                + " "
                 + str(self.fields["slug"].help_text)
             )
 
@@ -132,8 +137,11 @@ class SimpleHistoryAdmin(PlainFields, HistoryAdmin):
         found = findings(problem) if problem else [f for f in findings() if f.obj == obj]
         found.sort(key=lambda finding: finding.obj != obj)  # the edited object first
         if not found:
-            where = f"“{problem}”" if problem else "this object"
-            messages.success(request, f"Content check: no finding for {where}.")
+            if problem:
+                message = _("Content check: no finding for “%(problem)s”.") % {"problem": problem}
+            else:
+                message = _("Content check: no finding for this object.")
+            messages.success(request, message)
             return
         items = format_html_join(
             "",
@@ -142,7 +150,7 @@ class SimpleHistoryAdmin(PlainFields, HistoryAdmin):
                 (
                     finding.admin_url,
                     finding.name[:1].upper() + finding.name[1:],
-                    " (what you just saved: probably the cause)" if finding.obj == obj else "",
+                    _(" (what you just saved: probably the cause)") if finding.obj == obj else "",
                     finding.message,
                 )
                 for finding in found
@@ -151,12 +159,23 @@ class SimpleHistoryAdmin(PlainFields, HistoryAdmin):
         messages.warning(
             request,
             format_html(
-                'Content check{}: {} finding{}. <a href="{}">All findings</a>'
-                '<ul class="cc-inline">{}</ul>',
-                f" for “{problem}”" if problem else "",
-                len(found),
-                "" if len(found) == 1 else "s",
+                '{} <a href="{}">{}</a><ul class="cc-inline">{}</ul>',
+                (
+                    ngettext(
+                        "Content check for “%(problem)s”: %(count)s finding.",
+                        "Content check for “%(problem)s”: %(count)s findings.",
+                        len(found),
+                    )
+                    if problem
+                    else ngettext(
+                        "Content check: %(count)s finding.",
+                        "Content check: %(count)s findings.",
+                        len(found),
+                    )
+                )
+                % {"problem": problem, "count": len(found)},
                 reverse("admin-content-check"),
+                _("All findings"),
                 items,
             ),
         )
@@ -229,7 +248,7 @@ class PreviewEffect:
                 request.POST, request.FILES, instance=obj
             )
             valid = form.is_valid()
-            formsets, _ = self._create_formsets(request, form.instance, change=True)
+            formsets, _inlines = self._create_formsets(request, form.instance, change=True)
             valid = all([formset.is_valid() for formset in formsets]) and valid
             if valid:
                 edit = self.edit_of(original, form, formsets)
@@ -241,7 +260,8 @@ class PreviewEffect:
                         errors.extend(inline_errors.as_data().items())
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Effect of your edit of {self.model._meta.verbose_name} “{original}”",
+            "title": _("Effect of your edit of %(kind)s “%(name)s”")
+            % {"kind": self.model._meta.verbose_name, "name": original},
             "original": original,
             "problem": problem_of(original),
             "generations": generations,
@@ -280,8 +300,10 @@ class GenerationInline(TabularInline):
 
 class FaultRateInline(TabularInline):
     model = FaultRate
-    verbose_name = "rate in a generation"
-    verbose_name_plural = "rates per generation (leave a level empty to skip a generation)"
+    verbose_name = gettext_lazy("rate in a generation")
+    verbose_name_plural = gettext_lazy(
+        "rates per generation (leave a level empty to skip a generation)"
+    )
 
     @staticmethod
     def missing_generations(group):
@@ -324,7 +346,7 @@ class LikelihoodInline(SameProblemPickers, TabularInline):
     fields = ["symptom", "p_yes", "with_any_other_cause", "note"]
     readonly_fields = ["with_any_other_cause"]
 
-    @admin.display(description="with any other cause")
+    @admin.display(description=gettext_lazy("with any other cause"))
     def with_any_other_cause(self, obj):
         """The question's value for the other causes, to set this one against."""
         return in_words(obj.symptom.p_yes_otherwise) if obj and obj.symptom_id else "—"
@@ -342,9 +364,11 @@ class StepForm(forms.ModelForm):
     position = forms.IntegerField(
         required=False,
         min_value=1,
-        label="Step number",
-        help_text="Filled in for you. To move a step, type the number it should have; "
-        "leave empty on a new step to add it at the end.",
+        label=gettext_lazy("Step number"),
+        help_text=gettext_lazy(
+            "Filled in for you. To move a step, type the number it should have; "
+            "leave empty on a new step to add it at the end."
+        ),
         widget=forms.NumberInput(attrs={"style": "width: 5em"}),
     )
 
@@ -550,7 +574,7 @@ class ProcedureAdmin(SimpleHistoryAdmin):
         # Ties: a step moved to a number goes before the step that had it.
         rows.sort(key=lambda row: (row[0], row[2].instance.number == row[0], row[1]))
         steps = []
-        for number, (_, _, step_form) in enumerate(rows, start=1):
+        for number, (_position, _index, step_form) in enumerate(rows, start=1):
             step = step_form.instance
             step.procedure = form.instance
             moved = step.number != number
@@ -580,7 +604,7 @@ class ProcedureAdmin(SimpleHistoryAdmin):
             },
         ),
         (
-            "Doing it",
+            gettext_lazy("Doing it"),
             {
                 "fields": [
                     "tools",
@@ -595,7 +619,7 @@ class ProcedureAdmin(SimpleHistoryAdmin):
             },
         ),
         (
-            "Costs",
+            gettext_lazy("Costs"),
             {
                 "fields": [
                     "currency",
@@ -637,16 +661,22 @@ class ProbabilityWordAdmin(SimpleHistoryAdmin):
 # --- the admin index, in the order content is built ---------------------------------------------
 
 BUILD_ORDER = [
-    ("1. Vehicle: make, model and generations", ["make", "vehiclemodel", "generation"]),
-    ("2. Problem (starts as a draft)", ["problem"]),
-    ("3. Fault types and their rates per generation", ["faultgroup", "faultrate", "ratelevel"]),
-    ("4. Faults: the possible causes", ["fault"]),
     (
-        "5. Questions and how often “yes” with each cause",
+        gettext_lazy("1. Vehicle: make, model and generations"),
+        ["make", "vehiclemodel", "generation"],
+    ),
+    (gettext_lazy("2. Problem (starts as a draft)"), ["problem"]),
+    (
+        gettext_lazy("3. Fault types and their rates per generation"),
+        ["faultgroup", "faultrate", "ratelevel"],
+    ),
+    (gettext_lazy("4. Faults: the possible causes"), ["fault"]),
+    (
+        gettext_lazy("5. Questions and how often “yes” with each cause"),
         ["symptom", "questiongroup", "likelihood", "probabilityword"],
     ),
-    ("6. Procedures, steps and warnings", ["procedure", "step", "safetywarning"]),
-    ("7. Frequently asked questions", ["faqentry"]),
+    (gettext_lazy("6. Procedures, steps and warnings"), ["procedure", "step", "safetywarning"]),
+    (gettext_lazy("7. Frequently asked questions"), ["faqentry"]),
 ]
 _default_app_list = admin.site.get_app_list
 
@@ -664,7 +694,7 @@ def guided_app_list(request, app_label=None):
         if members:
             sections.append({**kb, "name": title, "models": members})
     if by_name:
-        sections.append({**kb, "name": "Other content", "models": list(by_name.values())})
+        sections.append({**kb, "name": _("Other content"), "models": list(by_name.values())})
     return sections + [app for app in apps if app["app_label"] != "kb"]
 
 
