@@ -137,13 +137,17 @@ function request()
   local p = problems[math.random(#problems)]
   local generation = p.generations[math.random(#p.generations)]
   local pool = {}
-  for i, slug in ipairs(p.symptoms) do pool[i] = slug end
+  for i = 1, #p.symptoms do pool[i] = i end
   local n = math.random(0, math.min(6, #pool))
-  local answers = {}
+  local answers, yes_in = {}, {}
   for i = 1, n do  -- n distinct symptoms: a partial Fisher-Yates shuffle
     local j = math.random(i, #pool)
     pool[i], pool[j] = pool[j], pool[i]
-    answers[i] = pool[i] .. ":" .. values[math.random(3)]
+    local value, group = values[math.random(3)], p.groups[pool[i]]
+    if value == "y" and group ~= "" then  -- one yes per exclusive question, as the wizard asks
+      if yes_in[group] then value = "n" else yes_in[group] = true end
+    end
+    answers[i] = p.symptoms[pool[i]] .. ":" .. value
   end
   local path
   if mode == "api" then
@@ -169,7 +173,8 @@ from kb.models import Generation, Problem
 
 problems = []
 for problem in Problem.objects.select_related("vehicle_model"):
-    symptoms = list(problem.symptoms.values_list("slug", flat=True))
+    rows = list(problem.symptoms.values_list("slug", "group__slug"))
+    symptoms = [slug for slug, _ in rows]
     generations = Generation.objects.filter(vehicle_model=problem.vehicle_model)
     generations = list(generations.values_list("code", flat=True))
     if symptoms and generations:
@@ -179,6 +184,7 @@ for problem in Problem.objects.select_related("vehicle_model"):
             "wizard": problem.get_diagnose_url(),
             "generations": generations,
             "symptoms": symptoms,
+            "groups": [group or "" for _, group in rows],  # the exclusive question, if any
         })
 print(json.dumps(problems))
 """
@@ -398,7 +404,7 @@ def missed_targets(row: Row, target: Target | None) -> list[str]:
         if row.ratio is None:
             missed.append("no throughput measured")
         elif not row.ratio >= target.ratio:
-            missed.append(f"{row.ratio:.2f} × the floor (target ≥ {target.ratio:.1f} ×)")
+            missed.append(f"{row.ratio:.2f} × the floor (target ≥ {target.ratio:g} ×)")
     if target and target.max_bytes and not (row.bytes or 0) < target.max_bytes:
         missed.append(f"{row.bytes} bytes (target < {target.max_bytes} bytes)")
     return missed

@@ -73,7 +73,7 @@ def states():
 
     found = []
     for problem in Problem.objects.select_related("vehicle_model"):
-        symptoms = list(problem.symptoms.values_list("slug", flat=True))
+        symptoms = list(problem.symptoms.values_list("slug", "group__slug"))
         generations = list(
             Generation.objects.filter(vehicle_model=problem.vehicle_model).values_list(
                 "code", flat=True
@@ -87,7 +87,14 @@ def states():
 def random_query(rng: random.Random, problems) -> tuple[str, str, str]:
     problem, generations, symptoms = rng.choice(problems)
     picked = rng.sample(symptoms, rng.randint(0, min(6, len(symptoms))))
-    answers = ",".join(f"{slug}:{rng.choice('ynu')}" for slug in picked)
+    tokens, yes_in = [], set()
+    for slug, group in picked:  # one yes per exclusive question, as bench/load.py asks
+        value = rng.choice("ynu")
+        if value == "y" and group:
+            value = "n" if group in yes_in else value
+            yes_in.add(group)
+        tokens.append(f"{slug}:{value}")
+    answers = ",".join(tokens)
     query = f"generation={rng.choice(generations)}" + (f"&answers={answers}" if answers else "")
     return problem.get_diagnose_url(), problem.vehicle_model.slug, problem.slug, query
 

@@ -1,6 +1,9 @@
 import hashlib
 import logging
+import pickle
+import threading
 import time
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -69,12 +72,17 @@ class SharedPageCacheMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.hot = HotPages(settings.LOCAL_PAGE_ENTRIES)
 
     def __call__(self, request):
         if request.method not in ("GET", "HEAD"):
             return self.private(request, self.get_response(request))
         key = self.key(request)
-        response = cache.get(key)
+        response = self.hot.get(key)
+        if response is None:
+            response = cache.get(key)
+            if response is not None:
+                self.hot.put(key, response)  # found twice: worth keeping in this process
         if response is not None:
             etag = response.get("ETag")
             if etag and etag in request.headers.get("If-None-Match", ""):
@@ -94,6 +102,8 @@ class SharedPageCacheMiddleware:
 
     @classmethod
     def key(cls, request) -> str:
+        """The one place a page's cache key is built. A future language (LocaleMiddleware)
+        goes in here as a part of its own, e.g. ``"lang": request.LANGUAGE_CODE``."""
         # django-htmx's reading of its headers: a value counts only when it is exactly "true".
         htmx = request.headers.get("HX-Request") == "true"
         restore = request.headers.get("HX-History-Restore-Request") == "true"
@@ -152,3 +162,40 @@ class SharedPageCacheMiddleware:
             if response.has_header(header):
                 fresh[header] = response[header]
         return fresh
+
+
+class HotPages:
+    """The pages this process found in the shared cache most recently, at most ``limit``.
+
+    In front of Redis: a popular page costs no round trip (0.1 ms of client CPU plus the
+    server's). A page enters only when it was found in the shared cache, i.e. asked for at
+    least twice, so a stream of never-seen states cannot push the popular pages out. Entries
+    are kept pickled and unpickled per request: each request gets a response of its own to
+    add headers and cookies to. The key names the content version and the release, so an
+    entry is never stale; the least recently used go first.
+    """
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.entries: OrderedDict[str, bytes] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str):
+        if not self.limit:
+            return None
+        with self.lock:
+            data = self.entries.get(key)
+            if data is None:
+                return None
+            self.entries.move_to_end(key)
+        return pickle.loads(data)
+
+    def put(self, key: str, response) -> None:
+        if not self.limit:
+            return
+        data = pickle.dumps(response, pickle.HIGHEST_PROTOCOL)
+        with self.lock:
+            self.entries[key] = data
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.limit:
+                self.entries.popitem(last=False)

@@ -124,6 +124,12 @@ def cache_settings(redis_url: str) -> dict:
 
 
 CACHES = cache_settings(REDIS_URL)
+# Process-local layer in front of the shared cache (docs/performance.md): each process reads
+# the content version at most once per this many seconds (another process's edit shows within
+# it), and keeps the LOCAL_PAGE_ENTRIES pages it found in the shared cache most recently (0:
+# none; without Redis the shared cache is already in the process).
+CONTENT_VERSION_LOCAL_SECONDS = float(os.environ.get("CONTENT_VERSION_LOCAL_SECONDS", "1"))
+LOCAL_PAGE_ENTRIES = int(os.environ.get("LOCAL_PAGE_ENTRIES", "512" if REDIS_URL else "0"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -515,19 +515,23 @@ class _Question:
 
 def _gains(kb: KnowledgeBase, post: list[float], answered: _Answered) -> list[_Question]:
     """Every unanswered question with its expected gain in bits: yes/no first, then groups."""
-    asked = {j for j, _ in answered.singles}
-    asked_groups = {g for g, _ in answered.groups}
-    unanswered = [j for j in range(len(kb.symptoms)) if j not in asked and j not in kb._group_of]
+    singles, groups = _unanswered(kb, answered)
     questions = [
         _Question(kb.symptoms[j].key, kb.symptoms[j].cost, gain)
-        for j, gain in _yes_no_gains(kb, post, unanswered)
+        for j, gain in _yes_no_gains(kb, post, singles)
     ]
     questions += [
-        _Question(group.key, group.cost, _group_gain(kb, post, g))
-        for g, group in enumerate(kb.groups)
-        if g not in asked_groups
+        _Question(kb.groups[g].key, kb.groups[g].cost, _group_gain(kb, post, g)) for g in groups
     ]
     return questions
+
+
+def _unanswered(kb: KnowledgeBase, answered: _Answered) -> tuple[list[int], list[int]]:
+    """The yes/no questions (symptom indexes) and the groups not answered yet, in order."""
+    asked = {j for j, _ in answered.singles}
+    asked_groups = {g for g, _ in answered.groups}
+    singles = [j for j in range(len(kb.symptoms)) if j not in asked and j not in kb._group_of]
+    return singles, [g for g in range(len(kb.groups)) if g not in asked_groups]
 
 
 def _best_question(
@@ -710,7 +714,7 @@ def diagnose(
         stop_reason = "clear"
     elif max_questions is not None and answered.questions >= max_questions:
         stop_reason = "question-budget"
-    elif not _gains_left(kb, answered):
+    elif not any(_unanswered(kb, answered)):  # no yes/no question and no group left
         stop_reason = "no-questions-left"
     else:
         question = _best_question(kb, post, answered, min_gain_per_cost)
@@ -730,11 +734,3 @@ def _is_clear(candidates: tuple[Candidate, ...], clear_at: float) -> bool:
         return True
     runner_up = candidates[1].probability if len(candidates) > 1 else 0.0
     return best >= min(LEAD_AT, clear_at) and best >= LEAD_RATIO * runner_up
-
-
-def _gains_left(kb: KnowledgeBase, answered: _Answered) -> bool:
-    """Whether any question is still unanswered."""
-    asked = {j for j, _ in answered.singles}
-    if any(j not in asked and j not in kb._group_of for j in range(len(kb.symptoms))):
-        return True
-    return len(answered.groups) < len(kb.groups)

@@ -6,6 +6,7 @@ and reading it costs no SQL query. Compiled diagnosis content and public-page ET
 
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 
 KEY = "kb:content-version"
@@ -35,7 +36,28 @@ def _outage_version(renew: bool = False) -> str:
     return _outage["version"]
 
 
+# Each process keeps the version it read for CONTENT_VERSION_LOCAL_SECONDS (1 s): a Redis round
+# trip on every request cost a cached page half its throughput (docs/performance.md). An edit
+# shows at once in the process that made it (bump_content_version sets the copy), in the
+# others within that time. 0 reads the shared cache every time.
+_local = {"version": "", "until": 0.0}
+
+
 def content_version() -> str:
+    now = time.monotonic()
+    if now < _local["until"]:
+        return _local["version"]
+    version = _shared_version()
+    _local["version"], _local["until"] = version, now + settings.CONTENT_VERSION_LOCAL_SECONDS
+    return version
+
+
+def forget_local_version() -> None:
+    """For tests that change the shared version from outside this process (or flush it)."""
+    _local["until"] = 0.0
+
+
+def _shared_version() -> str:
     version = cache.get(KEY)
     if version is None and _cache_down():
         return _outage_version()
@@ -50,6 +72,8 @@ def content_version() -> str:
 def bump_content_version() -> str:
     version = str(time.time_ns())
     cache.set(KEY, version, timeout=None)
+    _local["version"] = version
+    _local["until"] = time.monotonic() + settings.CONTENT_VERSION_LOCAL_SECONDS
     if _cache_down():
         _outage_version(renew=True)
     return version

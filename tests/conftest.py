@@ -44,12 +44,15 @@ def pytest_collection_modifyitems(items):
 def _fresh_cache():
     """Each test starts with empty caches, as a fresh deployment would."""
     from diagnosis import content
+    from kb.content_version import forget_local_version
 
     cache.clear()
     content._local.clear()
+    forget_local_version()
     yield
     cache.clear()
     content._local.clear()
+    forget_local_version()
 
 
 @pytest.fixture

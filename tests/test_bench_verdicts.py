@@ -90,7 +90,7 @@ def test_load_bench_names_each_missed_target(load_bench):
     htmx = target(load_bench, "fixed step (htmx)")
     slow = load_row(load_bench, htmx.label, ratio=htmx.ratio - 0.01, bytes=100)
     assert load_bench.missed_targets(slow, htmx) == [
-        f"{htmx.ratio - 0.01:.2f} × the floor (target ≥ {htmx.ratio:.1f} ×)"
+        f"{htmx.ratio - 0.01:.2f} × the floor (target ≥ {htmx.ratio:g} ×)"
     ]
     heavy = load_row(load_bench, htmx.label, ratio=htmx.ratio, bytes=htmx.max_bytes)
     assert load_bench.missed_targets(heavy, htmx) == [

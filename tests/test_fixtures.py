@@ -18,43 +18,12 @@ from kb.models import (
     SafetyWarning,
     Symptom,
 )
+from tests.design_contract import DESIGN_FAULTS, DESIGN_SYMPTOMS
 
 pytestmark = pytest.mark.django_db
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "nissan-qashqai-trunk.json"
 
-DESIGN_FAULTS = {
-    "trunk-wont-open": {
-        "car-battery-discharged",
-        "key-fob-battery",
-        "key-desynchronized",
-        "trunk-fuse-blown",
-        "bcm-software-glitch",
-        "release-cable-broken",
-        "lock-frozen",
-        "lock-actuator-failed",
-        "lock-contacts-oxidized",
-        "lock-gears-jammed",
-        "handle-broken",
-    },
-    "trunk-opens-then-closes": {"latch-misadjusted", "lid-springs-worn", "closure-sensor-faulty"},
-}
-DESIGN_SYMPTOMS = {
-    "no-sound-on-press",
-    "motor-clicks-lid-stays",
-    "key-button-dead-lid-button-works",
-    "doors-lock-unlock-ok",
-    "car-electrics-weak",
-    "handle-no-resistance",
-    "freezing-temperature",
-    "voltage-at-lock",
-    "lid-press-releases",
-    "water-near-lock",
-    "handle-cracked",
-    "dashboard-lock-error",
-    "key-not-detected",
-    "high-mileage-yanked",
-}
 # The seed's table: fault type → level for J10 (2007–2013), J11 (2014–2021), J12 (2022+).
 SEED_RATE_TABLE = {
     "broken-drive-cable": ("high", "average", "low"),

@@ -307,3 +307,116 @@ def test_50000_random_wizard_states_leave_the_cache_within_its_cap(settings):
         middleware(factory.get(STEP.split("?")[0], {"generation": "j11", "answers": query, "n": n}))
     entries = len(store._cache)
     assert 0 < entries <= cap
+
+
+# --- issue 10: the process-local layer in front of the shared cache ---------------------------
+
+
+def test_the_content_version_is_read_from_the_shared_cache_at_most_once_per_local_period(
+    settings,
+):
+    from unittest import mock
+
+    from django.core.cache import cache
+
+    from kb.content_version import KEY, content_version, forget_local_version
+
+    settings.CONTENT_VERSION_LOCAL_SECONDS = 60
+    mine = content_version()
+    cache.set(KEY, "set-by-another-process", timeout=None)
+    with mock.patch.object(cache, "get", wraps=cache.get) as shared_get:
+        assert content_version() == mine  # within the period: this process's copy
+    assert shared_get.call_count == 0
+    forget_local_version()  # the period is over
+    assert content_version() == "set-by-another-process"
+
+
+def test_without_a_local_period_every_call_reads_the_shared_version(settings):
+    from django.core.cache import cache
+
+    from kb.content_version import KEY, content_version
+
+    settings.CONTENT_VERSION_LOCAL_SECONDS = 0
+    content_version()
+    cache.set(KEY, "set-by-another-process", timeout=None)
+    assert content_version() == "set-by-another-process"
+
+
+def test_an_edit_shows_at_once_in_the_process_that_made_it(settings):
+    from kb.content_version import bump_content_version, content_version
+
+    settings.CONTENT_VERSION_LOCAL_SECONDS = 60
+    before = content_version()
+    bumped = bump_content_version()
+    assert bumped != before and content_version() == bumped
+
+
+def _spy_page_reads(cache, mock):
+    """A spy on the shared cache that counts reads of stored pages only."""
+    return mock.patch.object(cache, "get", wraps=cache.get)
+
+
+def test_a_page_found_twice_is_then_served_from_process_memory(settings, content):
+    from unittest import mock
+
+    from django.core.cache import cache
+    from django.test import Client
+
+    settings.LOCAL_PAGE_ENTRIES = 8
+    client = Client()
+    rendered = client.get(STEP, headers={"Accept-Encoding": "gzip"})
+    shared = client.get(STEP, headers={"Accept-Encoding": "gzip"})  # from the shared cache
+    with _spy_page_reads(cache, mock) as shared_get:
+        local = client.get(STEP, headers={"Accept-Encoding": "gzip"})
+    assert not [c for c in shared_get.call_args_list if str(c.args[0]).startswith("page:")]
+    assert rendered.content == shared.content == local.content
+    assert local["Content-Security-Policy"] == rendered["Content-Security-Policy"]
+    assert local["ETag"] == rendered["ETag"] and local["Content-Encoding"] == "gzip"
+
+
+def test_each_request_gets_its_own_copy_of_a_local_page(settings, content, django_user_model):
+    """A staff marker rewrites Cache-Control on its response; others must not see that."""
+    from django.test import Client
+
+    settings.LOCAL_PAGE_ENTRIES = 8
+    Client().get(STEP)
+    Client().get(STEP)  # now kept in the process
+    staff = Client()
+    staff.cookies["staff_view"] = "1"
+    assert staff.get(STEP)["Cache-Control"] == "private, no-cache"
+    assert "public" in Client().get(STEP)["Cache-Control"]
+
+
+def test_never_seen_states_do_not_push_popular_pages_out_of_process_memory(settings, content):
+    from unittest import mock
+
+    from django.test import Client
+
+    from config.middleware import HotPages
+
+    settings.LOCAL_PAGE_ENTRIES = 4
+    client = Client()
+    with mock.patch.object(HotPages, "put", autospec=True, side_effect=HotPages.put) as put:
+        client.get(STEP)
+        client.get(STEP)  # popular: found in the shared cache, kept in the process
+        for code in ("j10", "j11", "j12"):
+            for answers in ("no-sound-on-press:n", "no-sound-on-press:u", "handle-cracked:y"):
+                url = f"{STEP.split('?')[0]}?generation={code}&answers={answers}"
+                assert client.get(url).status_code == 200  # each asked once
+    assert put.call_count == 1
+    hot = put.call_args.args[0]
+    assert list(hot.entries) == [put.call_args.args[1]]
+
+
+def test_the_process_local_pages_stay_within_their_cap():
+    from django.http import HttpResponse
+
+    from config.middleware import HotPages
+
+    hot = HotPages(limit=3)
+    for number in range(6):
+        hot.put(f"page-{number}", HttpResponse(f"page {number}"))
+    assert hot.get("page-3").content == b"page 3"  # used: now the most recent
+    hot.put("page-6", HttpResponse("page 6"))
+    assert list(hot.entries) == ["page-5", "page-3", "page-6"]
+    assert hot.get("page-0") is None
