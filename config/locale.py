@@ -76,7 +76,12 @@ class LanguageMiddleware:
         language = request_language(request)
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            # The thread goes back to the default language: nothing after this request (the
+            # next one on this thread, a management task, a test) inherits this one's.
+            translation.deactivate()
         if varies_on_accept_language(request):
             patch_vary_headers(response, ("Accept-Language",))
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)

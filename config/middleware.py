@@ -102,8 +102,8 @@ class SharedPageCacheMiddleware:
 
     @classmethod
     def key(cls, request) -> str:
-        """The one place a page's cache key is built. A future language (LocaleMiddleware)
-        goes in here as a part of its own, e.g. ``"lang": request.LANGUAGE_CODE``."""
+        """The one place a page's cache key is built. The language is a part of its own, read
+        by config.locale.request_language, the function LanguageMiddleware activates."""
         # django-htmx's reading of its headers: a value counts only when it is exactly "true".
         htmx = request.headers.get("HX-Request") == "true"
         restore = request.headers.get("HX-History-Restore-Request") == "true"

@@ -210,7 +210,7 @@ def test_the_language_switch_links_to_the_same_page_with_the_same_answers(client
 def test_a_swapped_wizard_step_brings_the_language_switch_of_its_own_url(client, content):
     response = client.get(f"/ru{WIZARD}?generation=j11", HTTP_HX_REQUEST="true")
     html = response.content.decode()
-    assert 'id="lang-switch" aria-label="Язык" hx-swap-oob="true"' in html
+    assert 'id="lang-switch" aria-label="Язык" data-hx-swap-oob="true"' in html
     assert f'href="{WIZARD}?generation=j11"' in html
 
 

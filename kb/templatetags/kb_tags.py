@@ -70,7 +70,7 @@ def language_switch(context, oob: bool = False) -> str:
     return format_html(
         '<nav class="lang-switch" id="lang-switch" aria-label="{}"{}>{}</nav>',
         gettext("Language"),
-        mark_safe(' hx-swap-oob="true"') if oob else "",
+        mark_safe(' data-hx-swap-oob="true"') if oob else "",
         links,
     )
 
