@@ -2,6 +2,10 @@
 
 Every model has a natural key, so fixtures name objects by slug rather than by database id:
 they stay diffable and load idempotently on any database.
+
+The models whose texts owners read in English and Russian get their language columns and
+their history in kb/translation.py (history must be registered after the columns exist); the
+others declare ``history`` here.
 """
 
 from collections.abc import Callable
@@ -113,7 +117,6 @@ class Make(models.Model):
 
     NATURAL_KEY = ("slug",)
     objects = NaturalKeyManager()
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -134,7 +137,6 @@ class VehicleModel(models.Model):
 
     NATURAL_KEY = ("slug",)
     objects = NaturalKeyManager()
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["make__name", "name"]
@@ -184,7 +186,6 @@ class Generation(models.Model):
 
     NATURAL_KEY = ("vehicle_model__slug", "code")
     objects = GenerationManager()
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["vehicle_model", "year_from"]
@@ -258,8 +259,6 @@ class Problem(models.Model):
         default=0, help_text="Lower comes first in lists of the model's problems."
     )
 
-    history = HistoricalRecords()
-
     NATURAL_KEY = ("vehicle_model__slug", "slug")
     objects = NaturalKeyManager.from_queryset(ProblemQuerySet)()
 
@@ -302,7 +301,6 @@ class RateLevel(models.Model):
 
     NATURAL_KEY = ("slug",)
     objects = NaturalKeyManager()
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-order"]
@@ -342,7 +340,6 @@ class FaultGroup(models.Model):
 
     NATURAL_KEY = ("slug",)
     objects = NaturalKeyManager()
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "name"]
@@ -451,8 +448,6 @@ class Fault(models.Model):
         default=0, help_text="Lower comes first in lists of the problem's causes."
     )
 
-    history = HistoricalRecords(m2m_fields=[procedures])
-
     NATURAL_KEY = ("problem__vehicle_model__slug", "problem__slug", "slug")
     objects = NaturalKeyManager()
 
@@ -540,8 +535,6 @@ class Symptom(models.Model):
         default=0, help_text="Lower comes first when two questions are equally useful."
     )
 
-    history = HistoricalRecords()
-
     NATURAL_KEY = ("problem__vehicle_model__slug", "problem__slug", "slug")
     objects = NaturalKeyManager()
 
@@ -605,7 +598,6 @@ class QuestionGroup(models.Model):
 
     NATURAL_KEY = ("problem__vehicle_model__slug", "problem__slug", "slug")
     objects = NaturalKeyManager()
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["problem", "order", "slug"]
@@ -693,7 +685,6 @@ class SafetyWarning(models.Model):
 
     NATURAL_KEY = ("slug",)
     objects = NaturalKeyManager()
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["title"]
@@ -792,8 +783,6 @@ class Procedure(models.Model):
     order = models.PositiveSmallIntegerField(
         default=0, help_text="Lower comes first: from the simplest check to the most complex."
     )
-
-    history = HistoricalRecords()
 
     NATURAL_KEY = ("vehicle_model__slug", "slug")
     objects = NaturalKeyManager()
@@ -904,7 +893,6 @@ class Step(models.Model):
 
     NATURAL_KEY = ("procedure__vehicle_model__slug", "procedure__slug", "number")
     objects = NaturalKeyManager()
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["procedure", "number"]
@@ -959,8 +947,6 @@ class FaqEntry(models.Model):
     order = models.PositiveSmallIntegerField(
         default=0, help_text="Lower comes first on the FAQ page."
     )
-
-    history = HistoricalRecords(m2m_fields=[procedures])
 
     NATURAL_KEY = ("vehicle_model__slug", "slug")
     objects = NaturalKeyManager()

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import get_language
 
 from .models import FaqEntry, Fault, Procedure, Step, Symptom
 
@@ -392,7 +393,8 @@ def cached_search(raw: str) -> Results:
     raw = raw or ""
     kept = f"{len(raw) > MAX_RAW_LENGTH:d}{raw[:MAX_RAW_LENGTH]}"  # what clean_query reads
     digest = hashlib.sha256(kept.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-    key = f"search:{release_id()}:{content_version()}:{connection.vendor}:{digest}"
+    language = get_language()  # results hold the texts of the active language
+    key = f"search:{release_id()}:{content_version()}:{connection.vendor}:{language}:{digest}"
     results = cache.get(key)
     if results is None:
         results = search(raw)
