@@ -25,3 +25,8 @@ def text(row: dict, path: str) -> str | None:
     if value in (None, ""):
         value = row.get(build_localized_fieldname(path, DEFAULT_LANGUAGE))
     return value
+
+
+def active() -> str:
+    """The active language's code among LANGUAGES (English when none is active)."""
+    return get_language()
