@@ -1,10 +1,12 @@
 """The admin for service staff: every content model, with inlines, search and filters.
 
 SimpleHistoryAdmin adds a History page to every object, from which any earlier version can be
-restored ("reverted").
+restored ("reverted"). The texts owners read have one field per language (kb/translation.py);
+their admins (`Translated`) show them with language tabs (static/js/admin-language-tabs.js).
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -15,6 +17,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from modeltranslation.admin import (
+    TranslationAdmin,
+    TranslationStackedInline,
+    TranslationTabularInline,
+)
+from modeltranslation.utils import build_localized_fieldname
 from simple_history.admin import SimpleHistoryAdmin as HistoryAdmin
 
 from .forms import CommaFloatField, ProbabilityField, percent
@@ -81,7 +89,13 @@ class PlainFields:
                 help_text=db_field.help_text,
                 required=not db_field.blank,
             )
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        original = getattr(db_field, "translated_field", None)
+        if isinstance(field, forms.CharField) and original is not None and not original.null:
+            # A language's column may be NULL (not yet translated), but an emptied field is
+            # saved as "", as the original field is: no NULL-to-"" change in the history.
+            field.empty_value = ""
+        return field
 
 
 class SlugFromForm(forms.ModelForm):
@@ -104,7 +118,12 @@ class SlugFromForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        source = data.get(self.slug_from)
+        # A translated source field is in the form once per language: slugs are made from
+        # the English one, so a link is the same in every language.
+        english = build_localized_fieldname(
+            self.slug_from, settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+        )
+        source = data.get(english, data.get(self.slug_from))
         if "slug" in self.fields and not data.get("slug") and source:
             data["slug"] = key_words_slug(
                 source, self._meta.model._meta.get_field("slug").max_length
@@ -121,6 +140,23 @@ class TabularInline(PlainFields, admin.TabularInline):
 
 
 class StackedInline(PlainFields, admin.StackedInline):
+    pass
+
+
+class LanguageTabs:
+    """Tabs above the form, one per language, that show only that language's fields (the
+    language-neutral fields stay); a tab whose fields have an error is marked and opened."""
+
+    class Media:
+        js = ["js/admin-language-tabs.js"]
+        css = {"all": ["css/admin-language-tabs.css"]}
+
+
+class TranslatedTabularInline(LanguageTabs, PlainFields, TranslationTabularInline):
+    pass
+
+
+class TranslatedStackedInline(LanguageTabs, PlainFields, TranslationStackedInline):
     pass
 
 
@@ -179,6 +215,10 @@ class SimpleHistoryAdmin(PlainFields, HistoryAdmin):
                 items,
             ),
         )
+
+
+class Translated(LanguageTabs, TranslationAdmin):
+    """Put first among a translated model's admin bases: its fields in each language."""
 
 
 class WithLikelihoodHistory:
@@ -292,7 +332,7 @@ class PreviewEffect:
         return edits
 
 
-class GenerationInline(TabularInline):
+class GenerationInline(TranslatedTabularInline):
     model = Generation
     extra = 0
     prepopulated_fields = {"code": ("name",)}
@@ -382,7 +422,7 @@ class StepForm(forms.ModelForm):
             self.fields["position"].initial = self.instance.number
 
 
-class StepInline(StackedInline):
+class StepInline(TranslatedStackedInline):
     model = Step
     form = StepForm
     extra = 0
@@ -391,14 +431,14 @@ class StepInline(StackedInline):
 
 
 @admin.register(Make)
-class MakeAdmin(SimpleHistoryAdmin):
+class MakeAdmin(Translated, SimpleHistoryAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ("name",)}
 
 
 @admin.register(VehicleModel)
-class VehicleModelAdmin(SimpleHistoryAdmin):
+class VehicleModelAdmin(Translated, SimpleHistoryAdmin):
     list_display = ["__str__", "slug"]
     list_filter = ["make"]
     search_fields = ["name", "slug", "make__name"]
@@ -407,7 +447,7 @@ class VehicleModelAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Generation)
-class GenerationAdmin(SimpleHistoryAdmin):
+class GenerationAdmin(Translated, SimpleHistoryAdmin):
     list_display = ["name", "code", "vehicle_model", "year_from", "year_to", "is_facelift"]
     list_filter = ["vehicle_model", "is_facelift"]
     search_fields = ["name", "code"]
@@ -415,7 +455,7 @@ class GenerationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Problem)
-class ProblemAdmin(SimpleHistoryAdmin):
+class ProblemAdmin(Translated, SimpleHistoryAdmin):
     list_display = ["title", "slug", "vehicle_model"]
     list_filter = ["vehicle_model"]
     search_fields = ["title", "slug", "summary"]
@@ -424,7 +464,7 @@ class ProblemAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(RateLevel)
-class RateLevelAdmin(SimpleHistoryAdmin):
+class RateLevelAdmin(Translated, SimpleHistoryAdmin):
     list_display = ["name", "slug", "weight", "order"]
     list_editable = ["weight"]
     search_fields = ["name"]
@@ -432,7 +472,7 @@ class RateLevelAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(FaultGroup)
-class FaultGroupAdmin(SimpleHistoryAdmin):
+class FaultGroupAdmin(Translated, SimpleHistoryAdmin):
     def get_formset_kwargs(self, request, obj, inline, prefix):
         """A new fault type (or one missing rates) gets one row per generation to fill in."""
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
@@ -455,7 +495,7 @@ class FaultRateAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Fault)
-class FaultAdmin(PreviewEffect, WithLikelihoodHistory, SimpleHistoryAdmin):
+class FaultAdmin(Translated, PreviewEffect, WithLikelihoodHistory, SimpleHistoryAdmin):
     list_display = ["name", "slug", "problem", "category", "group", "share"]
     list_filter = ["problem", "category", "group"]
     list_select_related = ["problem__vehicle_model__make", "group"]
@@ -476,7 +516,7 @@ class FaultAdmin(PreviewEffect, WithLikelihoodHistory, SimpleHistoryAdmin):
 
 
 @admin.register(Symptom)
-class SymptomAdmin(PreviewEffect, WithLikelihoodHistory, SimpleHistoryAdmin):
+class SymptomAdmin(Translated, PreviewEffect, WithLikelihoodHistory, SimpleHistoryAdmin):
     likelihood_owner = "symptom"
 
     def edit_of(self, original, form, formsets):
@@ -501,7 +541,7 @@ class SymptomAdmin(PreviewEffect, WithLikelihoodHistory, SimpleHistoryAdmin):
     inlines = [SymptomLikelihoodInline]
 
 
-class MemberInline(TabularInline):
+class MemberInline(TranslatedTabularInline):
     """The options of an exclusive question are symptoms: each names its button here."""
 
     model = Symptom
@@ -517,7 +557,7 @@ class MemberInline(TabularInline):
 
 
 @admin.register(QuestionGroup)
-class QuestionGroupAdmin(SimpleHistoryAdmin):
+class QuestionGroupAdmin(Translated, SimpleHistoryAdmin):
     list_display = ["question", "slug", "problem", "effort", "order"]
     list_filter = ["problem"]
     list_select_related = ["problem__vehicle_model__make"]
@@ -546,14 +586,14 @@ class LikelihoodAdmin(PreviewEffect, SimpleHistoryAdmin):
 
 
 @admin.register(SafetyWarning)
-class SafetyWarningAdmin(SimpleHistoryAdmin):
+class SafetyWarningAdmin(Translated, SimpleHistoryAdmin):
     list_display = ["title", "slug"]
     search_fields = ["title", "text"]
     prepopulated_fields = {"slug": ("title",)}
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(SimpleHistoryAdmin):
+class ProcedureAdmin(Translated, SimpleHistoryAdmin):
     list_display = ["title", "kind", "difficulty", "vehicle_model", "order"]
     list_filter = ["kind", "difficulty", "vehicle_model"]
     search_fields = ["title", "slug", "summary", "introduction", "tools"]
@@ -634,7 +674,7 @@ class ProcedureAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Step)
-class StepAdmin(SimpleHistoryAdmin):
+class StepAdmin(Translated, SimpleHistoryAdmin):
     list_display = ["__str__", "procedure", "source", "warning"]
     list_filter = ["procedure", "source"]
     search_fields = ["title", "text"]
@@ -642,7 +682,7 @@ class StepAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(FaqEntry)
-class FaqEntryAdmin(SimpleHistoryAdmin):
+class FaqEntryAdmin(Translated, SimpleHistoryAdmin):
     list_display = ["question", "vehicle_model", "problem", "order"]
     list_filter = ["vehicle_model", "problem"]
     search_fields = ["question", "answer"]

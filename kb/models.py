@@ -2,6 +2,10 @@
 
 Every model has a natural key, so fixtures name objects by slug rather than by database id:
 they stay diffable and load idempotently on any database.
+
+The models whose texts owners read in English and Russian get their language columns and
+their history in kb/translation.py (history must be registered after the columns exist); the
+others declare ``history`` here.
 """
 
 from collections.abc import Callable
@@ -116,7 +120,6 @@ class Make(models.Model):
 
     NATURAL_KEY = ("slug",)
     objects = NaturalKeyManager()
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -137,7 +140,6 @@ class VehicleModel(models.Model):
 
     NATURAL_KEY = ("slug",)
     objects = NaturalKeyManager()
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["make__name", "name"]
@@ -189,7 +191,6 @@ class Generation(models.Model):
 
     NATURAL_KEY = ("vehicle_model__slug", "code")
     objects = GenerationManager()
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["vehicle_model", "year_from"]
@@ -271,8 +272,6 @@ class Problem(models.Model):
         default=0, help_text=_("Lower comes first in lists of the model's problems.")
     )
 
-    history = HistoricalRecords()
-
     NATURAL_KEY = ("vehicle_model__slug", "slug")
     objects = NaturalKeyManager.from_queryset(ProblemQuerySet)()
 
@@ -317,7 +316,6 @@ class RateLevel(models.Model):
 
     NATURAL_KEY = ("slug",)
     objects = NaturalKeyManager()
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-order"]
@@ -359,7 +357,6 @@ class FaultGroup(models.Model):
 
     NATURAL_KEY = ("slug",)
     objects = NaturalKeyManager()
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "name"]
@@ -474,8 +471,6 @@ class Fault(models.Model):
         default=0, help_text=_("Lower comes first in lists of the problem's causes.")
     )
 
-    history = HistoricalRecords(m2m_fields=[procedures])
-
     NATURAL_KEY = ("problem__vehicle_model__slug", "problem__slug", "slug")
     objects = NaturalKeyManager()
 
@@ -575,8 +570,6 @@ class Symptom(models.Model):
         default=0, help_text=_("Lower comes first when two questions are equally useful.")
     )
 
-    history = HistoricalRecords()
-
     NATURAL_KEY = ("problem__vehicle_model__slug", "problem__slug", "slug")
     objects = NaturalKeyManager()
 
@@ -642,7 +635,6 @@ class QuestionGroup(models.Model):
 
     NATURAL_KEY = ("problem__vehicle_model__slug", "problem__slug", "slug")
     objects = NaturalKeyManager()
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["problem", "order", "slug"]
@@ -736,7 +728,6 @@ class SafetyWarning(models.Model):
 
     NATURAL_KEY = ("slug",)
     objects = NaturalKeyManager()
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["title"]
@@ -841,8 +832,6 @@ class Procedure(models.Model):
     order = models.PositiveSmallIntegerField(
         default=0, help_text=_("Lower comes first: from the simplest check to the most complex.")
     )
-
-    history = HistoricalRecords()
 
     NATURAL_KEY = ("vehicle_model__slug", "slug")
     objects = NaturalKeyManager()
@@ -955,7 +944,6 @@ class Step(models.Model):
 
     NATURAL_KEY = ("procedure__vehicle_model__slug", "procedure__slug", "number")
     objects = NaturalKeyManager()
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["procedure", "number"]
@@ -1012,8 +1000,6 @@ class FaqEntry(models.Model):
     order = models.PositiveSmallIntegerField(
         default=0, help_text=_("Lower comes first on the FAQ page.")
     )
-
-    history = HistoricalRecords(m2m_fields=[procedures])
 
     NATURAL_KEY = ("vehicle_model__slug", "slug")
     objects = NaturalKeyManager()
