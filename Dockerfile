@@ -25,6 +25,14 @@ COPY diagnosis ./diagnosis
 RUN pip install . \
  && pip uninstall --yes carfaults \
  && find /opt/venv -name '__pycache__' -prune -exec rm -rf {} +
+# The translations (locale/*/LC_MESSAGES/django.po) compiled to .mo here, with GNU gettext's
+# msgfmt, so the runtime image needs neither gettext nor .mo files in git.
+RUN apt-get update -qq \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gettext \
+ && rm -rf /var/lib/apt/lists/*
+COPY manage.py ./
+COPY locale ./locale
+RUN SECRET_KEY=compilemessages-only-not-a-secret python manage.py compilemessages --ignore '.venv'
 
 # --- final: slim runtime, non-root, static files collected at build time ---------------------
 FROM python:${PYTHON_VERSION}-slim AS final
@@ -51,6 +59,7 @@ COPY diagnosis ./diagnosis
 COPY templates ./templates
 COPY static ./static
 COPY fixtures ./fixtures
+COPY --from=builder /src/locale ./locale
 # Hashed, gzip- and brotli-compressed static files, served by whitenoise (or a CDN).
 # The key only lets settings load: it signs nothing and is not in the running container.
 RUN DEBUG=0 PLAIN_STATIC=0 SECRET_KEY=collectstatic-only-not-a-secret \

@@ -16,7 +16,7 @@ find_python = $(shell for p in $(PYTHON) python3.13 python3.12 python3 \
 	  command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	  && { command -v $$p; break; }; done)
 
-.PHONY: run test venv vnu migrate fixtures content lint bench lighthouse mutation clean
+.PHONY: run test venv vnu messages translations migrate fixtures content lint bench lighthouse mutation clean
 
 $(VENV)/.installed: pyproject.toml
 	@py="$(call find_python)"; \
@@ -41,6 +41,25 @@ $(TOOLS)/node_modules/.bin/lighthouse:
 migrate: venv
 	$(PY) manage.py migrate --noinput
 
+# The Russian interface: locale/ru/LC_MESSAGES/django.po compiled to django.mo (not in git),
+# again whenever the .po changes. compilemessages needs GNU gettext's msgfmt.
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+MSGFMT_MISSING := msgfmt (GNU gettext) is missing: it compiles the translations. Install it \
+	(Debian/Ubuntu: apt-get install gettext; Fedora: dnf install gettext; macOS: brew install gettext).
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po | venv
+	@command -v msgfmt >/dev/null 2>&1 || { echo "$(MSGFMT_MISSING)" >&2; exit 1; }
+	$(PY) manage.py compilemessages --locale $* --ignore '.venv' --ignore '.tools' --ignore 'mutants' -v0
+
+messages: $(MO_FILES)
+
+# After changing a translatable string: update the .po from the code and templates (then
+# translate what is new or fuzzy; tests/test_i18n.py fails on any entry left untranslated).
+translations: venv
+	$(PY) manage.py makemessages --locale ru --add-location file --ignore '.venv/*' \
+	  --ignore '.tools/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'mutants/*' \
+	  --ignore 'staticfiles/*'
+
 # Reloads the shipped content, overwriting local edits of the same objects. Our loaddata
 # records a history row for each object it changes, so every edit can be reverted;
 # populate_history gives a first row to models that have none (a database loaded before that).
@@ -56,7 +75,7 @@ content: migrate
 	else $(PY) manage.py loaddata $(FIXTURES); fi
 	@$(PY) manage.py populate_history --auto >/dev/null 2>&1
 
-run: content
+run: content messages
 	@echo
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	@echo "Create a staff login with:  $(PY) manage.py createsuperuser"
@@ -68,7 +87,7 @@ run: content
 # the backup round trip; running that in its own process did (see below).
 # Tests marked `isolated` (the backup round trip) run in a second pytest process: see
 # tests/test_backup.py. Exit 5 (nothing selected, e.g. with PYTEST_ARGS=-k…) is no failure there.
-test: venv
+test: venv messages
 	DB_CONN_MAX_AGE=0 $(PY) -m pytest -m "not isolated" $(PYTEST_ARGS)
 	DB_CONN_MAX_AGE=0 $(PY) -m pytest -m isolated $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
@@ -83,7 +102,7 @@ bench: venv
 	$(PY) bench/report_burst.py
 	$(PY) bench/usage_counters.py
 
-lighthouse: venv $(TOOLS)/node_modules/.bin/lighthouse
+lighthouse: venv messages $(TOOLS)/node_modules/.bin/lighthouse
 	PATH="$(CURDIR)/$(TOOLS)/node_modules/.bin:$$PATH" $(PY) bench/lighthouse.py
 
 # Mutation testing of diagnosis/engine.py and diagnosis/query.py against their fast tests
@@ -102,4 +121,4 @@ mutation: venv
 	f"{untested} without tests; target $(MUTATION_TARGET) %)"); sys.exit(score < $(MUTATION_TARGET))'
 
 clean:
-	rm -rf $(VENV) $(TOOLS) staticfiles db.sqlite3 .pytest_cache mutants
+	rm -rf $(VENV) $(TOOLS) staticfiles db.sqlite3 .pytest_cache mutants $(MO_FILES)

@@ -11,6 +11,7 @@ from django.http import HttpResponseNotModified
 from django.middleware.gzip import re_accepts_gzip
 from django.utils.http import quote_etag
 
+from config.locale import request_language
 from config.release import release_id
 from kb.content_version import content_version
 
@@ -52,8 +53,9 @@ class SharedPageCacheMiddleware:
     and security headers, so a hit costs one cache read besides the content version. The key
     is built from named, normalized parts (see ``key``): the release id and the content
     version (an edit or a deploy retires every stored page at once), the exact scheme and
-    host (absolute URLs in a page come from them), each header the response varies on, as
-    the code that reads it decides, and the full path.
+    host (absolute URLs in a page come from them), the language the request is answered in
+    (config/locale.py: the path for pages, ``?lang=`` or Accept-Language for the API), each
+    header the response varies on, as the code that reads it decides, and the full path.
 
     Cookies do not bypass it: public pages are the same for everyone, staff included, so a
     made-up ``sessionid`` cannot turn every request into a rendered one. Staff still always
@@ -65,7 +67,7 @@ class SharedPageCacheMiddleware:
     """
 
     # What a stored response may vary on; the key below accounts for each.
-    KNOWN_VARY = {"accept-encoding", "hx-request", "hx-history-restore-request"}
+    KNOWN_VARY = {"accept-encoding", "accept-language", "hx-request", "hx-history-restore-request"}
     STAFF_COOKIE = "staff_view"
 
     def __init__(self, get_response):
@@ -105,8 +107,8 @@ class SharedPageCacheMiddleware:
 
     @classmethod
     def key(cls, request) -> str:
-        """The one place a page's cache key is built. A future language (LocaleMiddleware)
-        goes in here as a part of its own, e.g. ``"lang": request.LANGUAGE_CODE``."""
+        """The one place a page's cache key is built. The language is a part of its own, read
+        by config.locale.request_language, the function LanguageMiddleware activates."""
         # django-htmx's reading of its headers: a value counts only when it is exactly "true".
         htmx = request.headers.get("HX-Request") == "true"
         restore = request.headers.get("HX-History-Restore-Request") == "true"
@@ -114,6 +116,8 @@ class SharedPageCacheMiddleware:
             "release": release_id(),
             "content": content_version(),
             "origin": f"{request.scheme}://{request.get_host()}",
+            # Accept-Language counts only as config.locale reads it (pages: not at all).
+            "language": request_language(request),
             "encoding": cls.encoding(request) or "identity",
             "htmx": int(htmx),
             "restore": int(restore),

@@ -31,6 +31,10 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # First: of two commands of one name the first app's runs, and kb's loaddata (validating
+    # each object) must win over modeltranslation's.
+    "kb",
+    "modeltranslation",  # before the admin, as it asks: owners' content in each language
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -41,7 +45,6 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_htmx",
     "simple_history",
-    "kb",
     "diagnosis",
     "reports",
 ]
@@ -54,6 +57,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions, before CommonMiddleware (Django's rule); the language rules: config/locale.py
+    "config.locale.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -138,6 +143,17 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# English at today's URLs, Russian under /ru/ (config/urls.py, config/locale.py).
+LANGUAGES = [("en", "English"), ("ru", "Русский")]
+# Compiled from locale/ru/LC_MESSAGES/django.po by `make` (compilemessages); .mo not in git.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Owner-facing content fields have one column per language (kb/translation.py): name_en,
+# name_ru. English is the default and required; a Russian text left empty falls back to the
+# English one on the page, and `kb_check` reports it.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+# Slugs are made from the English text in the admin, so a link is the same in both languages.
+MODELTRANSLATION_PREPOPULATE_LANGUAGE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -1,14 +1,17 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
+from diagnosis.views import api_diagnose
 from kb import admin_views
 from kb.sitemaps import SITEMAPS
 from kb.views import healthz, ok, readyz, robots_txt, service_worker
 from usage import admin_views as usage_views
 
-admin.site.site_header = "Car faults: content"
-admin.site.site_title = "Car faults admin"
+admin.site.site_header = _("Car faults: content")
+admin.site.site_title = _("Car faults admin")
 
 urlpatterns = [
     path(
@@ -40,10 +43,18 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),
     path("sw.js", service_worker, name="service-worker"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    # The API takes its language from ?lang= or Accept-Language (config/locale.py).
+    path("api/v1/diagnose", api_diagnose, name="api"),
+    # The admin's language form posts here (Django's set_language: a cookie).
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+# The public pages: English at today's URLs, Russian under /ru/.
+urlpatterns += i18n_patterns(
     path("", include("reports.urls")),
     path("", include("diagnosis.urls")),
     path("", include("kb.urls")),
-]
+    prefix_default_language=False,
+)
 
 handler404 = "kb.views.page_not_found"
 handler500 = "kb.views.server_error"

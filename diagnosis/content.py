@@ -18,9 +18,11 @@ from functools import cached_property
 from django.core.cache import cache
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import get_language
 
 from config.release import release_id
 from kb.content_version import COMPILED_TIMEOUT, content_version
+from kb.languages import columns, text
 from kb.models import (
     PRICE_FIELDS,
     Cost,
@@ -167,16 +169,16 @@ class CompiledProblem:
 def _procedure_card(row: dict, model_slug: str) -> ProcedureCard:
     return ProcedureCard(
         slug=row["slug"],
-        title=row["title"],
+        title=text(row, "title"),
         kind=row["kind"],
-        kind_label=Procedure.Kind(row["kind"]).label,
-        summary=row["summary"],
+        kind_label=str(Procedure.Kind(row["kind"]).label),  # in the language compiled for
+        summary=text(row, "summary"),
         url=reverse("kb:procedure", args=[model_slug, row["slug"]]),
         difficulty=row["difficulty"],
-        difficulty_label=Procedure.Difficulty(row["difficulty"]).label,
+        difficulty_label=str(Procedure.Difficulty(row["difficulty"]).label),
         time_min_minutes=row["time_min_minutes"],
         time_max_minutes=row["time_max_minutes"],
-        tools=tuple(line.strip() for line in row["tools"].splitlines() if line.strip()),
+        tools=tuple(line.strip() for line in text(row, "tools").splitlines() if line.strip()),
         currency=row["currency"],
         costs=cost_ranges(row.get),
         time_is_estimate=row["time_source"] == Source.ESTIMATE,
@@ -307,38 +309,28 @@ def _read_problem(model_slug: str, problem_slug: str) -> _ProblemRows | None:
         Problem.objects.filter(vehicle_model__slug=model_slug, slug=problem_slug)
         .values(
             "id",
-            "title",
+            *columns("title"),
             "emergency_procedure_id",
             "is_published",
             "vehicle_model_id",
-            "vehicle_model__name",
-            "vehicle_model__make__name",
+            *columns("vehicle_model__name", "vehicle_model__make__name"),
             *_LEARNING,
             "faults__id",
             "faults__slug",
-            "faults__name",
-            "faults__summary",
+            *columns("faults__name", "faults__summary"),
             "faults__category",
             "faults__group_id",
             "faults__share",
             "faults__likelihoods__p_yes",
-            *(
-                _SYMPTOM + name
-                for name in (
-                    "slug",
-                    "question",
-                    "help_text",
-                    "statement",
-                    "effort",
-                    "p_yes_otherwise",
-                    "order",
-                    "option_label",
+            *(_SYMPTOM + name for name in ("slug", "effort", "p_yes_otherwise", "order")),
+            *columns(
+                *(
+                    _SYMPTOM + name
+                    for name in ("question", "help_text", "statement", "option_label")
                 )
             ),
-            *(
-                _GROUP + name
-                for name in ("slug", "question", "help_text", "effort", "none_label", "order")
-            ),
+            *(_GROUP + name for name in ("slug", "effort", "order")),
+            *columns(*(_GROUP + name for name in ("question", "help_text", "none_label"))),
         )
         .order_by("faults__order", "faults__name", _SYMPTOM + "order")
     )
@@ -347,8 +339,9 @@ def _read_problem(model_slug: str, problem_slug: str) -> _ProblemRows | None:
         if problem is None:
             problem = _ProblemRows(
                 id=row["id"],
-                title=row["title"],
-                model_name=f"{row['vehicle_model__make__name']} {row['vehicle_model__name']}",
+                title=text(row, "title"),
+                model_name=f"{text(row, 'vehicle_model__make__name')} "
+                f"{text(row, 'vehicle_model__name')}",
                 vehicle_model_id=row["vehicle_model_id"],
                 emergency_procedure_id=row["emergency_procedure_id"],
                 is_published=row["is_published"],
@@ -364,8 +357,8 @@ def _read_problem(model_slug: str, problem_slug: str) -> _ProblemRows | None:
             row["faults__id"],
             _FaultRow(
                 slug=row["faults__slug"],
-                name=row["faults__name"],
-                summary=row["faults__summary"],
+                name=text(row, "faults__name"),
+                summary=text(row, "faults__summary"),
                 category=row["faults__category"],
                 group_id=row["faults__group_id"],
                 share=row["faults__share"],
@@ -381,12 +374,12 @@ def _read_problem(model_slug: str, problem_slug: str) -> _ProblemRows | None:
                 row[_SYMPTOM + "order"],
                 SymptomInfo(
                     slug=symptom_slug,
-                    question=row[_SYMPTOM + "question"],
-                    help_text=row[_SYMPTOM + "help_text"],
-                    statement=row[_SYMPTOM + "statement"],
+                    question=text(row, _SYMPTOM + "question"),
+                    help_text=text(row, _SYMPTOM + "help_text"),
+                    statement=text(row, _SYMPTOM + "statement"),
                     effort=row[_SYMPTOM + "effort"],
                     group=group_slug,
-                    option_label=row[_SYMPTOM + "option_label"] or "",
+                    option_label=text(row, _SYMPTOM + "option_label") or "",
                 ),
                 row[_SYMPTOM + "p_yes_otherwise"],
             ),
@@ -397,10 +390,10 @@ def _read_problem(model_slug: str, problem_slug: str) -> _ProblemRows | None:
                 (
                     row[_GROUP + "order"],
                     group_slug,
-                    row[_GROUP + "question"],
-                    row[_GROUP + "help_text"],
+                    text(row, _GROUP + "question"),
+                    text(row, _GROUP + "help_text"),
                     row[_GROUP + "effort"],
-                    row[_GROUP + "none_label"],
+                    text(row, _GROUP + "none_label"),
                 ),
             )
         problem.likelihoods[(fault.slug, symptom_slug)] = row["faults__likelihoods__p_yes"]
@@ -420,7 +413,7 @@ def _read_generations(
         .values(
             "id",
             "code",
-            "name",
+            *columns("name"),
             "year_from",
             "year_to",
             "is_facelift",
@@ -433,7 +426,11 @@ def _read_generations(
         generations.setdefault(
             row["code"],
             GenerationInfo(
-                row["code"], row["name"], row["year_from"], row["year_to"], row["is_facelift"]
+                row["code"],
+                text(row, "name"),
+                row["year_from"],
+                row["year_to"],
+                row["is_facelift"],
             ),
         )
         if row["rates__group_id"] is not None:
@@ -456,25 +453,23 @@ def _read_procedures(
         .values(
             "id",
             "slug",
-            "title",
+            *columns("title"),
             "kind",
-            "summary",
+            *columns("summary"),
             "source",
             "difficulty",
             "time_min_minutes",
             "time_max_minutes",
             "time_source",
-            "tools",
+            *columns("tools"),
             "currency",
             "cost_source",
             *PRICE_FIELDS,
             "order",
             "steps__number",
-            "steps__title",
-            "steps__text",
+            *columns("steps__title", "steps__text"),
             "steps__source",
-            "steps__warning__title",
-            "steps__warning__text",
+            *columns("steps__warning__title", "steps__warning__text"),
             "faults__id",
         )
         .order_by("order", "title", "steps__number")
@@ -485,10 +480,10 @@ def _read_procedures(
         if row["steps__number"] is not None:
             steps.setdefault(row["id"], {})[row["steps__number"]] = StepInfo(
                 row["steps__number"],
-                row["steps__title"],
-                row["steps__text"],
-                row["steps__warning__title"] or "",
-                row["steps__warning__text"] or "",
+                text(row, "steps__title"),
+                text(row, "steps__text"),
+                text(row, "steps__warning__title") or "",
+                text(row, "steps__warning__text") or "",
                 is_estimate=row["steps__source"] == Source.ESTIMATE,
             )
         fault = problem.faults.get(row["faults__id"])
@@ -528,16 +523,19 @@ def _with_steps(card: ProcedureCard, steps: dict[int, StepInfo]) -> ProcedureCar
 
 # Compiled problems are also kept in this process, so a warm request neither queries the
 # database nor unpickles from the shared cache; the content version in the key retires them.
-_local: dict[tuple[str, str, str], CompiledProblem | None] = {}
+# The texts are the active language's (kb/translation.py), so the language is in the keys.
+_local: dict[tuple[str, str, str, str], CompiledProblem | None] = {}
 _LOCAL_LIMIT = 256
 
 
 def compiled_problem(model_slug: str, problem_slug: str) -> CompiledProblem | None:
-    version = content_version()
-    local_key = (version, model_slug, problem_slug)
+    version, language = content_version(), get_language()
+    local_key = (version, model_slug, problem_slug, language)
     if local_key in _local:
         return _local[local_key]
-    cache_key = f"diagnosis:compiled:{release_id()}:{version}:{model_slug}:{problem_slug}"
+    cache_key = (
+        f"diagnosis:compiled:{release_id()}:{version}:{model_slug}:{problem_slug}:{language}"
+    )
     compiled = cache.get(cache_key)
     if compiled is None:
         compiled = build(model_slug, problem_slug)

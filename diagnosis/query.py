@@ -5,7 +5,8 @@
 
 Parsing is lenient: every problem becomes a QueryError naming the bad part and the valid
 values, and everything valid is kept, so the wizard can show the message and let the user go
-on, while the API answers 400 with the same message.
+on, while the API answers 400 with the same message. Messages are in the active language
+(config/locale.py decides it per request).
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from .content import CompiledProblem, GenerationInfo
 
-ANSWER_WORDS = {"y": "Yes", "n": "No", "u": "Don't know"}
+ANSWER_WORDS = {"y": gettext_lazy("Yes"), "n": gettext_lazy("No"), "u": gettext_lazy("Don't know")}
 MAX_QUERY_LENGTH = 2048
 MAX_VALID_LIST = 40
 
@@ -46,7 +50,8 @@ def query_too_long(query_string: str) -> QueryError | None:
     if len(query_string) > MAX_QUERY_LENGTH:
         return QueryError(
             "query",
-            f"The query is too long ({len(query_string)} characters; at most {MAX_QUERY_LENGTH}).",
+            _("The query is too long (%(length)s characters; at most %(limit)s).")
+            % {"length": len(query_string), "limit": MAX_QUERY_LENGTH},
         )
     return None
 
@@ -64,7 +69,8 @@ def _parse_generation(compiled, params, errors) -> GenerationInfo | None:
     if code:
         generation = compiled.generations_by_code.get(code)
         if generation is None:
-            errors.append(QueryError("generation", f"Unknown generation “{code[:40]}”.", codes))
+            message = _("Unknown generation “%(code)s”.") % {"code": code[:40]}
+            errors.append(QueryError("generation", message, codes))
         return generation
     raw_year = params.get("year", "").strip()
     if not raw_year:
@@ -73,7 +79,8 @@ def _parse_generation(compiled, params, errors) -> GenerationInfo | None:
     last = last or datetime.date.today().year + 1
     valid = (f"{first}–{last}",)
     if not (raw_year.isascii() and raw_year.isdigit() and len(raw_year) == 4):
-        errors.append(QueryError("year", f"“{raw_year[:40]}” is not a model year.", valid))
+        message = _("“%(year)s” is not a model year.") % {"year": raw_year[:40]}
+        errors.append(QueryError("year", message, valid))
         return None
     year = int(raw_year)
     generation = compiled.generation_for_year(year) if year <= last else None
@@ -81,8 +88,8 @@ def _parse_generation(compiled, params, errors) -> GenerationInfo | None:
         errors.append(
             QueryError(
                 "year",
-                f"No {compiled.model_name} generation covers {year}: the model was made "
-                f"from {first}.",
+                _("No %(model)s generation covers %(year)s: the model was made from %(first)s.")
+                % {"model": compiled.model_name, "year": year, "first": first},
                 valid,
             )
         )
@@ -102,7 +109,8 @@ def _parse_answers(compiled, raw: str, errors) -> dict[str, str]:
             errors.append(
                 QueryError(
                     "answers",
-                    f"“{item[:60]}” is not an answer: write symptom:y, symptom:n or symptom:u.",
+                    _("“%(item)s” is not an answer: write symptom:y, symptom:n or symptom:u.")
+                    % {"item": item[:60]},
                     ("y", "n", "u"),
                 )
             )
@@ -110,7 +118,7 @@ def _parse_answers(compiled, raw: str, errors) -> dict[str, str]:
             errors.append(
                 QueryError(
                     "answers",
-                    f"Unknown symptom “{symptom[:60]}”.",
+                    _("Unknown symptom “%(symptom)s”.") % {"symptom": symptom[:60]},
                     tuple(list(symptoms)[:MAX_VALID_LIST]),
                 )
             )
@@ -118,7 +126,8 @@ def _parse_answers(compiled, raw: str, errors) -> dict[str, str]:
             errors.append(
                 QueryError(
                     "answers",
-                    f"“{value[:20]}” is not an answer to “{symptom}”: use y, n or u.",
+                    _("“%(value)s” is not an answer to “%(symptom)s”: use y, n or u.")
+                    % {"value": value[:20], "symptom": symptom},
                     ("y", "n", "u"),
                 )
             )
@@ -126,7 +135,8 @@ def _parse_answers(compiled, raw: str, errors) -> dict[str, str]:
             errors.append(
                 QueryError(
                     "answers",
-                    f"“{symptom}” is answered twice; the first answer is kept.",
+                    _("“%(symptom)s” is answered twice; the first answer is kept.")
+                    % {"symptom": symptom},
                     (),
                 )
             )
@@ -135,8 +145,11 @@ def _parse_answers(compiled, raw: str, errors) -> dict[str, str]:
             errors.append(
                 QueryError(
                     "answers",
-                    f"“{rival}” and “{symptom}” cannot both be yes: they are answers to one "
-                    f"question (“{group.question}”). The first is kept.",
+                    _(
+                        "“%(rival)s” and “%(symptom)s” cannot both be yes: they are answers to "
+                        "one question (“%(question)s”). The first is kept."
+                    )
+                    % {"rival": rival, "symptom": symptom, "question": group.question},
                     group.members,
                 )
             )

@@ -6,6 +6,9 @@ import math
 from dataclasses import dataclass, replace
 from functools import cached_property
 
+from django.utils import formats
+from django.utils.translation import gettext as _
+
 from . import engine
 from .content import (
     CompiledProblem,
@@ -49,17 +52,37 @@ class Reason:
     @property
     def text(self) -> str:
         if self.symptom is None:
-            said = f"You answered “{self.group.none_label}” to “{self.group.question}”"
+            said = _("You answered “%(answer)s” to “%(question)s”") % {
+                "answer": self.group.none_label,
+                "question": self.group.question,
+            }
+        elif self.answer == "y":
+            said = _("You answered yes to “%(statement)s”") % {"statement": self.symptom.statement}
         else:
-            yes_no = "yes" if self.answer == "y" else "no"
-            said = f"You answered {yes_no} to “{self.symptom.statement}”"
-        strength = "strongly " if self.factor >= 4 else ""
-        effect = "points to this cause" if self.raises else "speaks against this cause"
-        return (
-            f"{said}: this {strength}{effect} "
-            f"({self.factor:.1f}× {'more' if self.raises else 'less'} likely than with "
-            f"another cause)."
-        )
+            said = _("You answered no to “%(statement)s”") % {"statement": self.symptom.statement}
+        factor = f"{self.factor:.1f}".replace(".", formats.get_format("DECIMAL_SEPARATOR"))
+        strong = self.factor >= 4
+        if self.raises and strong:
+            text = _(
+                "%(said)s: this strongly points to this cause "
+                "(%(factor)s× more likely than with another cause)."
+            )
+        elif self.raises:
+            text = _(
+                "%(said)s: this points to this cause "
+                "(%(factor)s× more likely than with another cause)."
+            )
+        elif strong:
+            text = _(
+                "%(said)s: this strongly speaks against this cause "
+                "(%(factor)s× less likely than with another cause)."
+            )
+        else:
+            text = _(
+                "%(said)s: this speaks against this cause "
+                "(%(factor)s× less likely than with another cause)."
+            )
+        return text % {"said": said, "factor": factor}
 
     def as_dict(self) -> dict:
         return {
@@ -195,7 +218,9 @@ class Outcome:
             for m in group.members
             if self.answers.get(m) == "n"
         ]
-        return "Not: " + "; ".join(ruled_out) if ruled_out else ANSWER_WORDS["u"]
+        if not ruled_out:
+            return str(ANSWER_WORDS["u"])
+        return _("Not: %(options)s") % {"options": "; ".join(ruled_out)}
 
     @property
     def question_number(self) -> int:
@@ -336,13 +361,15 @@ def _why_line(compiled: CompiledProblem, contrasts, label_of: dict[str, str]) ->
     for contrast in contrasts:
         names = [compiled.faults[fault].name for fault in contrast.faults]
         label = label_of.get(contrast.answer, contrast.answer)
-        parts.append(f"“{label}” points to {_or_list(names)}")
+        parts.append(
+            _("“%(answer)s” points to %(causes)s") % {"answer": label, "causes": _or_list(names)}
+        )
     if not parts:
         return ""
-    return "Why we ask: " + "; ".join(parts) + "."
+    return _("Why we ask: %(reasons)s.") % {"reasons": "; ".join(parts)}
 
 
 def _or_list(names: list[str]) -> str:
     if len(names) <= 1:
         return "".join(names)
-    return ", ".join(names[:-1]) + " or " + names[-1]
+    return _("%(first)s or %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}

@@ -6,6 +6,7 @@ from functools import wraps
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from kb.drafts import sees_drafts
@@ -91,7 +92,7 @@ def api_methods(view):
             response = JsonResponse({"methods": list(API_METHODS)})
         else:
             method = re.sub(r"[^A-Z]", "", request.method.upper())[:20]
-            message = f"The method {method} is not allowed here: use GET."
+            message = _("The method %(method)s is not allowed here: use GET.") % {"method": method}
             response = api_error(request, 405, message, part="method")
         response["Allow"] = ", ".join(API_METHODS)
         return response
@@ -114,7 +115,7 @@ def api_diagnose(request):
         query.errors.append(
             QueryError(
                 "generation",
-                "Give generation=<code> or year=<model year>.",
+                _("Give generation=<code> or year=<model year>."),
                 tuple(compiled.generations_by_code),
             )
         )
@@ -128,9 +129,17 @@ def api_diagnose(request):
 def _unknown_model_or_problem(model: str, problem: str) -> QueryError:
     catalog = content.catalog()
     if model not in catalog:
-        label = f"Unknown model “{model[:60]}”." if model else "Give model=<model>."
+        label = (
+            _("Unknown model “%(model)s”.") % {"model": model[:60]}
+            if model
+            else _("Give model=<model>.")
+        )
         return QueryError("model", label, tuple(catalog))
-    label = f"Unknown problem “{problem[:60]}”." if problem else "Give problem=<problem>."
+    label = (
+        _("Unknown problem “%(problem)s”.") % {"problem": problem[:60]}
+        if problem
+        else _("Give problem=<problem>.")
+    )
     return QueryError("problem", label, tuple(catalog[model]))
 
 

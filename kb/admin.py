@@ -1,10 +1,12 @@
 """The admin for service staff: every content model, with inlines, search and filters.
 
 SimpleHistoryAdmin adds a History page to every object, from which any earlier version can be
-restored ("reverted").
+restored ("reverted"). The texts owners read have one field per language (kb/translation.py);
+their admins (`Translated`) show them with language tabs (static/js/admin-language-tabs.js).
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -13,6 +15,14 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from modeltranslation.admin import (
+    TranslationAdmin,
+    TranslationStackedInline,
+    TranslationTabularInline,
+)
+from modeltranslation.utils import build_localized_fieldname
 from simple_history.admin import SimpleHistoryAdmin as HistoryAdmin
 
 from .forms import CommaFloatField, ProbabilityField, percent
@@ -79,7 +89,13 @@ class PlainFields:
                 help_text=db_field.help_text,
                 required=not db_field.blank,
             )
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        original = getattr(db_field, "translated_field", None)
+        if isinstance(field, forms.CharField) and original is not None and not original.null:
+            # A language's column may be NULL (not yet translated), but an emptied field is
+            # saved as "", as the original field is: no NULL-to-"" change in the history.
+            field.empty_value = ""
+        return field
 
 
 class SlugFromForm(forms.ModelForm):
@@ -92,14 +108,22 @@ class SlugFromForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "slug" in self.fields:
             self.fields["slug"].required = False
+            source = self.fields[self.slug_from].label if self.slug_from in self.fields else ""
             self.fields["slug"].help_text = (
-                f"Leave empty to make it from the {self.slug_from.replace('_', ' ')}'s key words. "
+                _("Leave empty to make it from the key words of “%(field)s”.")
+                % {"field": source or self.slug_from.replace("_", " ")}
+                + " "
                 + str(self.fields["slug"].help_text)
             )
 
     def clean(self):
         data = super().clean()
-        source = data.get(self.slug_from)
+        # A translated source field is in the form once per language: slugs are made from
+        # the English one, so a link is the same in every language.
+        english = build_localized_fieldname(
+            self.slug_from, settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+        )
+        source = data.get(english, data.get(self.slug_from))
         if "slug" in self.fields and not data.get("slug") and source:
             data["slug"] = key_words_slug(
                 source, self._meta.model._meta.get_field("slug").max_length
@@ -119,6 +143,23 @@ class StackedInline(PlainFields, admin.StackedInline):
     pass
 
 
+class LanguageTabs:
+    """Tabs above the form, one per language, that show only that language's fields (the
+    language-neutral fields stay); a tab whose fields have an error is marked and opened."""
+
+    class Media:
+        js = ["js/admin-language-tabs.js"]
+        css = {"all": ["css/admin-language-tabs.css"]}
+
+
+class TranslatedTabularInline(LanguageTabs, PlainFields, TranslationTabularInline):
+    pass
+
+
+class TranslatedStackedInline(LanguageTabs, PlainFields, TranslationStackedInline):
+    pass
+
+
 class SimpleHistoryAdmin(PlainFields, HistoryAdmin):
     """Every content admin: history and revert, and after each save the content check's
     findings for what was edited, the edited object first when it is one of them."""
@@ -132,8 +173,11 @@ class SimpleHistoryAdmin(PlainFields, HistoryAdmin):
         found = findings(problem) if problem else [f for f in findings() if f.obj == obj]
         found.sort(key=lambda finding: finding.obj != obj)  # the edited object first
         if not found:
-            where = f"“{problem}”" if problem else "this object"
-            messages.success(request, f"Content check: no finding for {where}.")
+            if problem:
+                message = _("Content check: no finding for “%(problem)s”.") % {"problem": problem}
+            else:
+                message = _("Content check: no finding for this object.")
+            messages.success(request, message)
             return
         items = format_html_join(
             "",
@@ -142,7 +186,7 @@ class SimpleHistoryAdmin(PlainFields, HistoryAdmin):
                 (
                     finding.admin_url,
                     finding.name[:1].upper() + finding.name[1:],
-                    " (what you just saved: probably the cause)" if finding.obj == obj else "",
+                    _(" (what you just saved: probably the cause)") if finding.obj == obj else "",
                     finding.message,
                 )
                 for finding in found
@@ -151,15 +195,30 @@ class SimpleHistoryAdmin(PlainFields, HistoryAdmin):
         messages.warning(
             request,
             format_html(
-                'Content check{}: {} finding{}. <a href="{}">All findings</a>'
-                '<ul class="cc-inline">{}</ul>',
-                f" for “{problem}”" if problem else "",
-                len(found),
-                "" if len(found) == 1 else "s",
+                '{} <a href="{}">{}</a><ul class="cc-inline">{}</ul>',
+                (
+                    ngettext(
+                        "Content check for “%(problem)s”: %(count)s finding.",
+                        "Content check for “%(problem)s”: %(count)s findings.",
+                        len(found),
+                    )
+                    if problem
+                    else ngettext(
+                        "Content check: %(count)s finding.",
+                        "Content check: %(count)s findings.",
+                        len(found),
+                    )
+                )
+                % {"problem": problem, "count": len(found)},
                 reverse("admin-content-check"),
+                _("All findings"),
                 items,
             ),
         )
+
+
+class Translated(LanguageTabs, TranslationAdmin):
+    """Put first among a translated model's admin bases: its fields in each language."""
 
 
 class WithLikelihoodHistory:
@@ -229,7 +288,7 @@ class PreviewEffect:
                 request.POST, request.FILES, instance=obj
             )
             valid = form.is_valid()
-            formsets, _ = self._create_formsets(request, form.instance, change=True)
+            formsets, _inlines = self._create_formsets(request, form.instance, change=True)
             valid = all([formset.is_valid() for formset in formsets]) and valid
             if valid:
                 edit = self.edit_of(original, form, formsets)
@@ -241,7 +300,8 @@ class PreviewEffect:
                         errors.extend(inline_errors.as_data().items())
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Effect of your edit of {self.model._meta.verbose_name} “{original}”",
+            "title": _("Effect of your edit of %(kind)s “%(name)s”")
+            % {"kind": self.model._meta.verbose_name, "name": original},
             "original": original,
             "problem": problem_of(original),
             "generations": generations,
@@ -272,7 +332,7 @@ class PreviewEffect:
         return edits
 
 
-class GenerationInline(TabularInline):
+class GenerationInline(TranslatedTabularInline):
     model = Generation
     extra = 0
     prepopulated_fields = {"code": ("name",)}
@@ -280,8 +340,10 @@ class GenerationInline(TabularInline):
 
 class FaultRateInline(TabularInline):
     model = FaultRate
-    verbose_name = "rate in a generation"
-    verbose_name_plural = "rates per generation (leave a level empty to skip a generation)"
+    verbose_name = gettext_lazy("rate in a generation")
+    verbose_name_plural = gettext_lazy(
+        "rates per generation (leave a level empty to skip a generation)"
+    )
 
     @staticmethod
     def missing_generations(group):
@@ -324,7 +386,7 @@ class LikelihoodInline(SameProblemPickers, TabularInline):
     fields = ["symptom", "p_yes", "with_any_other_cause", "note"]
     readonly_fields = ["with_any_other_cause"]
 
-    @admin.display(description="with any other cause")
+    @admin.display(description=gettext_lazy("with any other cause"))
     def with_any_other_cause(self, obj):
         """The question's value for the other causes, to set this one against."""
         return in_words(obj.symptom.p_yes_otherwise) if obj and obj.symptom_id else "—"
@@ -342,9 +404,11 @@ class StepForm(forms.ModelForm):
     position = forms.IntegerField(
         required=False,
         min_value=1,
-        label="Step number",
-        help_text="Filled in for you. To move a step, type the number it should have; "
-        "leave empty on a new step to add it at the end.",
+        label=gettext_lazy("Step number"),
+        help_text=gettext_lazy(
+            "Filled in for you. To move a step, type the number it should have; "
+            "leave empty on a new step to add it at the end."
+        ),
         widget=forms.NumberInput(attrs={"style": "width: 5em"}),
     )
 
@@ -358,7 +422,7 @@ class StepForm(forms.ModelForm):
             self.fields["position"].initial = self.instance.number
 
 
-class StepInline(StackedInline):
+class StepInline(TranslatedStackedInline):
     model = Step
     form = StepForm
     extra = 0
@@ -367,14 +431,14 @@ class StepInline(StackedInline):
 
 
 @admin.register(Make)
-class MakeAdmin(SimpleHistoryAdmin):
+class MakeAdmin(Translated, SimpleHistoryAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ("name",)}
 
 
 @admin.register(VehicleModel)
-class VehicleModelAdmin(SimpleHistoryAdmin):
+class VehicleModelAdmin(Translated, SimpleHistoryAdmin):
     list_display = ["__str__", "slug"]
     list_filter = ["make"]
     search_fields = ["name", "slug", "make__name"]
@@ -383,7 +447,7 @@ class VehicleModelAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Generation)
-class GenerationAdmin(SimpleHistoryAdmin):
+class GenerationAdmin(Translated, SimpleHistoryAdmin):
     list_display = ["name", "code", "vehicle_model", "year_from", "year_to", "is_facelift"]
     list_filter = ["vehicle_model", "is_facelift"]
     search_fields = ["name", "code"]
@@ -391,7 +455,7 @@ class GenerationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Problem)
-class ProblemAdmin(SimpleHistoryAdmin):
+class ProblemAdmin(Translated, SimpleHistoryAdmin):
     list_display = ["title", "slug", "vehicle_model"]
     list_filter = ["vehicle_model"]
     search_fields = ["title", "slug", "summary"]
@@ -400,7 +464,7 @@ class ProblemAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(RateLevel)
-class RateLevelAdmin(SimpleHistoryAdmin):
+class RateLevelAdmin(Translated, SimpleHistoryAdmin):
     list_display = ["name", "slug", "weight", "order"]
     list_editable = ["weight"]
     search_fields = ["name"]
@@ -408,7 +472,7 @@ class RateLevelAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(FaultGroup)
-class FaultGroupAdmin(SimpleHistoryAdmin):
+class FaultGroupAdmin(Translated, SimpleHistoryAdmin):
     def get_formset_kwargs(self, request, obj, inline, prefix):
         """A new fault type (or one missing rates) gets one row per generation to fill in."""
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
@@ -431,7 +495,7 @@ class FaultRateAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Fault)
-class FaultAdmin(PreviewEffect, WithLikelihoodHistory, SimpleHistoryAdmin):
+class FaultAdmin(Translated, PreviewEffect, WithLikelihoodHistory, SimpleHistoryAdmin):
     list_display = ["name", "slug", "problem", "category", "group", "share"]
     list_filter = ["problem", "category", "group"]
     list_select_related = ["problem__vehicle_model__make", "group"]
@@ -452,7 +516,7 @@ class FaultAdmin(PreviewEffect, WithLikelihoodHistory, SimpleHistoryAdmin):
 
 
 @admin.register(Symptom)
-class SymptomAdmin(PreviewEffect, WithLikelihoodHistory, SimpleHistoryAdmin):
+class SymptomAdmin(Translated, PreviewEffect, WithLikelihoodHistory, SimpleHistoryAdmin):
     likelihood_owner = "symptom"
 
     def edit_of(self, original, form, formsets):
@@ -477,7 +541,7 @@ class SymptomAdmin(PreviewEffect, WithLikelihoodHistory, SimpleHistoryAdmin):
     inlines = [SymptomLikelihoodInline]
 
 
-class MemberInline(TabularInline):
+class MemberInline(TranslatedTabularInline):
     """The options of an exclusive question are symptoms: each names its button here."""
 
     model = Symptom
@@ -493,7 +557,7 @@ class MemberInline(TabularInline):
 
 
 @admin.register(QuestionGroup)
-class QuestionGroupAdmin(SimpleHistoryAdmin):
+class QuestionGroupAdmin(Translated, SimpleHistoryAdmin):
     list_display = ["question", "slug", "problem", "effort", "order"]
     list_filter = ["problem"]
     list_select_related = ["problem__vehicle_model__make"]
@@ -522,14 +586,14 @@ class LikelihoodAdmin(PreviewEffect, SimpleHistoryAdmin):
 
 
 @admin.register(SafetyWarning)
-class SafetyWarningAdmin(SimpleHistoryAdmin):
+class SafetyWarningAdmin(Translated, SimpleHistoryAdmin):
     list_display = ["title", "slug"]
     search_fields = ["title", "text"]
     prepopulated_fields = {"slug": ("title",)}
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(SimpleHistoryAdmin):
+class ProcedureAdmin(Translated, SimpleHistoryAdmin):
     list_display = ["title", "kind", "difficulty", "vehicle_model", "order"]
     list_filter = ["kind", "difficulty", "vehicle_model"]
     search_fields = ["title", "slug", "summary", "introduction", "tools"]
@@ -550,7 +614,7 @@ class ProcedureAdmin(SimpleHistoryAdmin):
         # Ties: a step moved to a number goes before the step that had it.
         rows.sort(key=lambda row: (row[0], row[2].instance.number == row[0], row[1]))
         steps = []
-        for number, (_, _, step_form) in enumerate(rows, start=1):
+        for number, (_position, _index, step_form) in enumerate(rows, start=1):
             step = step_form.instance
             step.procedure = form.instance
             moved = step.number != number
@@ -580,7 +644,7 @@ class ProcedureAdmin(SimpleHistoryAdmin):
             },
         ),
         (
-            "Doing it",
+            gettext_lazy("Doing it"),
             {
                 "fields": [
                     "tools",
@@ -595,7 +659,7 @@ class ProcedureAdmin(SimpleHistoryAdmin):
             },
         ),
         (
-            "Costs",
+            gettext_lazy("Costs"),
             {
                 "fields": [
                     "currency",
@@ -610,7 +674,7 @@ class ProcedureAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Step)
-class StepAdmin(SimpleHistoryAdmin):
+class StepAdmin(Translated, SimpleHistoryAdmin):
     list_display = ["__str__", "procedure", "source", "warning"]
     list_filter = ["procedure", "source"]
     search_fields = ["title", "text"]
@@ -618,7 +682,7 @@ class StepAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(FaqEntry)
-class FaqEntryAdmin(SimpleHistoryAdmin):
+class FaqEntryAdmin(Translated, SimpleHistoryAdmin):
     list_display = ["question", "vehicle_model", "problem", "order"]
     list_filter = ["vehicle_model", "problem"]
     search_fields = ["question", "answer"]
@@ -637,16 +701,22 @@ class ProbabilityWordAdmin(SimpleHistoryAdmin):
 # --- the admin index, in the order content is built ---------------------------------------------
 
 BUILD_ORDER = [
-    ("1. Vehicle: make, model and generations", ["make", "vehiclemodel", "generation"]),
-    ("2. Problem (starts as a draft)", ["problem"]),
-    ("3. Fault types and their rates per generation", ["faultgroup", "faultrate", "ratelevel"]),
-    ("4. Faults: the possible causes", ["fault"]),
     (
-        "5. Questions and how often “yes” with each cause",
+        gettext_lazy("1. Vehicle: make, model and generations"),
+        ["make", "vehiclemodel", "generation"],
+    ),
+    (gettext_lazy("2. Problem (starts as a draft)"), ["problem"]),
+    (
+        gettext_lazy("3. Fault types and their rates per generation"),
+        ["faultgroup", "faultrate", "ratelevel"],
+    ),
+    (gettext_lazy("4. Faults: the possible causes"), ["fault"]),
+    (
+        gettext_lazy("5. Questions and how often “yes” with each cause"),
         ["symptom", "questiongroup", "likelihood", "probabilityword"],
     ),
-    ("6. Procedures, steps and warnings", ["procedure", "step", "safetywarning"]),
-    ("7. Frequently asked questions", ["faqentry"]),
+    (gettext_lazy("6. Procedures, steps and warnings"), ["procedure", "step", "safetywarning"]),
+    (gettext_lazy("7. Frequently asked questions"), ["faqentry"]),
 ]
 _default_app_list = admin.site.get_app_list
 
@@ -664,7 +734,7 @@ def guided_app_list(request, app_label=None):
         if members:
             sections.append({**kb, "name": title, "models": members})
     if by_name:
-        sections.append({**kb, "name": "Other content", "models": list(by_name.values())})
+        sections.append({**kb, "name": _("Other content"), "models": list(by_name.values())})
     return sections + [app for app in apps if app["app_label"] != "kb"]
 
 

@@ -13,6 +13,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from .models import CONTENT_MODELS, Problem
 from .validation import Finding, findings
@@ -33,7 +35,7 @@ def content_check(request):
     ]
     context = {
         **admin.site.each_context(request),
-        "title": "Content check",
+        "title": _("Content check"),
         "groups": groups,
         "total": len(found),
         "clean_problems": [p for pk, p in problems.items() if pk not in sections],
@@ -47,7 +49,7 @@ def content_check(request):
 # deletion is recorded within this long of the parent's.
 SAME_DELETION = timedelta(seconds=30)
 DELETED_DAYS = 90
-RESTORED_REASON = "Restored from Recently deleted"
+RESTORED_REASON = gettext_lazy("Restored from Recently deleted")
 
 
 def _cascade_parents(model) -> list:
@@ -164,7 +166,7 @@ def recently_deleted(request):
     ]
     context = {
         **admin.site.each_context(request),
-        "title": "Recently deleted",
+        "title": _("Recently deleted"),
         "items": items,
         "days": DELETED_DAYS,
     }
@@ -179,27 +181,33 @@ def _restore_view(request):
     except ValueError:
         history_id = None
     if model is None or history_id is None:
-        messages.error(request, "Nothing to restore: choose an object from the list.")
+        messages.error(request, _("Nothing to restore: choose an object from the list."))
         return redirect("admin-recently-deleted")
     if not request.user.has_perm(f"kb.add_{model._meta.model_name}"):
         raise PermissionDenied
     try:
         obj, children = restore(model, history_id)
     except model.history.model.DoesNotExist:
-        messages.error(request, "That deletion is not in the history: nothing was restored.")
+        messages.error(request, _("That deletion is not in the history: nothing was restored."))
     except RestoreError as error:
         messages.error(request, str(error))
     else:
         url = reverse(f"admin:kb_{model._meta.model_name}_change", args=[obj.pk])
         with_children = (
-            f", with {children} object{'s' if children != 1 else ''} deleted along with it"
+            ngettext(
+                ", with %(count)s object deleted along with it",
+                ", with %(count)s objects deleted along with it",
+                children,
+            )
+            % {"count": children}
             if children
             else ""
         )
         messages.success(
             request,
             format_html(
-                'Restored {} <a href="{}">“{}”</a>{}.',
+                '{} {} <a href="{}">“{}”</a>{}.',
+                _("Restored"),
                 obj._meta.verbose_name,
                 url,
                 obj,
@@ -217,6 +225,6 @@ def guide(request):
     try:
         text = GUIDE.read_text(encoding="utf-8")
     except OSError:
-        text = "The guide is in docs/content.md of the project."
-    context = {**admin.site.each_context(request), "title": "Content guide", "text": text}
+        text = _("The guide is in docs/content.md of the project.")
+    context = {**admin.site.each_context(request), "title": _("Content guide"), "text": text}
     return TemplateResponse(request, "admin/kb/guide.html", context)

@@ -6,6 +6,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 EXACT = "exact"
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
@@ -67,7 +68,7 @@ class ProbabilityWidget(forms.MultiWidget):
         if value in (None, ""):
             return ["", ""]
         value = float(value)
-        for choice, _ in self.widgets[0].choices:
+        for choice, _label in self.widgets[0].choices:
             if choice not in ("", EXACT) and abs(float(choice) - value) < 1e-9:
                 return [choice, percent(value)]
         return [EXACT, percent(value)]
@@ -82,9 +83,9 @@ class ProbabilityField(forms.MultiValueField):
 
     def __init__(self, words=(), *, required=True, **kwargs):
         kwargs.pop("max_value", None), kwargs.pop("min_value", None), kwargs.pop("step_size", None)
-        choices = [("", "— choose —")]
+        choices = [("", _("— choose —"))]
         choices += [(repr(float(w.value)), f"{w.word} ({percent(w.value)} %)") for w in words]
-        choices.append((EXACT, "exact percentage →"))
+        choices.append((EXACT, _("exact percentage →")))
         fields = [
             forms.ChoiceField(choices=choices, required=False),
             forms.CharField(required=False),
@@ -101,24 +102,29 @@ class ProbabilityField(forms.MultiValueField):
         if not data_list:
             return None
         choice, typed = (list(data_list) + ["", ""])[:2]
-        name = f"“{self.label}”" if self.label else "This probability"
+        name = f"“{self.label}”" if self.label else _("This probability")
         if choice and choice != EXACT:
             return float(choice)
         if not (typed or "").strip():
             if self.required:
                 raise ValidationError(
-                    f"{name}: choose a word, or “exact percentage” and type it.", code="required"
+                    _("%(name)s: choose a word, or “exact percentage” and type it.")
+                    % {"name": name},
+                    code="required",
                 )
             return None
         try:
             value = parse_number(typed)
         except ValueError:
             raise ValidationError(
-                f"{name}: “{typed}” is not a percentage; type it like 35 or 35,5.",
+                _("%(name)s: “%(typed)s” is not a percentage; type it like 35 or 35,5.")
+                % {"name": name, "typed": typed},
                 code="invalid",
             ) from None
         if not 0 <= value <= 100:
             raise ValidationError(
-                f"{name} must be between 0 % and 100 %, not {typed} %.", code="range"
+                _("%(name)s must be between 0 %% and 100 %%, not %(typed)s %%.")
+                % {"name": name, "typed": typed},
+                code="range",
             )
         return value / 100

@@ -2,6 +2,10 @@
 
 Every model has a natural key, so fixtures name objects by slug rather than by database id:
 they stay diffable and load idempotently on any database.
+
+The models whose texts owners read in English and Russian get their language columns and
+their history in kb/translation.py (history must be registered after the columns exist); the
+others declare ``history`` here.
 """
 
 from collections.abc import Callable
@@ -12,6 +16,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 # Slugs that would shadow the fixed URL segments under /<model>/.
@@ -23,13 +29,14 @@ RESERVED_SLUGS = frozenset(
 def not_reserved(value: str) -> None:
     if value in RESERVED_SLUGS:
         raise ValidationError(
-            "“%(value)s” is a reserved URL word; choose another slug.", params={"value": value}
+            _("“%(value)s” is a reserved URL word; choose another slug."), params={"value": value}
         )
 
 
 def probability_validators(label: str) -> list:
     """Checked on the field, so the form shows the error beside it with its label."""
-    message = f"{label} must be between 0 %% and 100 %%."  # %% for the validator's params
+    # %% for the validator's params; lazy, so the admin shows it in the staff member's language
+    message = format_lazy(_("{label} must be between 0 %% and 100 %%."), label=label)
     return [MinValueValidator(0, message), MaxValueValidator(1, message)]
 
 
@@ -37,7 +44,7 @@ def probability_check(field: str, name: str) -> models.CheckConstraint:
     return models.CheckConstraint(
         condition=Q(**{f"{field}__gte": 0}) & Q(**{f"{field}__lte": 1}),
         name=name,
-        violation_error_message=f"{field} must be between 0 and 1.",
+        violation_error_message=format_lazy(_("{field} must be between 0 and 1."), field=field),
     )
 
 
@@ -60,8 +67,8 @@ class NaturalKeyManager(models.Manager):
 class Source(models.TextChoices):
     """Where a fact comes from: owners see "estimate" beside what the article does not state."""
 
-    ARTICLE = "article", "The article"
-    ESTIMATE = "estimate", "Editor's estimate"
+    ARTICLE = "article", _("The article")
+    ESTIMATE = "estimate", _("Editor's estimate")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,9 +86,9 @@ class Cost:
 
 
 COST_KINDS = (
-    ("part_original", "Original part"),
-    ("part_analogue", "Aftermarket part"),
-    ("labour", "Labor"),
+    ("part_original", _("Original part")),
+    ("part_analogue", _("Aftermarket part")),
+    ("labour", _("Labor")),
 )
 PRICE_FIELDS = tuple(f"{kind}_{end}" for kind, _ in COST_KINDS for end in ("min", "max"))
 
@@ -93,27 +100,26 @@ def cost_ranges(read: Callable[[str], int | None]) -> tuple[Cost, ...]:
     for kind, label in COST_KINDS:
         low, high = read(f"{kind}_min"), read(f"{kind}_max")
         if low is not None:
-            costs.append(Cost(kind, label, low, high if high is not None else low))
+            costs.append(Cost(kind, str(label), low, high if high is not None else low))
     return tuple(costs)
 
 
 class Effort(models.IntegerChoices):
     """What answering a question asks of the owner; the wizard weighs questions by it."""
 
-    GLANCE = 1, "Look or remember"
-    CHECK = 2, "Try something at the car"
-    TOOL = 3, "Needs a tool (multimeter)"
+    GLANCE = 1, _("Look or remember")
+    CHECK = 2, _("Try something at the car")
+    TOOL = 3, _("Needs a tool (multimeter)")
 
 
 class Make(models.Model):
     slug = models.SlugField(
-        unique=True, help_text="URL word, e.g. nissan. Lower case, words joined by hyphens."
+        unique=True, help_text=_("URL word, e.g. nissan. Lower case, words joined by hyphens.")
     )
-    name = models.CharField(max_length=100, help_text="As owners write it, e.g. Nissan.")
+    name = models.CharField(max_length=100, help_text=_("As owners write it, e.g. Nissan."))
 
     NATURAL_KEY = ("slug",)
     objects = NaturalKeyManager()
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -127,18 +133,17 @@ class Make(models.Model):
 
 class VehicleModel(models.Model):
     make = models.ForeignKey(
-        Make, on_delete=models.PROTECT, related_name="vehicle_models", help_text="Its maker."
+        Make, on_delete=models.PROTECT, related_name="vehicle_models", help_text=_("Its maker.")
     )
-    slug = models.SlugField(unique=True, help_text="URL word, e.g. nissan-qashqai.")
-    name = models.CharField(max_length=100, help_text="Without the make, e.g. Qashqai.")
+    slug = models.SlugField(unique=True, help_text=_("URL word, e.g. nissan-qashqai."))
+    name = models.CharField(max_length=100, help_text=_("Without the make, e.g. Qashqai."))
 
     NATURAL_KEY = ("slug",)
     objects = NaturalKeyManager()
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["make__name", "name"]
-        verbose_name = "vehicle model"
+        verbose_name = _("vehicle model")
 
     def __str__(self):
         return f"{self.make.name} {self.name}"
@@ -167,24 +172,25 @@ class Generation(models.Model):
         VehicleModel,
         on_delete=models.CASCADE,
         related_name="generations",
-        help_text="The model this generation belongs to.",
+        help_text=_("The model this generation belongs to."),
     )
-    code = models.SlugField(help_text="URL word, e.g. j11-facelift.")
-    name = models.CharField(max_length=100, help_text="e.g. J11 (facelift).")
+    code = models.SlugField(help_text=_("URL word, e.g. j11-facelift."))
+    name = models.CharField(max_length=100, help_text=_("e.g. J11 (facelift)."))
     year_from = models.PositiveSmallIntegerField(
-        help_text="First model year it was sold; the wizard maps an owner's year to a generation."
+        help_text=_(
+            "First model year it was sold; the wizard maps an owner's year to a generation."
+        )
     )
     year_to = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Empty while still in production."
+        null=True, blank=True, help_text=_("Empty while still in production.")
     )
     is_facelift = models.BooleanField(
         default=False,
-        help_text="Tick for a facelift of the generation before; shown as such to owners.",
+        help_text=_("Tick for a facelift of the generation before; shown as such to owners."),
     )
 
     NATURAL_KEY = ("vehicle_model__slug", "code")
     objects = GenerationManager()
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["vehicle_model", "year_from"]
@@ -195,12 +201,12 @@ class Generation(models.Model):
             models.CheckConstraint(
                 condition=Q(year_to__isnull=True) | Q(year_to__gte=F("year_from")),
                 name="generation_years_in_order",
-                violation_error_message="The last year cannot be before the first year.",
+                violation_error_message=_("The last year cannot be before the first year."),
             ),
             models.CheckConstraint(
                 condition=Q(year_from__gte=1886) & Q(year_from__lte=2100),
                 name="generation_year_plausible",
-                violation_error_message="The first year must be between 1886 and 2100.",
+                violation_error_message=_("The first year must be between 1886 and 2100."),
             ),
         ]
 
@@ -230,35 +236,41 @@ class Problem(models.Model):
         VehicleModel,
         on_delete=models.CASCADE,
         related_name="problems",
-        help_text="The car this problem is about.",
+        help_text=_("The car this problem is about."),
     )
-    slug = models.SlugField(validators=[not_reserved], help_text="URL word, e.g. trunk-wont-open.")
-    title = models.CharField(max_length=150, help_text="As an owner says it: “Trunk won't open”.")
+    slug = models.SlugField(
+        validators=[not_reserved], help_text=_("URL word, e.g. trunk-wont-open.")
+    )
+    title = models.CharField(
+        max_length=150, help_text=_("As an owner says it: “Trunk won't open”.")
+    )
     summary = models.CharField(
-        max_length=300, help_text="One or two sentences; the page's meta description."
+        max_length=300, help_text=_("One or two sentences; the page's meta description.")
     )
-    introduction = models.TextField(help_text="Why it happens and how to go about it.")
-    buyer_advice = models.TextField(blank=True, help_text="What to check when buying a used car.")
+    introduction = models.TextField(help_text=_("Why it happens and how to go about it."))
+    buyer_advice = models.TextField(
+        blank=True, help_text=_("What to check when buying a used car.")
+    )
     emergency_procedure = models.ForeignKey(
         "Procedure",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="emergency_for",
-        help_text="Opened by “Get my things out now” on every step of the diagnosis.",
+        help_text=_("Opened by “Get my things out now” on every step of the diagnosis."),
     )
     is_published = models.BooleanField(
         "published",
         default=False,
-        help_text="Off while you build it: a draft is seen only by staff (the wizard works for "
-        "you, with a “draft” banner) and is absent from public pages, the sitemap, search and "
-        "the API. Tick it when the content check shows no finding for this problem.",
+        help_text=_(
+            "Off while you build it: a draft is seen only by staff (the wizard works for "
+            "you, with a “draft” banner) and is absent from public pages, the sitemap, search and "
+            "the API. Tick it when the content check shows no finding for this problem."
+        ),
     )
     order = models.PositiveSmallIntegerField(
-        default=0, help_text="Lower comes first in lists of the model's problems."
+        default=0, help_text=_("Lower comes first in lists of the model's problems.")
     )
-
-    history = HistoricalRecords()
 
     NATURAL_KEY = ("vehicle_model__slug", "slug")
     objects = NaturalKeyManager.from_queryset(ProblemQuerySet)()
@@ -293,16 +305,17 @@ class Problem(models.Model):
 class RateLevel(models.Model):
     """A word of the fault-rate table (High, Average, Low, Neutral) and the prior it means."""
 
-    slug = models.SlugField(unique=True, help_text="Its name for fixtures, e.g. high.")
-    name = models.CharField(max_length=50, help_text="The word of the fault-rate table, e.g. High.")
-    weight = models.FloatField(
-        help_text="Relative prior weight of a fault at this level (only ratios matter)."
+    slug = models.SlugField(unique=True, help_text=_("Its name for fixtures, e.g. high."))
+    name = models.CharField(
+        max_length=50, help_text=_("The word of the fault-rate table, e.g. High.")
     )
-    order = models.PositiveSmallIntegerField(default=0, help_text="Higher means more frequent.")
+    weight = models.FloatField(
+        help_text=_("Relative prior weight of a fault at this level (only ratios matter).")
+    )
+    order = models.PositiveSmallIntegerField(default=0, help_text=_("Higher means more frequent."))
 
     NATURAL_KEY = ("slug",)
     objects = NaturalKeyManager()
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-order"]
@@ -310,7 +323,7 @@ class RateLevel(models.Model):
             models.CheckConstraint(
                 condition=Q(weight__gt=0),
                 name="rate_level_weight_positive",
-                violation_error_message="A weight must be greater than 0.",
+                violation_error_message=_("A weight must be greater than 0."),
             ),
         ]
 
@@ -326,27 +339,28 @@ class FaultGroup(models.Model):
     generation."""
 
     slug = models.SlugField(
-        unique=True, help_text="Its name for fixtures and links, e.g. lock-malfunction."
+        unique=True, help_text=_("Its name for fixtures and links, e.g. lock-malfunction.")
     )
     name = models.CharField(
-        max_length=100, help_text="The row of the fault-rate table, e.g. Lock malfunction."
+        max_length=100, help_text=_("The row of the fault-rate table, e.g. Lock malfunction.")
     )
     in_rate_table = models.BooleanField(
         default=True,
-        help_text="Shown as a row of the public fault-rate table. Off for the neutral group "
-        "of faults the source table does not cover.",
+        help_text=_(
+            "Shown as a row of the public fault-rate table. Off for the neutral group "
+            "of faults the source table does not cover."
+        ),
     )
     order = models.PositiveSmallIntegerField(
-        default=0, help_text="Lower comes first in the public fault-rate table."
+        default=0, help_text=_("Lower comes first in the public fault-rate table.")
     )
 
     NATURAL_KEY = ("slug",)
     objects = NaturalKeyManager()
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "name"]
-        verbose_name = "fault type"
+        verbose_name = _("fault type")
 
     def __str__(self):
         return self.name
@@ -360,20 +374,22 @@ class FaultRate(models.Model):
         FaultGroup,
         on_delete=models.CASCADE,
         related_name="rates",
-        help_text="The fault type (row of the fault-rate table).",
+        help_text=_("The fault type (row of the fault-rate table)."),
     )
     generation = models.ForeignKey(
         Generation,
         on_delete=models.CASCADE,
         related_name="rates",
-        help_text="The generation (column of the table).",
+        help_text=_("The generation (column of the table)."),
     )
     level = models.ForeignKey(
         RateLevel,
         on_delete=models.PROTECT,
         related_name="rates",
-        help_text="How often this type of fault happens in this generation: sets the "
-        "starting likelihood of its faults.",
+        help_text=_(
+            "How often this type of fault happens in this generation: sets the "
+            "starting likelihood of its faults."
+        ),
     )
 
     NATURAL_KEY = ("group__slug", "generation__vehicle_model__slug", "generation__code")
@@ -399,40 +415,42 @@ class FaultRate(models.Model):
 
 class Fault(models.Model):
     class Category(models.TextChoices):
-        ELECTRICAL = "electrical", "Electrical supply"
-        SMART_KEY = "smart-key", "Smart Key"
-        MECHANICAL = "mechanical", "Mechanical: handle and cable"
-        LOCK = "lock", "Lock and drive"
-        SOFTWARE = "software", "Software"
-        BODY = "body", "Body and lid"
+        ELECTRICAL = "electrical", _("Electrical supply")
+        SMART_KEY = "smart-key", _("Smart Key")
+        MECHANICAL = "mechanical", _("Mechanical: handle and cable")
+        LOCK = "lock", _("Lock and drive")
+        SOFTWARE = "software", _("Software")
+        BODY = "body", _("Body and lid")
 
     problem = models.ForeignKey(
         Problem,
         on_delete=models.CASCADE,
         related_name="faults",
-        help_text="The problem this is a cause of. Its questions and likelihoods must be of "
-        "the same problem.",
+        help_text=_(
+            "The problem this is a cause of. Its questions and likelihoods must be of "
+            "the same problem."
+        ),
     )
     slug = models.SlugField(
         validators=[not_reserved],
-        help_text="URL word, made from the name; keep it once public (links use it).",
+        help_text=_("URL word, made from the name; keep it once public (links use it)."),
     )
-    name = models.CharField(max_length=150, help_text="Short, in plain words.")
-    summary = models.CharField(max_length=300, help_text="One sentence; the meta description.")
-    description = models.TextField(help_text="How it happens and how it shows.")
+    name = models.CharField(max_length=150, help_text=_("Short, in plain words."))
+    summary = models.CharField(max_length=300, help_text=_("One sentence; the meta description."))
+    description = models.TextField(help_text=_("How it happens and how it shows."))
     signs = models.TextField(
-        blank=True, help_text="The signs as the source states them, one per line."
+        blank=True, help_text=_("The signs as the source states them, one per line.")
     )
     category = models.CharField(
         max_length=20,
         choices=Category.choices,
-        help_text="The heading it is listed under on the problem page.",
+        help_text=_("The heading it is listed under on the problem page."),
     )
     group = models.ForeignKey(
         FaultGroup,
         on_delete=models.PROTECT,
         related_name="faults",
-        help_text="Its row of the fault-rate table, which gives its prior per generation.",
+        help_text=_("Its row of the fault-rate table, which gives its prior per generation."),
     )
     share = models.FloatField(
         default=1.0,
@@ -440,18 +458,18 @@ class Fault(models.Model):
             MinValueValidator(0, "A share must be greater than 0 and at most 1."),
             MaxValueValidator(1, "A share must be greater than 0 and at most 1."),
         ],
-        help_text="This fault's part of its type's rate in this problem, from 0 to 1. The "
-        "shares of one type's faults add up to 1 (the content check says when they do not): "
-        "the table rates the type, and the shares divide that rate among its faults.",
+        help_text=_(
+            "This fault's part of its type's rate in this problem, from 0 to 1. The "
+            "shares of one type's faults add up to 1 (the content check says when they do not): "
+            "the table rates the type, and the shares divide that rate among its faults."
+        ),
     )
     procedures = models.ManyToManyField(
-        "Procedure", blank=True, related_name="faults", help_text="What to do about it."
+        "Procedure", blank=True, related_name="faults", help_text=_("What to do about it.")
     )
     order = models.PositiveSmallIntegerField(
-        default=0, help_text="Lower comes first in lists of the problem's causes."
+        default=0, help_text=_("Lower comes first in lists of the problem's causes.")
     )
-
-    history = HistoricalRecords(m2m_fields=[procedures])
 
     NATURAL_KEY = ("problem__vehicle_model__slug", "problem__slug", "slug")
     objects = NaturalKeyManager()
@@ -465,7 +483,7 @@ class Fault(models.Model):
             models.CheckConstraint(
                 condition=Q(share__gt=0) & Q(share__lte=1),
                 name="fault_share_within_type",
-                violation_error_message="A share must be greater than 0 and at most 1.",
+                violation_error_message=_("A share must be greater than 0 and at most 1."),
             ),
         ]
 
@@ -492,26 +510,34 @@ class Symptom(models.Model):
         Problem,
         on_delete=models.CASCADE,
         related_name="symptoms",
-        help_text="The problem whose diagnosis asks this question.",
+        help_text=_("The problem whose diagnosis asks this question."),
     )
     slug = models.SlugField(
-        help_text="URL word of the question (answers in links use it), made from its key "
-        "words; keep it once public."
+        help_text=_(
+            "URL word of the question (answers in links use it), made from its key "
+            "words; keep it once public."
+        )
     )
     question = models.CharField(
-        max_length=250, help_text="A yes/no question a non-mechanic can answer."
+        max_length=250, help_text=_("A yes/no question a non-mechanic can answer.")
     )
-    help_text = models.TextField(blank=True, help_text="How to find out; shown under the question.")
+    help_text = models.TextField(
+        blank=True, help_text=_("How to find out; shown under the question.")
+    )
     statement = models.CharField(
         max_length=200,
-        help_text="The answer “yes” as a short statement, used in explanations: "
-        "“complete silence when you press the button”.",
+        help_text=_(
+            "The answer “yes” as a short statement, used in explanations: "
+            "“complete silence when you press the button”."
+        ),
     )
     effort = models.PositiveSmallIntegerField(
         choices=Effort.choices,
         default=Effort.GLANCE,
-        help_text="What answering asks of the owner; the wizard asks easy questions first "
-        "when they tell as much.",
+        help_text=_(
+            "What answering asks of the owner; the wizard asks easy questions first "
+            "when they tell as much."
+        ),
     )
     group = models.ForeignKey(
         "QuestionGroup",
@@ -519,28 +545,30 @@ class Symptom(models.Model):
         null=True,
         blank=True,
         related_name="members",
-        help_text="Set when this symptom is one answer of a question whose answers exclude "
-        "each other; it is then asked only as an option of that question.",
+        help_text=_(
+            "Set when this symptom is one answer of a question whose answers exclude "
+            "each other; it is then asked only as an option of that question."
+        ),
     )
     option_label = models.CharField(
         max_length=120,
         blank=True,
-        help_text="Its button when asked as an option of its group, e.g. “Complete silence”.",
+        help_text=_("Its button when asked as an option of its group, e.g. “Complete silence”."),
     )
     p_yes_otherwise = models.FloatField(
         default=0.2,  # for scripts; the admin's add form makes the editor choose
-        verbose_name="how often “yes” with any other cause",
-        validators=probability_validators("How often “yes” with any other cause"),
-        help_text="Of 100 cars with this problem whose cause has no likelihood for this "
-        "question, how many owners would answer “yes”. Low (rarely) makes a “yes” strong "
-        "evidence for the causes that have one; near the causes' own values makes the "
-        "question tell little.",
+        verbose_name=_("how often “yes” with any other cause"),
+        validators=probability_validators(_("How often “yes” with any other cause")),
+        help_text=_(
+            "Of 100 cars with this problem whose cause has no likelihood for this "
+            "question, how many owners would answer “yes”. Low (rarely) makes a “yes” strong "
+            "evidence for the causes that have one; near the causes' own values makes the "
+            "question tell little."
+        ),
     )
     order = models.PositiveSmallIntegerField(
-        default=0, help_text="Lower comes first when two questions are equally useful."
+        default=0, help_text=_("Lower comes first when two questions are equally useful.")
     )
-
-    history = HistoricalRecords()
 
     NATURAL_KEY = ("problem__vehicle_model__slug", "problem__slug", "slug")
     objects = NaturalKeyManager()
@@ -564,11 +592,11 @@ class Symptom(models.Model):
 
     def clean(self):
         if self.group_id and self.problem_id and self.group.problem_id != self.problem_id:
-            raise ValidationError({"group": "The question must belong to the same problem."})
+            raise ValidationError({"group": _("The question must belong to the same problem.")})
         if self.problem_id and QuestionGroup.objects.filter(
             problem=self.problem_id, slug=self.slug
         ):
-            raise ValidationError({"slug": "A question group of this problem has this slug."})
+            raise ValidationError({"slug": _("A question group of this problem has this slug.")})
 
 
 class QuestionGroup(models.Model):
@@ -584,33 +612,34 @@ class QuestionGroup(models.Model):
         Problem,
         on_delete=models.CASCADE,
         related_name="question_groups",
-        help_text="The problem whose diagnosis asks this question.",
+        help_text=_("The problem whose diagnosis asks this question."),
     )
-    slug = models.SlugField(help_text="Must differ from every symptom's slug in the problem.")
-    question = models.CharField(max_length=250, help_text="The question, asked in plain words.")
-    help_text = models.TextField(blank=True, help_text="How to find out; shown under the question.")
+    slug = models.SlugField(help_text=_("Must differ from every symptom's slug in the problem."))
+    question = models.CharField(max_length=250, help_text=_("The question, asked in plain words."))
+    help_text = models.TextField(
+        blank=True, help_text=_("How to find out; shown under the question.")
+    )
     none_label = models.CharField(
         max_length=120,
         default="None of these",
-        help_text="The option that says no member applies.",
+        help_text=_("The option that says no member applies."),
     )
     effort = models.PositiveSmallIntegerField(
         choices=Effort.choices,
         default=Effort.GLANCE,
-        help_text="What answering asks of the owner; the wizard asks easy questions first.",
+        help_text=_("What answering asks of the owner; the wizard asks easy questions first."),
     )
     order = models.PositiveSmallIntegerField(
-        default=0, help_text="Lower comes first when two questions are equally useful."
+        default=0, help_text=_("Lower comes first when two questions are equally useful.")
     )
 
     NATURAL_KEY = ("problem__vehicle_model__slug", "problem__slug", "slug")
     objects = NaturalKeyManager()
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["problem", "order", "slug"]
-        verbose_name = "question with exclusive answers"
-        verbose_name_plural = "questions with exclusive answers"
+        verbose_name = _("question with exclusive answers")
+        verbose_name_plural = _("questions with exclusive answers")
         constraints = [
             models.UniqueConstraint(
                 fields=["problem", "slug"], name="question_group_slug_unique_per_problem"
@@ -627,29 +656,33 @@ class QuestionGroup(models.Model):
 
     def clean(self):
         if self.problem_id and Symptom.objects.filter(problem=self.problem_id, slug=self.slug):
-            raise ValidationError({"slug": "A symptom of this problem already has this slug."})
+            raise ValidationError({"slug": _("A symptom of this problem already has this slug.")})
 
 
 class Likelihood(models.Model):
     """How likely a “yes” to the symptom's question is when this fault is the cause."""
 
     fault = models.ForeignKey(
-        Fault, on_delete=models.CASCADE, related_name="likelihoods", help_text="The cause."
+        Fault, on_delete=models.CASCADE, related_name="likelihoods", help_text=_("The cause.")
     )
     symptom = models.ForeignKey(
         Symptom,
         on_delete=models.CASCADE,
         related_name="likelihoods",
-        help_text="The question, of the same problem as the cause.",
+        help_text=_("The question, of the same problem as the cause."),
     )
     p_yes = models.FloatField(
-        verbose_name="how often “yes” with this cause",
-        validators=probability_validators("How often “yes” with this cause"),
-        help_text="Of 100 cars where this fault is the cause, how many owners would answer "
-        "the question “yes”. Far above the question's value for other causes, a “yes” points "
-        "to this fault and a “no” away from it; far below, the reverse.",
+        verbose_name=_("how often “yes” with this cause"),
+        validators=probability_validators(_("How often “yes” with this cause")),
+        help_text=_(
+            "Of 100 cars where this fault is the cause, how many owners would answer "
+            "the question “yes”. Far above the question's value for other causes, a “yes” points "
+            "to this fault and a “no” away from it; far below, the reverse."
+        ),
     )
-    note = models.CharField(max_length=200, blank=True, help_text="Why this value (for editors).")
+    note = models.CharField(
+        max_length=200, blank=True, help_text=_("Why this value (for editors).")
+    )
 
     history = HistoricalRecords()
 
@@ -679,25 +712,26 @@ class Likelihood(models.Model):
 
     def clean(self):
         if self.fault_id and self.symptom_id and self.fault.problem_id != self.symptom.problem_id:
-            raise ValidationError({"symptom": "The symptom must belong to the fault's problem."})
+            raise ValidationError({"symptom": _("The symptom must belong to the fault's problem.")})
 
 
 class SafetyWarning(models.Model):
     """A danger the owner must know of, shown with the steps it applies to."""
 
-    slug = models.SlugField(unique=True, help_text="Its name for fixtures, e.g. battery-terminal.")
-    title = models.CharField(
-        max_length=150, help_text="The danger in a few words, e.g. Disconnect the battery first."
+    slug = models.SlugField(
+        unique=True, help_text=_("Its name for fixtures, e.g. battery-terminal.")
     )
-    text = models.TextField(help_text="What can happen and how to avoid it, in plain words.")
+    title = models.CharField(
+        max_length=150, help_text=_("The danger in a few words, e.g. Disconnect the battery first.")
+    )
+    text = models.TextField(help_text=_("What can happen and how to avoid it, in plain words."))
 
     NATURAL_KEY = ("slug",)
     objects = NaturalKeyManager()
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["title"]
-        verbose_name = "warning"
+        verbose_name = _("warning")
 
     def __str__(self):
         return self.title
@@ -708,92 +742,96 @@ class SafetyWarning(models.Model):
 
 class Procedure(models.Model):
     class Kind(models.TextChoices):
-        QUICK_CHECK = "quick-check", "Quick check"
-        EMERGENCY = "emergency", "Emergency access"
-        REPAIR = "repair", "Repair"
-        MAINTENANCE = "maintenance", "Maintenance"
+        QUICK_CHECK = "quick-check", _("Quick check")
+        EMERGENCY = "emergency", _("Emergency access")
+        REPAIR = "repair", _("Repair")
+        MAINTENANCE = "maintenance", _("Maintenance")
 
     class Difficulty(models.IntegerChoices):
-        EASY = 1, "Easy: anyone"
-        MODERATE = 2, "Moderate: basic tools"
-        HARD = 3, "Hard: best left to a workshop"
+        EASY = 1, _("Easy: anyone")
+        MODERATE = 2, _("Moderate: basic tools")
+        HARD = 3, _("Hard: best left to a workshop")
 
     vehicle_model = models.ForeignKey(
         VehicleModel,
         on_delete=models.CASCADE,
         related_name="procedures",
-        help_text="The car this procedure is for.",
+        help_text=_("The car this procedure is for."),
     )
-    slug = models.SlugField(help_text="URL word, made from the title; keep it once public.")
+    slug = models.SlugField(help_text=_("URL word, made from the title; keep it once public."))
     title = models.CharField(
-        max_length=150, help_text="What the owner does, e.g. Replace the trunk fuse."
+        max_length=150, help_text=_("What the owner does, e.g. Replace the trunk fuse.")
     )
     kind = models.CharField(
         max_length=20,
         choices=Kind.choices,
-        help_text="Quick check, emergency access, repair or maintenance: where it is listed.",
+        help_text=_("Quick check, emergency access, repair or maintenance: where it is listed."),
     )
-    summary = models.CharField(max_length=300, help_text="One sentence; the meta description.")
+    summary = models.CharField(max_length=300, help_text=_("One sentence; the meta description."))
     source = models.CharField(
         max_length=10,
         choices=Source.choices,
         default=Source.ESTIMATE,
-        help_text="Where the procedure as a whole comes from.",
+        help_text=_("Where the procedure as a whole comes from."),
     )
     introduction = models.TextField(
-        blank=True, help_text="Why and when to do it; shown above the steps."
+        blank=True, help_text=_("Why and when to do it; shown above the steps.")
     )
-    tools = models.TextField(blank=True, help_text="One tool or material per line.")
-    tips = models.TextField(blank=True, help_text="Practical advice, one per line.")
+    tools = models.TextField(blank=True, help_text=_("One tool or material per line."))
+    tips = models.TextField(blank=True, help_text=_("Practical advice, one per line."))
     difficulty = models.PositiveSmallIntegerField(
         choices=Difficulty.choices,
-        help_text="Who can do it: shown to owners so they know when to go to a workshop.",
+        help_text=_("Who can do it: shown to owners so they know when to go to a workshop."),
     )
-    time_min_minutes = models.PositiveIntegerField(help_text="Shortest time it takes, in minutes.")
-    time_max_minutes = models.PositiveIntegerField(help_text="Longest time it takes, in minutes.")
+    time_min_minutes = models.PositiveIntegerField(
+        help_text=_("Shortest time it takes, in minutes.")
+    )
+    time_max_minutes = models.PositiveIntegerField(
+        help_text=_("Longest time it takes, in minutes.")
+    )
     time_source = models.CharField(
         max_length=10,
         choices=Source.choices,
         default=Source.ESTIMATE,
-        help_text="Where the time comes from; owners see “estimate” unless it is the article.",
+        help_text=_("Where the time comes from; owners see “estimate” unless it is the article."),
     )
     interval = models.CharField(
-        max_length=100, blank=True, help_text="For maintenance: how often, e.g. every six months."
+        max_length=100,
+        blank=True,
+        help_text=_("For maintenance: how often, e.g. every six months."),
     )
-    currency = models.CharField(max_length=3, default="RUB", help_text="ISO 4217 code.")
+    currency = models.CharField(max_length=3, default="RUB", help_text=_("ISO 4217 code."))
     cost_source = models.CharField(
         max_length=10,
         choices=Source.choices,
         default=Source.ESTIMATE,
-        help_text="Where the prices come from; owners see “estimate” unless it is the article.",
+        help_text=_("Where the prices come from; owners see “estimate” unless it is the article."),
     )
     part_original_min = models.PositiveIntegerField(
         null=True,
         blank=True,
-        help_text="Lowest price of the original part (empty when no part is needed).",
+        help_text=_("Lowest price of the original part (empty when no part is needed)."),
     )
     part_original_max = models.PositiveIntegerField(
         null=True,
         blank=True,
-        help_text="Highest price of the original part (empty when one price).",
+        help_text=_("Highest price of the original part (empty when one price)."),
     )
     part_analogue_min = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Lowest price of an analogue part."
+        null=True, blank=True, help_text=_("Lowest price of an analogue part.")
     )
     part_analogue_max = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Highest price of an analogue part."
+        null=True, blank=True, help_text=_("Highest price of an analogue part.")
     )
     labour_min = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Lowest workshop price for the work."
+        null=True, blank=True, help_text=_("Lowest workshop price for the work.")
     )
     labour_max = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Highest workshop price for the work."
+        null=True, blank=True, help_text=_("Highest workshop price for the work.")
     )
     order = models.PositiveSmallIntegerField(
-        default=0, help_text="Lower comes first: from the simplest check to the most complex."
+        default=0, help_text=_("Lower comes first: from the simplest check to the most complex.")
     )
-
-    history = HistoricalRecords()
 
     NATURAL_KEY = ("vehicle_model__slug", "slug")
     objects = NaturalKeyManager()
@@ -807,7 +845,7 @@ class Procedure(models.Model):
             models.CheckConstraint(
                 condition=Q(time_max_minutes__gte=F("time_min_minutes")),
                 name="procedure_time_range_in_order",
-                violation_error_message="The longest time cannot be below the shortest.",
+                violation_error_message=_("The longest time cannot be below the shortest."),
             ),
             *(
                 models.CheckConstraint(
@@ -815,7 +853,9 @@ class Procedure(models.Model):
                     | Q(**{f"{high}__isnull": True})
                     | Q(**{f"{high}__gte": F(low)}),
                     name=f"procedure_{low.removesuffix('_min')}_range_in_order",
-                    violation_error_message="A price range's maximum cannot be below its minimum.",
+                    violation_error_message=_(
+                        "A price range's maximum cannot be below its minimum."
+                    ),
                 )
                 for low, high in [
                     ("part_original_min", "part_original_max"),
@@ -878,20 +918,20 @@ class Step(models.Model):
         Procedure,
         on_delete=models.CASCADE,
         related_name="steps",
-        help_text="The procedure this step is part of.",
+        help_text=_("The procedure this step is part of."),
     )
     number = models.PositiveSmallIntegerField(
-        help_text="Its place in the procedure; filled in and renumbered for you."
+        help_text=_("Its place in the procedure; filled in and renumbered for you.")
     )
     title = models.CharField(
-        max_length=150, help_text="The step in a few words, e.g. Remove the trim."
+        max_length=150, help_text=_("The step in a few words, e.g. Remove the trim.")
     )
-    text = models.TextField(help_text="What to do, in plain words.")
+    text = models.TextField(help_text=_("What to do, in plain words."))
     source = models.CharField(
         max_length=10,
         choices=Source.choices,
         default=Source.ESTIMATE,
-        help_text="Where this step comes from; owners see “estimate” unless it is the article.",
+        help_text=_("Where this step comes from; owners see “estimate” unless it is the article."),
     )
     warning = models.ForeignKey(
         SafetyWarning,
@@ -899,12 +939,11 @@ class Step(models.Model):
         null=True,
         blank=True,
         related_name="steps",
-        help_text="Shown with this step, where the danger is.",
+        help_text=_("Shown with this step, where the danger is."),
     )
 
     NATURAL_KEY = ("procedure__vehicle_model__slug", "procedure__slug", "number")
     objects = NaturalKeyManager()
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["procedure", "number"]
@@ -915,7 +954,7 @@ class Step(models.Model):
             models.CheckConstraint(
                 condition=Q(number__gte=1),
                 name="step_number_from_one",
-                violation_error_message="Steps are numbered from 1.",
+                violation_error_message=_("Steps are numbered from 1."),
             ),
         ]
 
@@ -937,7 +976,7 @@ class FaqEntry(models.Model):
         VehicleModel,
         on_delete=models.CASCADE,
         related_name="faq_entries",
-        help_text="The car this question is about.",
+        help_text=_("The car this question is about."),
     )
     problem = models.ForeignKey(
         Problem,
@@ -945,30 +984,30 @@ class FaqEntry(models.Model):
         null=True,
         blank=True,
         related_name="faq_entries",
-        help_text="The problem it belongs to, if any (it is hidden while the problem is a draft).",
+        help_text=_(
+            "The problem it belongs to, if any (it is hidden while the problem is a draft)."
+        ),
     )
-    slug = models.SlugField(help_text="Anchor of the answer in links, made from the question.")
-    question = models.CharField(max_length=250, help_text="As an owner asks it.")
-    answer = models.TextField(help_text="A short, plain answer.")
+    slug = models.SlugField(help_text=_("Anchor of the answer in links, made from the question."))
+    question = models.CharField(max_length=250, help_text=_("As an owner asks it."))
+    answer = models.TextField(help_text=_("A short, plain answer."))
     procedures = models.ManyToManyField(
         Procedure,
         blank=True,
         related_name="faq_entries",
-        help_text="Procedures the answer points to.",
+        help_text=_("Procedures the answer points to."),
     )
     order = models.PositiveSmallIntegerField(
-        default=0, help_text="Lower comes first on the FAQ page."
+        default=0, help_text=_("Lower comes first on the FAQ page.")
     )
-
-    history = HistoricalRecords(m2m_fields=[procedures])
 
     NATURAL_KEY = ("vehicle_model__slug", "slug")
     objects = NaturalKeyManager()
 
     class Meta:
         ordering = ["vehicle_model", "order"]
-        verbose_name = "FAQ entry"
-        verbose_name_plural = "FAQ entries"
+        verbose_name = _("FAQ entry")
+        verbose_name_plural = _("FAQ entries")
         constraints = [
             models.UniqueConstraint(
                 fields=["vehicle_model", "slug"], name="faq_slug_unique_per_model"
@@ -994,17 +1033,17 @@ class ProbabilityWord(models.Model):
     changes the choice offered from then on, not the likelihoods already saved.
     """
 
-    word = models.CharField(max_length=40, unique=True, help_text="e.g. usually.")
+    word = models.CharField(max_length=40, unique=True, help_text=_("e.g. usually."))
     value = models.FloatField(
-        validators=probability_validators("The value"),
-        help_text="What the word means, from 0 to 1: 0.8 is 8 owners in 10.",
+        validators=probability_validators(_("The value")),
+        help_text=_("What the word means, from 0 to 1: 0.8 is 8 owners in 10."),
     )
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-value"]
-        verbose_name = "probability word"
+        verbose_name = _("probability word")
 
     def __str__(self):
         return f"{self.word} ({self.value * 100:.4g} %)"

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
 
 from .models import (
     Fault,
@@ -33,11 +34,12 @@ POINTS_TO_RATIO = 1.5
 
 # Section headings for lists of procedures, by kind.
 KIND_HEADINGS = {
-    Procedure.Kind.QUICK_CHECK: "Quick checks",
-    Procedure.Kind.EMERGENCY: "Emergency access",
-    Procedure.Kind.REPAIR: "Repairs",
-    Procedure.Kind.MAINTENANCE: "Maintenance",
+    Procedure.Kind.QUICK_CHECK: gettext_lazy("Quick checks"),
+    Procedure.Kind.EMERGENCY: gettext_lazy("Emergency access"),
+    Procedure.Kind.REPAIR: gettext_lazy("Repairs"),
+    Procedure.Kind.MAINTENANCE: gettext_lazy("Maintenance"),
 }
+OTHER_PROCEDURES = gettext_lazy("Other procedures")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -183,11 +185,9 @@ def vehicle(model_slug: str) -> dict:
     procedures = list(model.procedures.all())
     for procedure in procedures:
         procedure.vehicle_model = model
-    by_kind = OrderedDict(
-        (heading, []) for heading in [*KIND_HEADINGS.values(), "Other procedures"]
-    )
+    by_kind = OrderedDict((heading, []) for heading in [*KIND_HEADINGS.values(), OTHER_PROCEDURES])
     for procedure in procedures:
-        by_kind[KIND_HEADINGS.get(procedure.kind, "Other procedures")].append(procedure)
+        by_kind[KIND_HEADINGS.get(procedure.kind, OTHER_PROCEDURES)].append(procedure)
     problems = list(model.problems.published())
     for problem in problems:
         problem.vehicle_model = model

@@ -1,8 +1,11 @@
 """Search across faults, symptoms, procedures (with their steps) and FAQ entries.
 
-On PostgreSQL: full-text search, English stemming (``websearch_to_tsquery`` of the words
-joined by "or", over weighted ``tsvector``s); when that finds nothing (a part of a word, say)
-the word match runs as well. Elsewhere (SQLite): each word is matched with ``icontains``.
+On PostgreSQL: full-text search of the active language's texts with that language's stemming
+(``russian`` for Russian, so "замок" finds "замка"; ``english`` for English:
+``websearch_to_tsquery`` of the words joined by "or", over weighted ``tsvector``s); when that
+finds nothing (a part of a word, say) the word match runs as well. Elsewhere (SQLite): each word
+is matched with ``icontains``. The word match looks in every language's texts, so a Russian
+page finds "fuse" and an English one "предохранитель"; a hit shows the active language's text.
 Either way results are ranked by how many of the words they contain (at a word start), then
 by whether the title matched, then by ``ts_rank`` where there is one, and the page shows the
 same groups, links and snippets.
@@ -21,7 +24,10 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
+from .languages import LANGUAGES, active
 from .models import FaqEntry, Fault, Procedure, Step, Symptom
 
 MAX_QUERY_LENGTH = 100
@@ -40,6 +46,7 @@ _STOP_WORDS_TEXT = """
 a an and are as at be but by can do does for from how i if in into is it its my no not of on or
 so than that the then there this to too was what when where which who why will with you your
 won t s
+на не что как по из за от до ли или это при для же то но
 """
 STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -96,7 +103,9 @@ def clean_query(raw: str) -> tuple[str, list[str], str]:
     notice = ""
     if len(text) > MAX_QUERY_LENGTH or cut:
         text = text[:MAX_QUERY_LENGTH].rstrip()
-        notice = f"Your search was long, so only its first {MAX_QUERY_LENGTH} characters were used."
+        notice = _("Your search was long, so only its first %(limit)s characters were used.") % {
+            "limit": MAX_QUERY_LENGTH
+        }
     words: list[str] = []
     for word in _WORD.findall(text.casefold()):
         if word in STOP_WORDS or word in words:
@@ -106,7 +115,9 @@ def clean_query(raw: str) -> tuple[str, list[str], str]:
         words.append(word)
     if len(words) > MAX_WORDS:
         words = words[:MAX_WORDS]
-        notice = notice or f"Only the first {MAX_WORDS} words of your search were used."
+        notice = notice or _("Only the first %(limit)s words of your search were used.") % {
+            "limit": MAX_WORDS
+        }
     return text, words, notice
 
 
@@ -154,12 +165,30 @@ def snippet(text: str, words: list[str], radius: int = SNIPPET_RADIUS) -> list[S
     return segments
 
 
+def _spellings(word: str) -> set[str]:
+    """The word, and capitalized where SQLite's case-blind LIKE stops at ASCII: it folds
+    "Fuse" to "fuse" but not "Замок" to "замок" (the first word of a sentence)."""
+    return {word} if word.isascii() else {word, word.capitalize()}
+
+
 def _word_filter(words: list[str], fields: list[str]) -> Q:
+    """Any word in any of the fields, in any language."""
     query = Q()
     for word in words:
         for name in fields:
-            query |= Q(**{f"{name}__icontains": word})
+            for language in LANGUAGES:
+                for spelling in _spellings(word):
+                    query |= Q(**{f"{name}_{language}__icontains": spelling})
     return query
+
+
+def _texts(obj, fields: list[str]) -> list[str]:
+    """The fields' texts as the page shows them (the active language's), then every
+    language's, so a word matched in another language still counts."""
+    shown = [getattr(obj, name) or "" for name in fields]
+    return shown + [
+        getattr(obj, f"{name}_{language}") or "" for language in LANGUAGES for name in fields
+    ]
 
 
 def _best_text(words: list[str], texts: list[str]) -> str:
@@ -204,14 +233,14 @@ def _faq():
 
 
 def _fault_hit(fault: Fault, words: list[str]) -> Hit:
-    texts = [getattr(fault, name) for name in FAULT_FIELDS]
+    texts = _texts(fault, FAULT_FIELDS)
     problem = fault.problem
     hit = Hit(
         title=fault.name,
         url=fault.get_absolute_url(),
-        snippet=snippet(_best_text(words, texts[1:]) or fault.summary, words),
+        snippet=snippet(_best_text(words, _bodies(texts, FAULT_FIELDS)) or fault.summary, words),
         context=f"{problem.vehicle_model}: {problem.title}",
-        score=_matched(words, texts) + 0.5 * _matched(words, texts[:1]),
+        score=_matched(words, texts) + 0.5 * _matched(words, _titles(texts, FAULT_FIELDS)),
         order=(problem.order, fault.order),
     )
     hit.score += _full_text_rank(fault)
@@ -220,14 +249,15 @@ def _fault_hit(fault: Fault, words: list[str]) -> Hit:
 
 
 def _symptom_hit(symptom: Symptom, words: list[str]) -> Hit:
-    texts = [getattr(symptom, name) for name in SYMPTOM_FIELDS]
+    texts = _texts(symptom, SYMPTOM_FIELDS)
     problem = symptom.problem
     hit = Hit(
         title=symptom.question,
         url=problem.get_diagnose_url(),
         snippet=snippet(symptom.help_text or symptom.statement, words),
-        context=f"A question of the diagnosis: {problem.vehicle_model}, {problem.title}",
-        score=_matched(words, texts) + 0.5 * _matched(words, texts[:1]),
+        context=_("A question of the diagnosis: %(model)s, %(problem)s")
+        % {"model": problem.vehicle_model, "problem": problem.title},
+        score=_matched(words, texts) + 0.5 * _matched(words, _titles(texts, SYMPTOM_FIELDS)),
         order=(problem.order, symptom.order),
     )
     hit.score += _full_text_rank(symptom)
@@ -236,22 +266,28 @@ def _symptom_hit(symptom: Symptom, words: list[str]) -> Hit:
 
 
 def _procedure_hit(procedure: Procedure, words: list[str], steps: list[Step]) -> Hit:
-    texts = [getattr(procedure, name) for name in PROCEDURE_FIELDS]
-    step_texts = [f"{step.title}. {step.text}" for step in steps]
+    texts = _texts(procedure, PROCEDURE_FIELDS)
+    bodies = _bodies(texts, PROCEDURE_FIELDS)
+    step_texts = [". ".join(_texts(step, STEP_FIELDS)) for step in steps]
     own = _matched(words, texts)
     in_steps = _matched(words, step_texts)
     url = procedure.get_absolute_url()
-    text = _best_text(words, texts[1:]) if own else ""
-    if steps and (not own or in_steps > _matched(words, texts[1:])):
-        best = max(steps, key=lambda step: _matched(words, [step.title, step.text]))
+    text = _best_text(words, bodies) if own else ""
+    if steps and (not own or in_steps > _matched(words, bodies)):
+        best = max(steps, key=lambda step: _matched(words, _texts(step, STEP_FIELDS)))
         url += f"#step-{best.number}"
-        text = f"Step {best.number}: {best.title}. {best.text}"
+        text = _("Step %(number)s: %(title)s. %(text)s") % {
+            "number": best.number,
+            "title": best.title,
+            "text": best.text,
+        }
     hit = Hit(
         title=procedure.title,
         url=url,
         snippet=snippet(text or procedure.summary, words),
         context=f"{procedure.vehicle_model}: {procedure.get_kind_display()}",
-        score=_matched(words, texts + step_texts) + 0.5 * _matched(words, texts[:1]),
+        score=_matched(words, texts + step_texts)
+        + 0.5 * _matched(words, _titles(texts, PROCEDURE_FIELDS)),
         order=(procedure.order,),
     )
     hit.score += _full_text_rank(procedure)
@@ -260,18 +296,28 @@ def _procedure_hit(procedure: Procedure, words: list[str], steps: list[Step]) ->
 
 
 def _faq_hit(entry: FaqEntry, words: list[str]) -> Hit:
+    texts = _texts(entry, FAQ_FIELDS)
     hit = Hit(
         title=entry.question,
         url=entry.get_absolute_url(),
         snippet=snippet(entry.answer, words),
-        context=f"{entry.vehicle_model}: frequently asked question",
-        score=_matched(words, [entry.question, entry.answer])
-        + 0.5 * _matched(words, [entry.question]),
+        context=_("%(model)s: frequently asked question") % {"model": entry.vehicle_model},
+        score=_matched(words, texts) + 0.5 * _matched(words, _titles(texts, FAQ_FIELDS)),
         order=(entry.order,),
     )
     hit.score += _full_text_rank(entry)
     hit.full_text = hasattr(entry, "rank")
     return hit
+
+
+def _titles(texts: list[str], fields: list[str]) -> list[str]:
+    """The title (the first field) in each language, of `_texts`' list."""
+    return texts[:: len(fields)]
+
+
+def _bodies(texts: list[str], fields: list[str]) -> list[str]:
+    """The texts other than the title, those shown first, of `_texts`' list."""
+    return [text for index, text in enumerate(texts) if index % len(fields)]
 
 
 def _full_text_rank(item) -> float:
@@ -289,14 +335,14 @@ def _rank(hits: list[Hit]) -> list[Hit]:
 
 def _group_results(faults, symptoms, procedures, steps_by_procedure, entries, words) -> list:
     groups = [
-        Group("faults", "Faults", _rank([_fault_hit(f, words) for f in faults])),
-        Group("symptoms", "Symptoms", _rank([_symptom_hit(s, words) for s in symptoms])),
+        Group("faults", _("Faults"), _rank([_fault_hit(f, words) for f in faults])),
+        Group("symptoms", _("Symptoms"), _rank([_symptom_hit(s, words) for s in symptoms])),
         Group(
             "procedures",
-            "Checks and repairs",
+            _("Checks and repairs"),
             _rank([_procedure_hit(p, words, steps_by_procedure.get(p.pk, [])) for p in procedures]),
         ),
-        Group("faq", "Questions and answers", _rank([_faq_hit(e, words) for e in entries])),
+        Group("faq", _("Questions and answers"), _rank([_faq_hit(e, words) for e in entries])),
     ]
     return [group for group in groups if group.hits]
 
@@ -326,17 +372,25 @@ def search_words(words: list[str]) -> list[Group]:
     return _group_results(faults, symptoms, procedures.values(), steps, entries, words)
 
 
+# PostgreSQL's text search configuration for each language's texts.
+SEARCH_CONFIGS = {"en": "english", "ru": "russian"}
+
+
 def search_postgres(query_text: str, words: list[str]) -> list[Group]:
-    """Full-text search on PostgreSQL: weighted vectors, websearch syntax, ts_rank."""
+    """Full-text search on PostgreSQL: weighted vectors of the active language's texts, with
+    that language's stemming, websearch syntax, ts_rank."""
     from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
-    query = SearchQuery(query_text, search_type="websearch", config="english")
+    language = active()
+    config = SEARCH_CONFIGS.get(language, "simple")
+    query = SearchQuery(query_text, search_type="websearch", config=config)
 
     def matching(queryset, fields):
         weights = ["A", "B", "C", "D"]
-        vector = SearchVector(fields[0], weight="A", config="english")
-        for index, name in enumerate(fields[1:], start=1):
-            vector += SearchVector(name, weight=weights[min(index, 3)], config="english")
+        columns = [f"{name}_{language}" for name in fields]
+        vector = SearchVector(columns[0], weight="A", config=config)
+        for index, name in enumerate(columns[1:], start=1):
+            vector += SearchVector(name, weight=weights[min(index, 3)], config=config)
         return (
             queryset.annotate(search=vector, rank=SearchRank(vector, query))
             .filter(search=query)
@@ -357,19 +411,38 @@ def search_postgres(query_text: str, words: list[str]) -> list[Group]:
     return _group_results(faults, symptoms, procedures.values(), steps, entries, words)
 
 
+# A Russian noun's last-syllable о/е/ё that drops when it declines ("замок", "замка"; "ремень",
+# "ремня"): the Snowball stemmer keeps it ("замок" → замок, "замка" → замк), so the query
+# also asks for the word without it.
+_CONSONANT = "бвгджзйклмнпрстфхцчшщ"
+_FLEETING_VOWEL = re.compile(rf"(.+[{_CONSONANT}])[оеё]([{_CONSONANT}])ь?")
+
+
+def full_text_terms(words: list[str]) -> list[str]:
+    """The words a full-text query asks for: each word, and in Russian also its declined stem
+    where the stemmer would miss it ("замок" also asks for "замк", which "замка" stems to)."""
+    terms = list(words)
+    if active() == "ru":
+        for word in words:
+            match = _FLEETING_VOWEL.fullmatch(word)
+            if match and match[1] + match[2] not in terms:
+                terms.append(match[1] + match[2])
+    return terms
+
+
 def search(raw: str) -> Results:
     text, words, notice = clean_query(raw)
     results = Results(query=text, words=words, notice=notice)
     if not words:
         if text:
-            results.notice = (
+            results.notice = _(
                 "Type a word or two about what happens, for example “frozen”, “fuse” or “key”."
             )
         return results
     if connection.vendor == "postgresql":
         results.backend = "postgresql"
         # Any of the words (like the word match), stemmed; more words matched rank higher.
-        results.groups = search_postgres(" or ".join(words), words)
+        results.groups = search_postgres(" or ".join(full_text_terms(words)), words)
         if not results.groups:
             results.groups = search_words(words)
     else:
@@ -392,7 +465,8 @@ def cached_search(raw: str) -> Results:
     raw = raw or ""
     kept = f"{len(raw) > MAX_RAW_LENGTH:d}{raw[:MAX_RAW_LENGTH]}"  # what clean_query reads
     digest = hashlib.sha256(kept.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-    key = f"search:{release_id()}:{content_version()}:{connection.vendor}:{digest}"
+    language = get_language()  # results hold the texts of the active language
+    key = f"search:{release_id()}:{content_version()}:{connection.vendor}:{language}:{digest}"
     results = cache.get(key)
     if results is None:
         results = search(raw)

@@ -1,7 +1,9 @@
 """sitemap.xml: every public page (home, models, FAQ, generations, problems, faults, procedures).
 
 Each item's URL comes from its model's get_absolute_url(); the querysets join what those
-URLs need, so the sitemap costs one query per section.
+URLs need, so the sitemap costs one query per section. Every page is listed in each language
+(English unprefixed, Russian under /ru/), each entry with its hreflang alternates and an
+x-default (English).
 """
 
 from django.contrib.sitemaps import Sitemap
@@ -10,7 +12,15 @@ from django.urls import reverse
 from .models import Fault, Generation, Problem, Procedure, VehicleModel
 
 
-class HomeSitemap(Sitemap):
+class PageSitemap(Sitemap):
+    """Each item once per language of settings.LANGUAGES, with alternates and x-default."""
+
+    i18n = True
+    alternates = True
+    x_default = True
+
+
+class HomeSitemap(PageSitemap):
     priority = 1.0
     changefreq = "weekly"
 
@@ -21,7 +31,7 @@ class HomeSitemap(Sitemap):
         return reverse(item)
 
 
-class VehicleSitemap(Sitemap):
+class VehicleSitemap(PageSitemap):
     priority = 0.6
     changefreq = "weekly"
 
@@ -29,7 +39,7 @@ class VehicleSitemap(Sitemap):
         return VehicleModel.objects.all()
 
 
-class FaqSitemap(Sitemap):
+class FaqSitemap(PageSitemap):
     priority = 0.7
     changefreq = "weekly"
 
@@ -40,7 +50,7 @@ class FaqSitemap(Sitemap):
         return reverse("kb:faq", args=[item.slug])
 
 
-class GenerationSitemap(Sitemap):
+class GenerationSitemap(PageSitemap):
     priority = 0.5
     changefreq = "monthly"
 
@@ -48,7 +58,7 @@ class GenerationSitemap(Sitemap):
         return Generation.objects.select_related("vehicle_model")
 
 
-class ProblemSitemap(Sitemap):
+class ProblemSitemap(PageSitemap):
     priority = 0.9
     changefreq = "weekly"
 
@@ -56,7 +66,7 @@ class ProblemSitemap(Sitemap):
         return Problem.objects.published().select_related("vehicle_model")
 
 
-class FaultSitemap(Sitemap):
+class FaultSitemap(PageSitemap):
     priority = 0.7
     changefreq = "monthly"
 
@@ -66,7 +76,7 @@ class FaultSitemap(Sitemap):
         )
 
 
-class ProcedureSitemap(Sitemap):
+class ProcedureSitemap(PageSitemap):
     priority = 0.7
     changefreq = "monthly"
 

@@ -2,7 +2,8 @@
 
 Builders return plain dicts; the ``json_ld`` template tag (kb/templatetags/kb_tags.py) writes
 them into ``<script type="application/ld+json">`` with ``<``, ``>`` and ``&`` escaped, so no
-content can close the script element.
+content can close the script element. Texts are in the active language, which each page and
+``WebSite`` names in ``inLanguage`` ("en" or "ru").
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 CONTEXT = "https://schema.org"
 
@@ -20,6 +23,11 @@ _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 def to_json(data) -> str:
     return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES)
+
+
+def in_language() -> str:
+    """The BCP 47 code of the active language: "en", "ru"."""
+    return get_language() or "en"
 
 
 def iso_duration(minutes: int) -> str:
@@ -38,6 +46,7 @@ def faq_page(entries, url: str) -> dict:
         "@context": CONTEXT,
         "@type": "FAQPage",
         "url": url,
+        "inLanguage": in_language(),
         "mainEntity": [
             {
                 "@type": "Question",
@@ -77,6 +86,7 @@ def how_to(procedure, steps, url: str) -> dict:
         "name": procedure.title,
         "description": procedure.summary,
         "url": url,
+        "inLanguage": in_language(),
         "totalTime": iso_duration(procedure.time_max_minutes),
         "tool": [{"@type": "HowToTool", "name": tool} for tool in procedure.tool_list()],
         "step": [
@@ -85,7 +95,13 @@ def how_to(procedure, steps, url: str) -> dict:
                 "position": step.number,
                 "name": step.title,
                 "text": step.text
-                + (f" Warning: {step.warning.title}. {step.warning.text}" if step.warning else ""),
+                + (
+                    " "
+                    + _("Warning: %(title)s. %(text)s")
+                    % {"title": step.warning.title, "text": step.warning.text}
+                    if step.warning
+                    else ""
+                ),
                 "url": f"{url}#step-{step.number}",
             }
             for step in steps
@@ -122,6 +138,7 @@ def website(request, name: str) -> dict:
         "@type": "WebSite",
         "name": name,
         "url": home,
+        "inLanguage": in_language(),
         "potentialAction": {
             "@type": "SearchAction",
             "target": {"@type": "EntryPoint", "urlTemplate": f"{search}?q={{search_term_string}}"},

@@ -25,15 +25,20 @@ from django.db import models
 from django.db.models import Count, F, Q
 from django.urls import NoReverseMatch, reverse
 
+from .languages import LANGUAGES
 from .models import (
+    FaqEntry,
     Fault,
     FaultGroup,
     FaultRate,
     Generation,
     Likelihood,
     Problem,
+    Procedure,
     QuestionGroup,
     RateLevel,
+    SafetyWarning,
+    Step,
     Symptom,
     VehicleModel,
 )
@@ -123,6 +128,14 @@ def label(obj) -> str:
             return f"fault type {obj.slug}"
         case RateLevel():
             return f"rate level {obj.slug}"
+        case Procedure():
+            return f"procedure {obj.vehicle_model.slug}/{obj.slug}"
+        case Step():
+            return f"step {label(obj.procedure).split(' ', 1)[1]}#{obj.number}"
+        case FaqEntry():
+            return f"FAQ entry {obj.vehicle_model.slug}/{obj.slug}"
+        case SafetyWarning():
+            return f"warning {obj.slug}"
     return f"{obj._meta.model_name} {obj}"
 
 
@@ -371,3 +384,70 @@ def _group_options_over_one(problem=None) -> Iterator[Finding]:
             f"probabilities add up to {total:g}, over 1",
             fault.problem,
         )
+
+
+LANGUAGE_NAMES = {"en": "English", "ru": "Russian"}
+
+
+def _owner_texts(problem: Problem | None):
+    """(model, its translated fields, its objects to check, the problem of an object) for each
+    model whose texts owners read; with `problem`, only that problem's own objects (content
+    shared between problems is checked, and reported, without a problem)."""
+    from modeltranslation.translator import translator
+
+    owned = {
+        Problem: "pk",
+        Fault: "problem",
+        Symptom: "problem",
+        QuestionGroup: "problem",
+        FaqEntry: "problem",
+    }
+    for model in translator.get_registered_models(abstract=False):
+        fields = translator.get_options_for_model(model).fields
+        objects = model._default_manager.all()
+        lookup = owned.get(model)
+        if lookup is None:
+            yield model, fields, objects, lambda obj: None
+            continue
+        if problem is not None:
+            objects = objects.filter(**{lookup: problem.pk})
+        if model is Problem:
+            yield model, fields, objects, lambda obj: obj
+        else:
+            yield model, fields, objects.select_related("problem"), lambda obj: obj.problem
+
+
+def _written(name: str, language: str) -> Q:
+    column = f"{name}_{language}"
+    return Q(**{f"{column}__isnull": False}) & ~Q(**{column: ""})
+
+
+@check
+def _texts_missing_a_language(problem=None) -> Iterator[Finding]:
+    """A text owners read, written in one language and empty in another: the other language's
+    page shows it untranslated. One query per model, whatever the number of fields."""
+    for model, fields, objects, problem_of in _owner_texts(problem):
+        columns = [(name, language) for name in fields for language in LANGUAGES]
+        gaps = Q()
+        for name in fields:
+            for language in LANGUAGES:
+                for other in LANGUAGES:
+                    if other != language:
+                        gaps |= ~_written(name, language) & _written(name, other)
+        for obj in objects.filter(gaps).order_by("pk"):
+            written = {key for key in columns if getattr(obj, f"{key[0]}_{key[1]}")}
+            for name, language in columns:
+                if (name, language) in written:
+                    continue
+                sources = [other for other in LANGUAGES if (name, other) in written]
+                if not sources:
+                    continue
+                field = model._meta.get_field(name)
+                yield Finding(
+                    obj,
+                    f"its {LANGUAGE_NAMES.get(language, language)} “{field.verbose_name}” "
+                    f"({name}_{language}) is empty, though written in "
+                    f"{LANGUAGE_NAMES.get(sources[0], sources[0])}: its "
+                    f"{LANGUAGE_NAMES.get(language, language)} page shows it untranslated",
+                    problem_of(obj),
+                )

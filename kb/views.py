@@ -15,6 +15,8 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.defaults import server_error as django_server_error
@@ -28,7 +30,15 @@ from .http import code_version, public_page, rate_limited
 from .models import Problem
 from .search import cached_search
 
-SITE_NAME = "Car faults"
+SITE_NAME = gettext_lazy("Car faults")
+# Searches offered on an empty search page: words that find something in either language.
+EXAMPLE_SEARCHES = [
+    gettext_lazy("frozen"),
+    gettext_lazy("fuse"),
+    gettext_lazy("key battery"),
+    gettext_lazy("handle"),
+    gettext_lazy("multimeter"),
+]
 
 
 def ok(request):
@@ -136,7 +146,7 @@ def offline(request):
 def page_not_found(request, exception):
     if request.path.startswith("/api/"):
         return api_error(
-            request, 404, "No such API address. The diagnosis is at /api/v1/diagnose (no slash)."
+            request, 404, _("No such API address. The diagnosis is at /api/v1/diagnose (no slash).")
         )
     return render(request, "404.html", {"site_name": SITE_NAME}, status=404)
 
@@ -153,9 +163,9 @@ def server_error(request):
     unavailable = isinstance(error, _DATABASE_DOWN)
     if request.path.startswith("/api/"):
         message = (
-            "The service is briefly unavailable. Please try again in a minute."
+            _("The service is briefly unavailable. Please try again in a minute.")
             if unavailable
-            else "Something went wrong on our side. It has been logged."
+            else _("Something went wrong on our side. It has been logged.")
         )
         response = api_error(request, 503 if unavailable else 500, message, part="server")
     elif unavailable:
@@ -163,7 +173,7 @@ def server_error(request):
             response = render(request, "503.html", status=503)
         except Exception:  # the error page must not fail in its turn
             logging.getLogger(__name__).exception("503 page failed")
-            response = HttpResponse("Back in a moment: please try again.", status=503)
+            response = HttpResponse(_("Back in a moment: please try again."), status=503)
     else:
         return django_server_error(request)
     if unavailable:
@@ -173,7 +183,8 @@ def server_error(request):
 
 def _crumbs(request, vehicle_model, *crumbs):
     """Visible breadcrumbs and their BreadcrumbList: Home, the model, then (name, path) pairs."""
-    items = [("Home", reverse("kb:home")), (str(vehicle_model), vehicle_model.get_absolute_url())]
+    items = [(_("Home"), reverse("kb:home"))]
+    items.append((str(vehicle_model), vehicle_model.get_absolute_url()))
     items += crumbs
     return {"crumbs": items, "breadcrumb_ld": ld.breadcrumbs(request, items)}
 
@@ -181,7 +192,7 @@ def _crumbs(request, vehicle_model, *crumbs):
 @public_page
 def home(request):
     context = queries.home()
-    context["website_ld"] = ld.website(request, SITE_NAME)
+    context["website_ld"] = ld.website(request, str(SITE_NAME))
     return render(request, "kb/home.html", context)
 
 
@@ -189,7 +200,7 @@ def home(request):
 @rate_limited("search", "SEARCH_RATE_LIMIT", "SEARCH_RATE_WINDOW")
 def search(request):
     results = cached_search(request.GET.get("q", ""))
-    context = {"results": results, "q": results.query}
+    context = {"results": results, "q": results.query, "example_searches": EXAMPLE_SEARCHES}
     if not results.total:
         context["problems"] = queries.problems_for_empty_state()
     return render(request, "kb/search.html", context)
@@ -199,6 +210,7 @@ def search(request):
 def vehicle(request, model):
     context = queries.vehicle(model)
     context.update(_crumbs(request, context["model"]))
+    context["generation_list"] = ", ".join(f"{g.name} {g.years}" for g in context["generations"])
     return render(request, "kb/vehicle.html", context)
 
 
@@ -207,7 +219,7 @@ def faq(request, model):
     context = queries.faq(model)
     vehicle_model = context["model"]
     context["faq_ld"] = ld.faq_page(context["entries"], request.build_absolute_uri(request.path))
-    context.update(_crumbs(request, vehicle_model, ("FAQ", request.path)))
+    context.update(_crumbs(request, vehicle_model, (_("FAQ"), request.path)))
     return render(request, "kb/faq.html", context)
 
 

@@ -85,7 +85,7 @@ def test_content_editor_can_change_a_fault_but_not_users(client, editor, content
     fault = Fault.objects.get(slug="lock-frozen")
     url = reverse("admin:kb_fault_change", args=[fault.pk])
     data = form_data(client.get(url))
-    data["name"] = "Lock frozen solid"
+    data["name_en"] = "Lock frozen solid"
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     fault.refresh_from_db()

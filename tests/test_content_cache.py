@@ -117,7 +117,7 @@ def test_another_process_sees_this_ones_version_and_compiled_content(redis_cache
         "from django.core.cache import cache; from kb.content_version import content_version; "
         "from config.release import release_id; "
         "v = content_version(); "
-        "c = cache.get(f'diagnosis:compiled:{release_id()}:{v}:nissan-qashqai:trunk-wont-open'); "
+        "c = cache.get(f'diagnosis:compiled:{release_id()}:{v}:nissan-qashqai:trunk-wont-open:en'); "
         "print(v, sorted(c.faults)[0] if c else None)"
     )
     assert seen.split() == [version, sorted(compiled_content._local.popitem()[1].faults)[0]]

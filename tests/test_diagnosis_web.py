@@ -197,7 +197,11 @@ def test_htmx_request_gets_only_the_step_partial(client, content):
     fragment = client.get(WIZARD, {"generation": "j11"}, headers={"HX-Request": "true"})
     assert b"<html" in full.content and b"<html" not in fragment.content
     assert b'id="question-heading"' in fragment.content
-    assert fragment.content.strip() in full.content  # the same partial, never drifting apart
+    # The header's language switch comes out of band, for this step's URL; then the step.
+    switch, _, step = fragment.content.strip().partition(b"</nav>")
+    assert switch.startswith(b'<nav class="lang-switch" id="lang-switch"')
+    assert b'data-hx-swap-oob="true"' in switch
+    assert step.strip() in full.content  # the same partial, never drifting apart
     assert "HX-Request" in fragment["Vary"]
 
 

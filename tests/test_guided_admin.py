@@ -46,8 +46,8 @@ def test_a_new_symptom_gets_its_slug_from_the_question(admin_client, content):
         {
             "problem": problem.pk,
             "slug": "",
-            "question": "Does the lid slowly sink by itself after you lift it fully?",
-            "statement": "the lid sinks by itself",
+            "question_en": "Does the lid slowly sink by itself after you lift it fully?",
+            "statement_en": "the lid sinks by itself",
             "effort": "1",
             "p_yes_otherwise_0": "0.15",
             "p_yes_otherwise_1": "",
@@ -78,8 +78,8 @@ def test_steps_are_numbered_and_reordered_for_the_editor(admin_client, content):
     data[f"steps-{last}-position"] = "1"  # move the last step to the top
     total = int(data["steps-TOTAL_FORMS"])
     data["steps-TOTAL_FORMS"] = str(total + 1)  # and add one with no number
-    data[f"steps-{total}-title"] = "Check the result"
-    data[f"steps-{total}-text"] = "Open and close the lid twice."
+    data[f"steps-{total}-title_en"] = "Check the result"
+    data[f"steps-{total}-text_en"] = "Open and close the lid twice."
     data[f"steps-{total}-source"] = "estimate"
     data[f"steps-{total}-procedure"] = str(procedure.pk)
     response = admin_client.post(url, data)
@@ -95,7 +95,7 @@ def test_a_new_fault_type_offers_one_rate_row_per_generation(admin_client, conte
     offered = [form.initial.get("generation") for form in formset.forms]
     assert offered == list(Generation.objects.values_list("pk", flat=True))
     data = form_data(page)
-    data.update({"slug": "lid-springs", "name": "Lid springs", "order": "9"})
+    data.update({"slug": "lid-springs", "name_en": "Lid springs", "order": "9"})
     data["rates-0-level"] = str(FaultRate.objects.first().level_id)  # fill only the first
     response = admin_client.post(reverse("admin:kb_faultgroup_add"), data)
     assert response.status_code == 302, response.context["errors"]

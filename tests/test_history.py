@@ -77,8 +77,8 @@ def test_crlf_from_the_browser_is_not_a_change(admin_client, content):
     rows = fault.history.count()
     url = reverse("admin:kb_fault_change", args=[fault.pk])
     data = form_data(admin_client.get(url))
-    data["signs"] = fault.signs.replace("\n", "\r\n")  # as a browser sends a textarea
-    data["description"] = fault.description.replace("\n", "\r\n")
+    data["signs_en"] = fault.signs.replace("\n", "\r\n")  # as a browser sends a textarea
+    data["description_en"] = fault.description.replace("\n", "\r\n")
     assert admin_client.post(url, data).status_code == 302
     fault.refresh_from_db()
     assert "\r" not in fault.signs

@@ -91,6 +91,7 @@ def test_every_sitemap_page_and_wizard_step_is_valid_html(client, content, tmp_p
     command = checker()
     pages: dict[Path, str] = {}
     paths = sitemap_paths(client) + WIZARD_STEPS + ["/offline/"]
+    paths += [f"/ru{path}" for path in [*WIZARD_STEPS, "/offline/"]]  # the sitemap has /ru/ pages
     for number, path in enumerate(paths):
         file = tmp_path / f"page-{number:03}.html"
         file.write_bytes(render(client, path))

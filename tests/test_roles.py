@@ -46,7 +46,7 @@ def test_content_editor_can_edit_question_groups(client, content):
     assert user.has_perm("kb.change_questiongroup")
     group = QuestionGroup.objects.first()
     url = reverse("admin:kb_questiongroup_change", args=[group.pk])
-    assert 'name="question"' in client.get(url).content.decode()
+    assert 'name="question_en"' in client.get(url).content.decode()
 
 
 def test_content_lead_may_delete_a_generation_and_set_weights(client, content):

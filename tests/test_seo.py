@@ -37,10 +37,12 @@ def test_sitemap_lists_every_public_page(client, content):
     expected |= {p.get_absolute_url() for p in Problem.objects.all()}
     expected |= {f.get_absolute_url() for f in Fault.objects.all()}
     expected |= {p.get_absolute_url() for p in Procedure.objects.all()}
+    expected |= {f"/ru{path}" for path in expected}  # each page in Russian too
     assert set(paths) == expected
     assert "/nissan-qashqai/trunk-wont-open/faults/handle-broken/" in paths
+    assert "/ru/nissan-qashqai/trunk-wont-open/faults/handle-broken/" in paths
     assert "/nissan-qashqai/generations/j11-facelift/" in paths
-    assert len(paths) >= 3 + 4 + 2 + 14 + 12
+    assert len(paths) >= 2 * (3 + 4 + 2 + 14 + 12)
 
 
 def test_every_sitemap_url_answers_200_with_title_description_canonical(

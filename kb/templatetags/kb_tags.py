@@ -1,9 +1,13 @@
-"""Template helpers of the public pages: canonical URL, block reuse, JSON-LD, number formats."""
+"""Template helpers of the public pages: canonical URL, language alternates and switch, block
+reuse, JSON-LD, number formats."""
 
 from django import template
+from django.conf import settings
 from django.template.loader_tags import BLOCK_CONTEXT_KEY, BlockNode
-from django.utils.html import format_html
+from django.utils import formats, translation
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, pgettext
 
 from kb.structured_data import to_json
 
@@ -15,6 +19,60 @@ def canonical_url(context) -> str:
     """The absolute URL of this page without its query string."""
     request = context.get("request")
     return request.build_absolute_uri(request.path) if request is not None else ""
+
+
+def language_paths(path: str) -> dict[str, str]:
+    """The same page in every language: English unprefixed, the others under /<code>/
+    (``i18n_patterns(prefix_default_language=False)`` in config/urls.py)."""
+    current = translation.get_language_from_path(path)
+    base = (path[len(current) + 1 :] or "/") if current else path
+    return {
+        code: base if code == settings.LANGUAGE_CODE else f"/{code}{base}"
+        for code, _name in settings.LANGUAGES
+    }
+
+
+@register.simple_tag(takes_context=True)
+def alternate_links(context) -> str:
+    """``<link rel="alternate" hreflang>`` for each language and x-default (English), absolute
+    and without the query string, like the canonical URL."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    paths = language_paths(request.path)
+    links = [(code, request.build_absolute_uri(path)) for code, path in paths.items()]
+    links.append(("x-default", request.build_absolute_uri(paths[settings.LANGUAGE_CODE])))
+    return format_html_join(
+        "\n", '<link rel="alternate" hreflang="{}" href="{}">', ((c, u) for c, u in links)
+    )
+
+
+@register.simple_tag(takes_context=True)
+def language_switch(context, oob: bool = False) -> str:
+    """Links to this page in the other languages, with the same query string (a wizard step
+    keeps its answers); plain links, so it works without JavaScript. ``oob``: marked for an
+    htmx out-of-band swap, so a swapped wizard step updates the links in the header."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    query = request.META.get("QUERY_STRING", "")
+    current = translation.get_language()
+    names = dict(settings.LANGUAGES)
+    links = format_html_join(
+        " ",
+        '<a class="button button-secondary" href="{}" hreflang="{}" lang="{}">{}</a>',
+        (
+            (f"{path}?{query}" if query else path, code, code, names[code])
+            for code, path in language_paths(request.path).items()
+            if code != current
+        ),
+    )
+    return format_html(
+        '<nav class="lang-switch" id="lang-switch" aria-label="{}"{}>{}</nav>',
+        gettext("Language"),
+        mark_safe(' data-hx-swap-oob="true"') if oob else "",
+        links,
+    )
 
 
 @register.simple_tag(takes_context=True)
@@ -50,23 +108,34 @@ def json_ld(data) -> str:
 
 @register.filter
 def money(value) -> str:
-    """15000 → "15,000"."""
+    """15000 → "15,000" in English, "15 000" (a no-break space) in Russian."""
     try:
-        return f"{int(value):,}"
+        text = f"{int(value):,}"
     except (TypeError, ValueError):
         return ""
+    return text.replace(",", formats.get_format("THOUSAND_SEPARATOR"))
+
+
+@register.filter
+def currency(code) -> str:
+    """A currency code as owners write it: "RUB" in English, "руб." in Russian."""
+    names = {"RUB": pgettext("currency", "RUB")}
+    return names.get(str(code), str(code))
 
 
 @register.simple_tag
 def duration_range(low, high) -> str:
-    """Minutes as people say them: "10–20 min", "1–2 h", "45 min–1.5 h"."""
+    """Minutes as people say them: "10–20 min", "1–2 h", "45 min–1.5 h" (in Russian
+    "10–20 мин", "1–2 ч", "45 мин–1,5 ч")."""
+    decimal = formats.get_format("DECIMAL_SEPARATOR")
+    hour, minute = pgettext("unit", "h"), pgettext("unit", "min")
 
     def say(minutes: int, unit: bool) -> str:
         if minutes >= 60 and minutes % 30 == 0:
             hours = minutes / 60
-            text = f"{hours:g}"
-            return f"{text} h" if unit else text
-        return f"{minutes} min" if unit else str(minutes)
+            text = f"{hours:g}".replace(".", decimal)
+            return f"{text} {hour}" if unit else text
+        return f"{minutes} {minute}" if unit else str(minutes)
 
     low, high = int(low or 0), int(high or 0)
     if high <= low:

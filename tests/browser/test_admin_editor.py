@@ -182,3 +182,32 @@ def test_screens_an_editor_works_in(editor_page, live_site):
     page.goto(f"{live_site}/admin/kb/fault/{likelihood.fault_id}/change/")
     assert page.get_by_role("option", name="usually (80 %)").count() >= 1
     shot(page, "admin-fault-likelihoods-in-words-desktop")
+
+
+def test_language_tabs_show_one_language_and_open_the_one_with_an_error(editor_page, live_site):
+    page = editor_page
+    fault = Fault.objects.get(slug="lock-frozen")
+    page.goto(f"{live_site}/admin/kb/fault/{fault.pk}/change/")
+    english = page.get_by_role("button", name="English")
+    russian = page.get_by_role("button", name="Русский")
+    assert english.get_attribute("aria-pressed") == "true"  # the admin's language
+    assert page.locator("#id_name_en").is_visible()
+    assert not page.locator("#id_name_ru").is_visible()
+    assert page.locator("#id_share").is_visible()  # fields without a language stay
+    russian.click()
+    assert page.locator("#id_name_ru").input_value() == "Замок замёрз"
+    assert page.locator("#id_name_ru").is_visible()
+    assert not page.locator("#id_name_en").is_visible()
+    # Over the 150 characters a name may have (the browser's maxlength lifted, as an old
+    # browser or a script would send it): the server refuses it on the Russian field.
+    page.locator("#id_name_ru").evaluate("field => field.removeAttribute('maxlength')")
+    page.locator("#id_name_ru").fill("Я" * 151)
+    english.click()
+    save(page)
+    # The form comes back with the error: its tab is marked and open, not the default one.
+    assert russian.get_attribute("aria-pressed") == "true"
+    assert "language-tab-error" in (russian.get_attribute("class") or "")
+    assert "language-tab-error" not in (english.get_attribute("class") or "")
+    assert page.locator("#id_name_ru").is_visible()
+    fault.refresh_from_db()
+    assert (fault.name_en, fault.name_ru) == ("Lock frozen", "Замок замёрз")

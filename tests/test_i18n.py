@@ -1,0 +1,385 @@
+"""Russian beside English (issue 12, the interface): URLs, the language of each kind of request,
+the page cache per language, hreflang and the language switch, the sitemap, JSON-LD, the API,
+the admin, and a complete translation (no untranslated or fuzzy entry, no English template
+string on a Russian page)."""
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from xml.etree import ElementTree
+
+import polib
+import pytest
+from django.core.management import call_command
+from django.utils import translation
+
+from diagnosis import content as compiled_content
+
+pytestmark = pytest.mark.django_db
+
+BASE = Path(__file__).resolve().parent.parent
+PO = BASE / "locale" / "ru" / "LC_MESSAGES" / "django.po"
+ORIGIN = "http://testserver"
+CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
+SITEMAP_NS = {
+    "s": "http://www.sitemaps.org/schemas/sitemap/0.9",
+    "x": "http://www.w3.org/1999/xhtml",
+}
+WIZARD = "/nissan-qashqai/trunk-wont-open/diagnose/"
+
+
+def html_lang(response) -> str:
+    match = re.search(r'<html lang="([^"]*)"', response.content.decode())
+    return match.group(1) if match else ""
+
+
+def alternates(response) -> dict[str, str]:
+    html = response.content.decode()
+    return dict(re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', html))
+
+
+def sitemap(client) -> ElementTree.Element:
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    return ElementTree.fromstring(response.content)
+
+
+def russian_sitemap_paths(client) -> list[str]:
+    locations = [loc.text for loc in sitemap(client).findall("s:url/s:loc", SITEMAP_NS)]
+    return [loc.removeprefix(ORIGIN) for loc in locations if loc.startswith(f"{ORIGIN}/ru/")]
+
+
+# --- URLs and the language of a request ------------------------------------------------------
+
+
+def test_english_pages_keep_their_urls_and_russian_ones_live_under_ru(client, content):
+    english, russian = client.get("/nissan-qashqai/"), client.get("/ru/nissan-qashqai/")
+    assert (english.status_code, html_lang(english), english["Content-Language"]) == (
+        200,
+        "en",
+        "en",
+    )
+    assert (russian.status_code, html_lang(russian), russian["Content-Language"]) == (
+        200,
+        "ru",
+        "ru",
+    )
+
+
+def test_a_page_is_in_the_language_of_its_url_whatever_the_browser_asks(client, content):
+    english = client.get("/", HTTP_ACCEPT_LANGUAGE="ru-RU,ru;q=0.9")
+    russian = client.get("/ru/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert (html_lang(english), html_lang(russian)) == ("en", "ru")
+    # The page depends on its URL alone: nothing tells caches it varies on the header.
+    assert "Accept-Language" not in english.get("Vary", "")
+    assert "Accept-Language" not in russian.get("Vary", "")
+
+
+def test_a_russian_404_is_in_russian(client, content):
+    response = client.get("/ru/no-such-model/")
+    assert response.status_code == 404
+    assert html_lang(response) == "ru"
+    assert "Страница не найдена" in response.content.decode()
+
+
+# --- The shared page cache keeps each language apart -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "first", ["/nissan-qashqai/trunk-wont-open/", "/ru/nissan-qashqai/trunk-wont-open/"]
+)
+def test_the_page_cache_never_serves_one_language_for_the_others_url(client, content, first):
+    other = first.removeprefix("/ru") if first.startswith("/ru/") else f"/ru{first}"
+    for path in (first, other, first, other):  # the second round comes from the cache
+        response = client.get(path)
+        assert html_lang(response) == ("ru" if path.startswith("/ru/") else "en"), path
+
+
+def test_the_page_cache_key_names_the_language(rf):
+    from config.middleware import SharedPageCacheMiddleware
+
+    key = SharedPageCacheMiddleware.key
+    assert key(rf.get("/ru/")) != key(rf.get("/"))
+    # An English page is one entry whatever the browser's language…
+    assert key(rf.get("/", HTTP_ACCEPT_LANGUAGE="ru")) == key(rf.get("/"))
+    # …while the API's answer depends on it, or on ?lang=.
+    api = "/api/v1/diagnose?model=nissan-qashqai&problem=trunk-wont-open&generation=j11"
+    assert key(rf.get(api, HTTP_ACCEPT_LANGUAGE="ru")) != key(rf.get(api))
+    assert key(rf.get(api + "&lang=ru")) == key(rf.get(api + "&lang=ru", HTTP_ACCEPT_LANGUAGE="en"))
+
+
+def test_the_api_is_cached_per_language_and_says_it_varies_on_accept_language(client, content):
+    url = "/api/v1/diagnose?model=nissan-qashqai&problem=trunk-wont-open&generation=j11"
+    for _round in range(2):  # the second round comes from the cache
+        russian = client.get(url, HTTP_ACCEPT_LANGUAGE="ru-RU,ru;q=0.9,en;q=0.5")
+        english = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+        assert russian["Content-Language"] == "ru" and english["Content-Language"] == "en"
+        assert "Accept-Language" in russian["Vary"] and "Accept-Language" in english["Vary"]
+        assert russian.json()["next_question"]["options"][-1]["label"] == "Не знаю"
+        assert english.json()["next_question"]["options"][-1]["label"] == "Don't know"
+
+
+# --- The API in Russian ----------------------------------------------------------------------
+
+
+def test_the_api_takes_its_language_from_lang_before_accept_language(client, content):
+    url = "/api/v1/diagnose?model=nissan-qashqai&problem=trunk-wont-open"
+    russian = client.get(url + "&lang=ru", HTTP_ACCEPT_LANGUAGE="en")
+    english = client.get(url + "&lang=en", HTTP_ACCEPT_LANGUAGE="ru")
+    assert (
+        russian.json()["error"]["message"] == "Укажите generation=<код> или year=<модельный год>."
+    )
+    assert english.json()["error"]["message"] == "Give generation=<code> or year=<model year>."
+
+
+def test_the_api_falls_back_to_the_header_then_english_for_an_unknown_lang(client, content):
+    url = "/api/v1/diagnose?model=no-such-model&problem=x&lang=de"
+    assert client.get(url, HTTP_ACCEPT_LANGUAGE="ru").json()["error"]["message"] == (
+        "Неизвестная модель «no-such-model»."
+    )
+    assert client.get(url).json()["error"]["message"] == "Unknown model “no-such-model”."
+
+
+def test_the_api_explains_each_cause_in_russian(client, content):
+    url = "/api/v1/diagnose?model=nissan-qashqai&problem=trunk-wont-open&generation=j11&lang=ru"
+    first = client.get(url).json()["next_question"]["options"][0]
+    answered = client.get(f"{url}&answers={first['answers']}").json()
+    why = [reason["text"] for cause in answered["candidates"] for reason in cause["why"]]
+    assert why and all(text.startswith("Вы ответили") for text in why)
+    assert answered["links"]["wizard"].startswith("/ru/nissan-qashqai/trunk-wont-open/diagnose/")
+
+
+def test_the_wizards_errors_are_in_russian(client, content):
+    response = client.get(f"/ru{WIZARD}?generation=x99")
+    assert response.status_code == 400
+    assert "Неизвестное поколение «x99»." in response.content.decode()
+
+
+# --- hreflang, canonical, the language switch -------------------------------------------------
+
+
+def test_every_sitemap_page_in_russian_has_russian_head_and_hreflang_both_ways(
+    client, content, parse_page
+):
+    paths = russian_sitemap_paths(client)
+    assert len(paths) >= 3 + 4 + 2 + 14 + 12
+    for path in paths:
+        english_path = path.removeprefix("/ru")
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert html_lang(response) == "ru", path
+        page = parse_page(response)
+        assert CYRILLIC.search(page.title), (path, page.title)
+        assert CYRILLIC.search(page.meta["description"]), (path, page.meta["description"])
+        assert page.links["canonical"] == f"{ORIGIN}{path}", path
+        assert page.meta["og:locale"] == "ru_RU", path
+        assert alternates(response) == {
+            "en": f"{ORIGIN}{english_path}",
+            "ru": f"{ORIGIN}{path}",
+            "x-default": f"{ORIGIN}{english_path}",
+        }, path
+        back = alternates(client.get(english_path))
+        assert back["ru"] == f"{ORIGIN}{path}" and back["en"] == f"{ORIGIN}{english_path}", path
+
+
+def test_the_sitemap_lists_each_page_with_its_alternates_and_x_default(client, content):
+    entries = {
+        url.find("s:loc", SITEMAP_NS).text: {
+            link.get("hreflang"): link.get("href") for link in url.findall("x:link", SITEMAP_NS)
+        }
+        for url in sitemap(client).findall("s:url", SITEMAP_NS)
+    }
+    problem = f"{ORIGIN}/nissan-qashqai/trunk-wont-open/"
+    russian = f"{ORIGIN}/ru/nissan-qashqai/trunk-wont-open/"
+    expected = {"en": problem, "ru": russian, "x-default": problem}
+    assert entries[problem] == expected
+    assert entries[russian] == expected
+
+
+def test_the_language_switch_links_to_the_same_page_with_the_same_answers(client, content):
+    query = "generation=j11&answers=fuse-ok:u"
+    english = client.get(f"{WIZARD}?{query}").content.decode()
+    russian = client.get(f"/ru{WIZARD}?{query}").content.decode()
+    switch = r'<nav class="lang-switch" id="lang-switch" aria-label="[^"]+"><a [^>]*href="([^"]+)"'
+    assert re.search(switch, english).group(1) == f"/ru{WIZARD}?{query}".replace("&", "&amp;")
+    assert re.search(switch, russian).group(1) == f"{WIZARD}?{query}".replace("&", "&amp;")
+    assert 'hreflang="ru" lang="ru">Русский</a>' in english
+    assert 'hreflang="en" lang="en">English</a>' in russian
+
+
+def test_a_swapped_wizard_step_brings_the_language_switch_of_its_own_url(client, content):
+    response = client.get(f"/ru{WIZARD}?generation=j11", HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert 'id="lang-switch" aria-label="Язык" data-hx-swap-oob="true"' in html
+    assert f'href="{WIZARD}?generation=j11"' in html
+
+
+# --- JSON-LD ---------------------------------------------------------------------------------
+
+
+def test_json_ld_names_the_language_and_is_in_russian(client, content, parse_page):
+    faq = parse_page(client.get("/ru/nissan-qashqai/faq/")).json_ld
+    faq_page = next(item for item in faq if item["@type"] == "FAQPage")
+    assert faq_page["inLanguage"] == "ru"
+    assert len(faq_page["mainEntity"]) == 5
+    for entry in faq_page["mainEntity"]:
+        assert CYRILLIC.search(entry["name"]) and CYRILLIC.search(entry["acceptedAnswer"]["text"])
+    how_to = next(
+        item
+        for item in parse_page(
+            client.get("/ru/nissan-qashqai/procedures/open-trunk-from-passenger-compartment/")
+        ).json_ld
+        if item["@type"] == "HowTo"
+    )
+    assert how_to["inLanguage"] == "ru"
+    assert CYRILLIC.search(how_to["name"]) and CYRILLIC.search(how_to["description"])
+    assert all(CYRILLIC.search(step["text"]) for step in how_to["step"])
+    assert all(step["url"].startswith(f"{ORIGIN}/ru/") for step in how_to["step"])
+    website = parse_page(client.get("/ru/")).json_ld[0]
+    assert (website["inLanguage"], website["name"]) == ("ru", "Неисправности авто")
+    english = parse_page(client.get("/")).json_ld[0]
+    assert (english["inLanguage"], english["name"]) == ("en", "Car faults")
+
+
+# --- Numbers and units -----------------------------------------------------------------------
+
+
+def test_prices_and_times_are_written_the_russian_way(rf):
+    from kb.templatetags.kb_tags import currency, duration_range, money
+
+    with translation.override("ru"):
+        assert (money(15000), currency("RUB")) == ("15\xa0000", "руб.")
+        assert duration_range(45, 90) == "45 мин–1,5 ч"
+    with translation.override("en"):
+        assert (money(15000), currency("RUB")) == ("15,000", "RUB")
+        assert duration_range(45, 90) == "45 min–1.5 h"
+
+
+# --- The admin -------------------------------------------------------------------------------
+
+
+def test_the_admin_is_in_russian_for_staff_whose_language_is_russian(admin_client):
+    by_header = admin_client.get("/admin/", HTTP_ACCEPT_LANGUAGE="ru-RU,ru;q=0.9")
+    assert html_lang(by_header) == "ru"
+    assert "Админка «Неисправности авто»" in by_header.content.decode()
+    assert html_lang(admin_client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en")) == "en"
+    # The staff member's own choice (the admin's language form) wins over the header.
+    admin_client.post("/i18n/setlang/", {"language": "ru", "next": "/admin/"})
+    assert html_lang(admin_client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en")) == "ru"
+
+
+def test_wrapping_verbose_names_in_gettext_needs_no_migration():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+# --- Complete translation --------------------------------------------------------------------
+
+
+def test_the_russian_catalogue_has_no_untranslated_or_fuzzy_entry():
+    po = polib.pofile(str(PO))
+    assert not po.metadata_is_fuzzy
+    assert po.metadata["Language"] == "ru"
+    untranslated = [entry.msgid for entry in po.untranslated_entries()]
+    fuzzy = [entry.msgid for entry in po.fuzzy_entries()]
+    obsolete = [entry.msgid for entry in po.obsolete_entries()]
+    assert (untranslated, fuzzy, obsolete) == ([], [], [])
+    assert len(po.translated_entries()) > 300
+
+
+def test_the_compiled_catalogue_is_the_one_django_uses():
+    with translation.override("ru"):
+        assert translation.gettext("Start diagnosis") == "Начать диагностику"
+
+
+class VisibleText(HTMLParser):
+    """The words a reader sees or hears: text outside script/style, and the attributes that are
+    shown or read out (placeholder, aria-label, title, alt, the description)."""
+
+    SHOWN = ("placeholder", "aria-label", "title", "alt")
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts, self._skip = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in ("script", "style"):
+            self._skip += 1
+        self.parts += [attrs[name] or "" for name in self.SHOWN if name in attrs]
+        if tag == "meta" and attrs.get("name") == "description":
+            self.parts.append(attrs.get("content") or "")
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+    @classmethod
+    def of(cls, html: str) -> str:
+        parser = cls()
+        parser.feed(html)
+        return " ".join(" ".join(parser.parts).split())
+
+
+def english_fragments() -> list[str]:
+    """The English of every catalogue entry as it may appear on a page: entries without
+    placeholders whole; of the others, each stretch between placeholders and tags that has
+    two words or more. Entries whose Russian is the same text (none so far) are left out."""
+    fragments = set()
+    for entry in polib.pofile(str(PO)).translated_entries():
+        if entry.msgstr == entry.msgid:
+            continue
+        for piece in re.split(r"%\(\w+\)s|\{\w+\}|<[^>]+>", entry.msgid):
+            piece = piece.strip(" :.,;–—()“”")
+            if len(piece) >= 2 and (piece == entry.msgid or len(piece.split()) >= 2):
+                fragments.add(piece)
+    return sorted(fragments, key=len, reverse=True)
+
+
+def untranslated_on(text: str, fragments: list[str]) -> list[str]:
+    return [f for f in fragments if re.search(rf"(?<![\w-]){re.escape(f)}(?![\w-])", text)]
+
+
+def russian_wizard_paths(client) -> list[str]:
+    """The wizard's start, its generation step, and each step of a run to its result."""
+    paths = [f"/ru{WIZARD}", f"/ru{WIZARD}?year=2016"]
+    compiled = compiled_content.compiled_problem("nissan-qashqai", "trunk-wont-open")
+    for generation in compiled.generations_by_code:
+        paths.append(f"/ru{WIZARD}?generation={generation}")
+    url = "/api/v1/diagnose?model=nissan-qashqai&problem=trunk-wont-open&generation=j11"
+    answers: list[str] = []
+    for step in range(12):
+        data = client.get(url + (f"&answers={','.join(answers)}" if answers else "")).json()
+        paths.append(f"/ru{WIZARD}?generation=j11&answers={','.join(answers)}")
+        if data["done"] or not data["next_question"]:
+            break
+        # Alternate "yes" and "don't know", so the run shows reasons both ways.
+        option = data["next_question"]["options"][0 if step % 2 == 0 else -1]
+        answers += option["answers"].split(",")
+    return paths
+
+
+def test_no_russian_page_shows_an_english_template_string(client, content):
+    fragments = english_fragments()
+    paths = russian_sitemap_paths(client)
+    paths += ["/ru/search/", "/ru/search/?q=замок", "/ru/search/?q=qqqzzz", "/ru/offline/"]
+    paths += ["/ru/no-such-page/"]
+    paths += russian_wizard_paths(client)
+    found = {}
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code in (200, 404), path
+        left = untranslated_on(VisibleText.of(response.content.decode()), fragments)
+        if left:
+            found[path] = left
+    assert found == {}
+
+
+def test_the_english_check_finds_an_english_string_left_on_a_page():
+    fragments = english_fragments()
+    page = "<main><h1>Что случилось?</h1><p>Or type the model year</p></main>"
+    assert untranslated_on(VisibleText.of(page), fragments) == ["Or type the model year"]
+    assert untranslated_on(VisibleText.of("<p>Начать диагностику</p>"), fragments) == []
