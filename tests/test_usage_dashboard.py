@@ -4,14 +4,15 @@ import csv
 import datetime as dt
 import html
 import io
-import sys
-import types
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import reverse
 
+from kb.models import Generation
+from reports.models import OwnerReport
+from tests.test_reports_admin import owner_report, problem, workshop_report
 from usage import charts, sources, stats
 from usage.models import DailyCount
 
@@ -96,7 +97,7 @@ def test_the_dashboard_shows_drop_off_dont_know_and_outcomes(client, usage_data)
     assert "45 diagnoses started, 25 reached a result" in page
     for chart in ("chart-answers", "chart-unknown", "chart-outcomes", "chart-fixes"):
         assert f'id="{chart}"' in page
-    assert "Reports of confirmed fixes are not connected yet" in page
+    assert "Reports of confirmed fixes are not connected yet" not in page  # reports installed
 
 
 def test_the_dashboard_has_an_empty_state_without_data(client, content):
@@ -219,25 +220,27 @@ def test_an_empty_chart_says_there_is_no_data():
     assert '<rect class="seg-' not in svg
 
 
-def test_without_the_reports_app_the_sources_are_empty():
+def test_without_the_reports_app_the_sources_are_empty(monkeypatch):
+    monkeypatch.setattr(sources.apps, "is_installed", lambda name: False)
     day = dt.date(2026, 11, 30)
     assert sources.report_counts(day, day) == {}
     assert sources.confirmed_fixes(day, day) == {}
     assert not sources.connected()
 
 
-def test_with_a_reports_app_its_counts_reach_the_table_comparison(client, content, monkeypatch):
-    """The interface the reports app is expected to provide (usage/sources.py)."""
-    module = types.ModuleType("reports.usage")
-    key = (PROBLEM, "j11", "lock-frozen")
-    module.report_counts = lambda day_from, day_to: {key: 4}
-    module.confirmed_fixes = lambda day_from, day_to: {key: 6.0, (PROBLEM, "j11", ""): 2.0}
-    monkeypatch.setitem(sys.modules, "reports", types.ModuleType("reports"))
-    monkeypatch.setitem(sys.modules, "reports.usage", module)
-    monkeypatch.setattr(sources.apps, "is_installed", lambda name: name == "reports")
+def test_confirmed_fixes_reach_the_table_comparison(client, content):
+    """Real reports (reports.usage): four of the frozen lock, one a workshop's (weight 5 by
+    default), and one of something else."""
+    for _ in range(3):
+        owner_report("lock-frozen")
+    workshop_report("lock-frozen")
+    OwnerReport.objects.create(
+        problem=problem(), generation=Generation.objects.get(code="j11"), other_text="wiring"
+    )
     fixes = stats.fixes_against_table(TODAY, TODAY)
     frozen = next(f for f in fixes if f.fault == "lock-frozen")
-    assert frozen.reports == 4 and frozen.confirmed == 6.0 and frozen.confirmed_share == 0.75
+    assert frozen.reports == 4 and frozen.confirmed == 3 + 5.0
+    assert frozen.confirmed_share == pytest.approx(8 / 9)  # of 9 weighted, "something else" 1
     assert 0 < frozen.table_prior < 1
     member_of(client, "Content editor")
     page = client.get(reverse("admin-usage")).content.decode()
