@@ -7,6 +7,7 @@ No report stores who sent it: no address, no account, no cookie.
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -188,7 +189,9 @@ class PriorLearning(models.Model):
         verbose_name_plural = _("prior learning")
 
     def __str__(self):
-        return f"{self.problem}: learning {'on' if self.enabled else 'off'}"
+        if self.enabled:
+            return gettext("%(problem)s: learning on") % {"problem": self.problem}
+        return gettext("%(problem)s: learning off") % {"problem": self.problem}
 
 
 class LikelihoodCheck(Likelihood):
