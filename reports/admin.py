@@ -3,6 +3,8 @@ learning switch per problem with what it does to the priors, and likelihoods vs 
 
 from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from .forms import WorkshopReportForm
@@ -21,7 +23,10 @@ def _set_status(modeladmin, request, queryset, status, reason):
         report._change_reason = reason
         report.save(update_fields=["status"])
         changed += 1
-    modeladmin.message_user(request, f"{changed} report(s) marked {status}.", messages.SUCCESS)
+    message = ngettext(
+        "%(count)d report marked %(status)s.", "%(count)d reports marked %(status)s.", changed
+    ) % {"count": changed, "status": OwnerReport.Status(status).label.lower()}
+    modeladmin.message_user(request, message, messages.SUCCESS)
 
 
 @admin.register(OwnerReport)
@@ -52,25 +57,30 @@ class OwnerReportAdmin(SimpleHistoryAdmin):
     def has_add_permission(self, request):
         return False  # owners send them from the site
 
-    @admin.display(description="cause")
+    @admin.display(description=gettext_lazy("cause"))
     def cause(self, obj):
-        return obj.fault.name if obj.fault_id else f"Something else: {obj.other_text[:80]}"
+        return (
+            obj.fault.name
+            if obj.fault_id
+            else _("Something else: %(text)s") % {"text": obj.other_text[:80]}
+        )
 
-    @admin.display(description="ranking shown")
+    @admin.display(description=gettext_lazy("ranking shown"))
     def ranking_shown(self, obj):
         return format_html_join(", ", "{} {}", ((slug, _percent(p)) for slug, p in obj.ranking[:5]))
 
     @admin.action(
-        description="Mark as verified (counts with the verified weight)", permissions=["change"]
+        description=gettext_lazy("Mark as verified (counts with the verified weight)"),
+        permissions=["change"],
     )
     def mark_verified(self, request, queryset):
         _set_status(self, request, queryset, OwnerReport.Status.VERIFIED, "marked verified")
 
-    @admin.action(description="Mark as spam (counts nowhere)", permissions=["change"])
+    @admin.action(description=gettext_lazy("Mark as spam (counts nowhere)"), permissions=["change"])
     def mark_spam(self, request, queryset):
         _set_status(self, request, queryset, OwnerReport.Status.SPAM, "marked spam")
 
-    @admin.action(description="Mark as new (not reviewed)", permissions=["change"])
+    @admin.action(description=gettext_lazy("Mark as new (not reviewed)"), permissions=["change"])
     def mark_new(self, request, queryset):
         _set_status(self, request, queryset, OwnerReport.Status.NEW, "marked new")
 
@@ -93,10 +103,10 @@ class PriorLearningAdmin(SimpleHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ["problem", "priors"] if obj else ["priors"]
 
-    @admin.display(description="priors per generation")
+    @admin.display(description=gettext_lazy("priors per generation"))
     def priors(self, obj):
         if obj is None or obj.pk is None:
-            return "Saved settings show their effect here."
+            return _("Saved settings show their effect here.")
         tables = []
         for generation in prior_overview(obj):
             rows = format_html_join(
@@ -117,14 +127,21 @@ class PriorLearningAdmin(SimpleHistoryAdmin):
             )
             tables.append(
                 format_html(
-                    "<h3>{} · {} confirmed report{}</h3><table><thead><tr><th>Fault</th>"
-                    "<th>Table prior</th><th>Confirmed</th><th>Confirmed share (weighted)</th>"
-                    "<th>Blended prior{}</th><th>First ranking</th></tr></thead>"
-                    "<tbody>{}</tbody></table>",
+                    "<h3>{} · {}</h3><table><thead><tr><th>{}</th><th>{}</th><th>{}</th>"
+                    "<th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
                     generation.name,
-                    generation.reports,
-                    "" if generation.reports == 1 else "s",
-                    "" if obj.enabled else " (if learning were on)",
+                    ngettext(
+                        "%(count)d confirmed report",
+                        "%(count)d confirmed reports",
+                        generation.reports,
+                    )
+                    % {"count": generation.reports},
+                    _("Fault"),
+                    _("Table prior"),
+                    _("Confirmed"),
+                    _("Confirmed share (weighted)"),
+                    _("Blended prior") if obj.enabled else _("Blended prior (if learning were on)"),
+                    _("First ranking"),
                     rows,
                 )
             )
@@ -171,20 +188,21 @@ class LikelihoodCheckAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ["fault", "symptom", "p_yes", "note"]
 
-    @admin.display(description="authored", ordering="p_yes")
+    @admin.display(description=gettext_lazy("authored"), ordering="p_yes")
     def authored(self, obj):
         return _percent(obj.p_yes)
 
-    @admin.display(description="observed")
+    @admin.display(description=gettext_lazy("observed"))
     def observed(self, obj):
         return _percent(self._seen(obj).rate)
 
-    @admin.display(description="reports")
+    @admin.display(description=gettext_lazy("reports"))
     def reports(self, obj):
         seen = self._seen(obj)
-        return f"{seen.reports} ({seen.yes} yes)"
+        return _("%(reports)s (%(yes)s yes)") % {"reports": seen.reports, "yes": seen.yes}
 
-    @admin.display(description="95 % interval")
+    # xgettext:no-python-format
+    @admin.display(description=gettext_lazy("95 % interval"))
     def interval(self, obj):
         bounds = self._seen(obj).interval
         if bounds is None:
@@ -192,17 +210,29 @@ class LikelihoodCheckAdmin(admin.ModelAdmin):
         low, high = bounds
         outside = not (low <= obj.p_yes <= high)
         text = f"{low * 100:.0f}–{high * 100:.0f} %"
-        return format_html("<strong>{} (authored outside)</strong>", text) if outside else text
+        return (
+            format_html(
+                "<strong>{}</strong>", _("%(interval)s (authored outside)") % {"interval": text}
+            )
+            if outside
+            else text
+        )
 
     @admin.action(
-        description="Apply the observed yes-rate to the selected likelihoods",
+        description=gettext_lazy("Apply the observed yes-rate to the selected likelihoods"),
         permissions=["change"],
     )
     def apply_observed_value(self, request, queryset):
         changed = apply_observed(queryset.values_list("pk", flat=True))
         self.message_user(
             request,
-            f"{len(changed)} likelihood(s) set to the observed yes-rate; each change is in the "
-            "likelihood's history and can be reverted there.",
+            ngettext(
+                "%(count)d likelihood set to the observed yes-rate; the change is in its "
+                "history and can be reverted there.",
+                "%(count)d likelihoods set to the observed yes-rate; each change is in the "
+                "likelihood's history and can be reverted there.",
+                len(changed),
+            )
+            % {"count": len(changed)},
             messages.SUCCESS,
         )

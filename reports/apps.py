@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReportsConfig(AppConfig):
     name = "reports"
-    verbose_name = "Confirmed fixes"
+    verbose_name = _("Confirmed fixes")
 
     def ready(self):
         # The signals keep the confirmed counts and the content version current; the check

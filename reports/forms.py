@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from diagnosis import content
 from diagnosis.query import encode_answers, parse
@@ -16,20 +18,22 @@ HONEYPOT = "website"  # hidden from people; a bot that fills every field fills i
 
 class FixReportForm(forms.Form):
     fault = forms.ChoiceField(
-        error_messages={"required": "Choose the cause it turned out to be, or “Something else”."}
+        error_messages={
+            "required": gettext_lazy("Choose the cause it turned out to be, or “Something else”.")
+        }
     )
     other_text = forms.CharField(max_length=OTHER_TEXT_MAX, required=False, strip=True)
     model_year = forms.IntegerField(
         required=False,
         min_value=YEAR_MIN,
         max_value=YEAR_MAX,
-        error_messages={"invalid": "Give the model year as four digits, e.g. 2016."},
+        error_messages={"invalid": gettext_lazy("Give the model year as four digits, e.g. 2016.")},
     )
     mileage = forms.IntegerField(
         required=False,
         min_value=0,
         max_value=MILEAGE_MAX,
-        error_messages={"invalid": "Give the mileage in kilometres, digits only."},
+        error_messages={"invalid": gettext_lazy("Give the mileage in kilometres, digits only.")},
     )
     generation = forms.ChoiceField()
     answers = forms.CharField(max_length=ANSWERS_MAX, required=False)
@@ -40,7 +44,7 @@ class FixReportForm(forms.Form):
         self.compiled = compiled
         self.fields["fault"].choices = [
             *((slug, fault.name) for slug, fault in compiled.faults.items()),
-            (OTHER, "Something else"),
+            (OTHER, _("Something else")),
         ]
         self.fields["generation"].choices = [
             (g.code, f"{g.name} ({g.years})") for g in compiled.generations
@@ -53,13 +57,16 @@ class FixReportForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("fault") == OTHER and not data.get("other_text"):
-            self.add_error("other_text", "Say in a few words what it was.")
+            self.add_error("other_text", _("Say in a few words what it was."))
         code = data.get("generation")
         if code:
             query = parse(self.compiled, {"generation": code, "answers": data.get("answers", "")})
             if query.errors:
                 # Only a changed page gets here: the wizard writes valid answers.
-                raise ValidationError(f"The answers could not be read: {query.errors[0].message}")
+                raise ValidationError(
+                    _("The answers could not be read: %(problem)s")
+                    % {"problem": query.errors[0].message}
+                )
             data["generation_info"] = query.generation
             data["answer_map"] = query.answers
             data["answers"] = encode_answers(query.answers)
@@ -67,8 +74,15 @@ class FixReportForm(forms.Form):
             if year and not query.generation.covers(year):
                 self.add_error(
                     "model_year",
-                    f"{year} is not a year of the {query.generation.name} "
-                    f"({query.generation.years}): check the year or the generation.",
+                    _(
+                        "%(year)s is not a year of the %(name)s (%(years)s): "
+                        "check the year or the generation."
+                    )
+                    % {
+                        "year": year,
+                        "name": query.generation.name,
+                        "years": query.generation.years,
+                    },
                 )
         return data
 
@@ -96,5 +110,9 @@ class WorkshopReportForm(forms.ModelForm):
             data["answers"] = encode_answers(query.answers)
         year = data.get("model_year")
         if year and query.generation and not query.generation.covers(year):
-            self.add_error("model_year", f"{year} is not a year of the {generation.name}.")
+            self.add_error(
+                "model_year",
+                _("%(year)s is not a year of the %(name)s.")
+                % {"year": year, "name": generation.name},
+            )
         return data

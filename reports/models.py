@@ -7,6 +7,8 @@ No report stores who sent it: no address, no account, no cookie.
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kb.models import Fault, Generation, Likelihood, Problem
@@ -31,9 +33,9 @@ class OwnerReport(models.Model):
     """“Did this fix it?”, answered by an owner after a diagnosis or on a repair card."""
 
     class Status(models.TextChoices):
-        NEW = "new", "New"
-        VERIFIED = "verified", "Verified"
-        SPAM = "spam", "Spam"
+        NEW = "new", _("New")
+        VERIFIED = "verified", _("Verified")
+        SPAM = "spam", _("Spam")
 
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="owner_reports")
     generation = models.ForeignKey(
@@ -42,12 +44,14 @@ class OwnerReport(models.Model):
     answers = models.CharField(
         max_length=ANSWERS_MAX,
         blank=True,
-        help_text="The answers given, as in the wizard's URL (symptom:y,symptom:n,…).",
+        help_text=_("The answers given, as in the wizard's URL (symptom:y,symptom:n,…)."),
     )
     ranking = models.JSONField(
         default=list,
-        help_text="The ranking the owner saw: [fault slug, probability] best first, "
-        "recomputed on the server from the answers.",
+        help_text=_(
+            "The ranking the owner saw: [fault slug, probability] best first, "
+            "recomputed on the server from the answers."
+        ),
     )
     fault = models.ForeignKey(
         Fault,
@@ -55,23 +59,26 @@ class OwnerReport(models.Model):
         null=True,
         blank=True,
         related_name="owner_reports",
-        help_text="The cause it turned out to be; empty for “something else”.",
+        help_text=_("The cause it turned out to be; empty for “something else”."),
     )
     other_text = models.CharField(
-        "something else", max_length=OTHER_TEXT_MAX, blank=True, help_text="In the owner's words."
+        _("something else"),
+        max_length=OTHER_TEXT_MAX,
+        blank=True,
+        help_text=_("In the owner's words."),
     )
     model_year = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=_year_validators()
     )
     mileage = models.PositiveIntegerField(
-        "mileage (km)", null=True, blank=True, validators=_mileage_validators()
+        _("mileage (km)"), null=True, blank=True, validators=_mileage_validators()
     )
     content_version = models.CharField(max_length=40, blank=True)
     status = models.CharField(
         max_length=10,
         choices=Status.choices,
         default=Status.NEW,
-        help_text="Spam counts nowhere; verified counts with the problem's verified weight.",
+        help_text=_("Spam counts nowhere; verified counts with the problem's verified weight."),
     )
     created = models.DateTimeField(auto_now_add=True, db_index=True)
 
@@ -79,7 +86,7 @@ class OwnerReport(models.Model):
 
     class Meta:
         ordering = ["-created", "-id"]
-        verbose_name = "owner report"
+        verbose_name = _("owner report")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(fault__isnull=False) | ~models.Q(other_text=""),
@@ -102,21 +109,23 @@ class WorkshopReport(models.Model):
         Fault,
         on_delete=models.PROTECT,
         related_name="workshop_reports",
-        help_text="The fault the workshop found and fixed.",
+        help_text=_("The fault the workshop found and fixed."),
     )
     model_year = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=_year_validators()
     )
     mileage = models.PositiveIntegerField(
-        "mileage (km)", null=True, blank=True, validators=_mileage_validators()
+        _("mileage (km)"), null=True, blank=True, validators=_mileage_validators()
     )
     answers = models.CharField(
         max_length=ANSWERS_MAX,
         blank=True,
-        help_text="Optional: the symptoms as the wizard writes them, e.g. "
-        "no-sound-on-press:y,car-electrics-weak:n. They feed the likelihood check.",
+        help_text=_(
+            "Optional: the symptoms as the wizard writes them, e.g. "
+            "no-sound-on-press:y,car-electrics-weak:n. They feed the likelihood check."
+        ),
     )
-    workshop = models.CharField(max_length=150, blank=True, help_text="Who repaired it.")
+    workshop = models.CharField(max_length=150, blank=True, help_text=_("Who repaired it."))
     note = models.TextField(blank=True)
     created = models.DateTimeField(auto_now_add=True, db_index=True)
 
@@ -124,7 +133,7 @@ class WorkshopReport(models.Model):
 
     class Meta:
         ordering = ["-created", "-id"]
-        verbose_name = "workshop report"
+        verbose_name = _("workshop report")
 
     def __str__(self):
         return f"{self.generation.code}: {self.fault.name} ({self.workshop or 'workshop'})"
@@ -138,7 +147,7 @@ class WorkshopReport(models.Model):
             model_id = self.fault.problem.vehicle_model_id
             if self.generation.vehicle_model_id != model_id:
                 raise ValidationError(
-                    {"generation": "The generation must be of the fault's vehicle model."}
+                    {"generation": _("The generation must be of the fault's vehicle model.")}
                 )
 
 
@@ -147,25 +156,27 @@ class PriorLearning(models.Model):
 
     problem = models.OneToOneField(Problem, on_delete=models.CASCADE, related_name="learning")
     enabled = models.BooleanField(
-        "learning on",
+        _("learning on"),
         default=False,
-        help_text="Off: the priors are the fault-rate table's, whatever the reports say.",
+        help_text=_("Off: the priors are the fault-rate table's, whatever the reports say."),
     )
     strength = models.FloatField(
         default=50.0,
         validators=[MinValueValidator(MIN_STRENGTH), MaxValueValidator(1_000_000)],
-        help_text="How many reports the fault-rate table is worth. 50: fifty confirmed fixes "
-        "move the priors halfway from the table towards what the reports say.",
+        help_text=_(
+            "How many reports the fault-rate table is worth. 50: fifty confirmed fixes "
+            "move the priors halfway from the table towards what the reports say."
+        ),
     )
     verified_weight = models.FloatField(
         default=2.0,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
-        help_text="How many owner reports a verified owner report counts as.",
+        help_text=_("How many owner reports a verified owner report counts as."),
     )
     workshop_weight = models.FloatField(
         default=5.0,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
-        help_text="How many owner reports a workshop report counts as.",
+        help_text=_("How many owner reports a workshop report counts as."),
     )
     # Kept current by reports.signals: {generation id: {fault id: {owner|verified|workshop: n}}},
     # so compiling the content reads it in the problem's own query (no extra SQL query).
@@ -174,11 +185,13 @@ class PriorLearning(models.Model):
     history = HistoricalRecords(excluded_fields=["counts"])
 
     class Meta:
-        verbose_name = "prior learning"
-        verbose_name_plural = "prior learning"
+        verbose_name = _("prior learning")
+        verbose_name_plural = _("prior learning")
 
     def __str__(self):
-        return f"{self.problem}: learning {'on' if self.enabled else 'off'}"
+        if self.enabled:
+            return gettext("%(problem)s: learning on") % {"problem": self.problem}
+        return gettext("%(problem)s: learning off") % {"problem": self.problem}
 
 
 class LikelihoodCheck(Likelihood):
@@ -186,5 +199,5 @@ class LikelihoodCheck(Likelihood):
 
     class Meta:
         proxy = True
-        verbose_name = "likelihood vs reports"
-        verbose_name_plural = "likelihoods vs reports"
+        verbose_name = _("likelihood vs reports")
+        verbose_name_plural = _("likelihoods vs reports")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from diagnosis import content
 from diagnosis.service import Outcome, diagnose, wizard_url
@@ -102,7 +103,7 @@ def form_view(
         token_field=TOKEN_FIELD,
         choices=[
             *((slug, compiled.faults[slug].name) for slug in order if slug in compiled.faults),
-            (OTHER, "Something else"),
+            (OTHER, _("Something else")),
         ],
         generation=generation,
         generations=[(g.code, f"{g.name} ({g.years})") for g in compiled.generations],

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.utils.translation import gettext as _
+
 from kb.models import Fault, Generation, Problem
 from kb.validation import Finding, check
 
@@ -68,8 +70,16 @@ def _reports_disagree_with_the_table(problem: Problem | None = None) -> Iterator
             for slug, expected, observed, total in disagreements(table, reported):
                 yield Finding(
                     by_slug[slug],
-                    f"in {generation.name}, {observed * 100:.0f} % of {total} confirmed fixes "
-                    f"name it, while the fault-rate table gives it {expected * 100:.1f} %: "
-                    f"check its type's rate and its share",
+                    _(
+                        "in %(generation)s, %(observed)s %% of %(total)s confirmed fixes name "
+                        "it, while the fault-rate table gives it %(expected)s %%: check its "
+                        "type's rate and its share"
+                    )
+                    % {
+                        "generation": generation.name,
+                        "observed": f"{observed * 100:.0f}",
+                        "total": total,
+                        "expected": f"{expected * 100:.1f}",
+                    },
                     item,
                 )

@@ -7,6 +7,7 @@ sets a cookie nor is stored in a cache (guards.guarded)."""
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from diagnosis import content
@@ -17,7 +18,7 @@ from .forms import FixReportForm
 from .guards import guarded
 from .service import form_view, record_owner_report, thanks_url
 
-EXPIRED = "This form was open too long to be sent. Please check it and send it again."
+EXPIRED = gettext_lazy("This form was open too long to be sent. Please check it and send it again.")
 
 
 @guarded
@@ -44,7 +45,7 @@ def report(request, compiled, token_expired=False):
 def thanks(request, model, problem):
     compiled = content.compiled_problem(model, problem)
     if compiled is None or compiled.is_draft:
-        raise Http404("No such model or problem")
+        raise Http404(gettext_lazy("No such model or problem"))
     query = parse(compiled, request.GET)
     data = {"generation_info": query.generation, "answer_map": query.answers}
     response = render(request, "reports/report.html", _thanks(compiled, data))

@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import charts, counters, stats
@@ -34,7 +35,7 @@ def period(params) -> tuple[dt.date, dt.date, str]:
         if params.get("to"):
             day_to = dt.date.fromisoformat(params["to"][:10])
     except ValueError:
-        return *stats.default_period(), "Dates are written 2026-11-30: showing the last 30 days."
+        return *stats.default_period(), _("Dates are written 2026-11-30: showing the last 30 days.")
     if day_from > day_to:
         day_from, day_to = day_to, day_from
     if (day_to - day_from).days >= MAX_DAYS:
@@ -48,7 +49,7 @@ def dashboard(request):
     report = stats.build(day_from, day_to)
     context = {
         **admin.site.each_context(request),
-        "title": "Usage of the wizard",
+        "title": _("Usage of the wizard"),
         "report": report,
         "period_problem": problem,
         "charts": {
@@ -126,6 +127,7 @@ def flush_now(request):
     written = counters.flush()
     messages.success(
         request,
-        f"Written: {written['events']} counted events, {written['rows']} daily rows updated.",
+        _("Written: %(events)s counted events, %(rows)s daily rows updated.")
+        % {"events": written["events"], "rows": written["rows"]},
     )
     return redirect(reverse("admin-usage") + "?" + request.GET.urlencode())

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 WIDTH = 820
 LABEL_WIDTH = 290
@@ -54,13 +56,14 @@ def bar_chart(
     *,
     stacked: bool = True,
     scale: float | None = None,
-    empty: str = "No data for these days.",
+    empty: str = "",  # default: "No data for these days." in the language of the request
 ) -> SafeString:
     """A chart with one row per item. Stacked: a row's segments side by side in one bar,
     scaled to the largest row total. Not stacked: each segment its own thin bar under the
     last (e.g. the table's prior against the confirmed share), scaled to the largest value.
     `scale` fixes the full width instead (1.0 for shares)."""
     title_id = f"{chart_id}-title"
+    empty = empty or _("No data for these days.")
     if not rows:
         return format_html(
             '<svg class="chart chart-empty" id="{}" viewBox="0 0 {} 60" role="img" '
@@ -157,10 +160,10 @@ def _row(row: Row, top: int, per_row: int, scale: float, stacked: bool) -> str:
 # --- the dashboard's four charts -------------------------------------------------------------
 
 ANSWER_LEGEND = [
-    ("seg-yes", "yes"),
-    ("seg-no", "no"),
-    ("seg-unknown", "don't know"),
-    ("seg-abandoned", "abandoned there"),
+    ("seg-yes", gettext_lazy("yes")),
+    ("seg-no", gettext_lazy("no")),
+    ("seg-unknown", gettext_lazy("don't know")),
+    ("seg-abandoned", gettext_lazy("abandoned there")),
 ]
 
 
@@ -173,17 +176,18 @@ def answers_chart(questions) -> SafeString:
         Row(
             q.text,
             (
-                Segment(q.yes, "seg-yes", "yes"),
-                Segment(q.no, "seg-no", "no"),
-                Segment(q.unknown, "seg-unknown", "don't know"),
-                Segment(q.abandoned, "seg-abandoned", "abandoned there"),
+                Segment(q.yes, "seg-yes", _("yes")),
+                Segment(q.no, "seg-no", _("no")),
+                Segment(q.unknown, "seg-unknown", _("don't know")),
+                Segment(q.abandoned, "seg-abandoned", _("abandoned there")),
             ),
-            note=f"{q.shown} shown, {_percent(q.drop_rate)} left",
+            note=_("%(shown)s shown, %(left)s left")
+            % {"shown": q.shown, "left": _percent(q.drop_rate)},
             flagged=q.flagged,
         )
         for q in questions
     ]
-    return bar_chart("chart-answers", "Answers and drop-off by question", rows, ANSWER_LEGEND)
+    return bar_chart("chart-answers", _("Answers and drop-off by question"), rows, ANSWER_LEGEND)
 
 
 def unknown_chart(questions) -> SafeString:
@@ -195,29 +199,37 @@ def unknown_chart(questions) -> SafeString:
                 Segment(
                     round(q.unknown_rate, 3),
                     "seg-flagged" if q.flagged else "seg-unknown",
-                    "share of don't know",
+                    _("share of don't know"),
                 ),
             ),
-            note=f"{_percent(q.unknown_rate)} of {q.answered}" + (" ⚑" if q.flagged else ""),
+            note=_("%(rate)s of %(answered)s")
+            % {"rate": _percent(q.unknown_rate), "answered": q.answered}
+            + (" ⚑" if q.flagged else ""),
             flagged=q.flagged,
         )  # fmt: skip
         for q in sorted(answered, key=lambda q: -(q.unknown_rate or 0))
     ]
-    legend = [("seg-unknown", "don't know"), ("seg-flagged", "owners cannot answer it")]
-    return bar_chart("chart-unknown", "“Don't know” rate by question", rows, legend, scale=1.0)
+    legend = [("seg-unknown", _("don't know")), ("seg-flagged", _("owners cannot answer it"))]
+    title = _("“Don't know” rate by question")
+    return bar_chart("chart-unknown", title, rows, legend, scale=1.0)
 
 
 def outcomes_chart(generations) -> SafeString:
     rows = [
         Row(
             f"{g.name} · {g.problem.partition('/')[2]}",
-            (Segment(g.starts, "seg-start", "started"), Segment(g.results, "seg-yes", "result")),
-            note=f"{g.starts} started, {g.results} results",
+            (
+                Segment(g.starts, "seg-start", _("started")),
+                Segment(g.results, "seg-yes", _("result")),
+            ),
+            note=_("%(starts)s started, %(results)s results")
+            % {"starts": g.starts, "results": g.results},
         )
         for g in generations
     ]
-    legend = [("seg-start", "started"), ("seg-yes", "reached a result")]
-    return bar_chart("chart-outcomes", "Outcomes by generation", rows, legend, stacked=False)
+    legend = [("seg-start", _("started")), ("seg-yes", _("reached a result"))]
+    title = _("Outcomes by generation")
+    return bar_chart("chart-outcomes", title, rows, legend, stacked=False)
 
 
 def fixes_chart(fixes) -> SafeString:
@@ -225,20 +237,20 @@ def fixes_chart(fixes) -> SafeString:
         Row(
             f"{f.name} · {f.generation}",
             (
-                Segment(round(f.table_prior or 0, 3), "seg-table", "table's prior"),
-                Segment(round(f.confirmed_share or 0, 3), "seg-yes", "share of confirmed fixes"),
+                Segment(round(f.table_prior or 0, 3), "seg-table", _("table's prior")),
+                Segment(round(f.confirmed_share or 0, 3), "seg-yes", _("share of confirmed fixes")),
             ),
             note=f"{_percent(f.table_prior)} → {_percent(f.confirmed_share)}",
         )
         for f in fixes
     ]
-    legend = [("seg-table", "table's prior"), ("seg-yes", "confirmed fixes")]
+    legend = [("seg-table", _("table's prior")), ("seg-yes", _("confirmed fixes"))]
     return bar_chart(
         "chart-fixes",
-        "Confirmed fixes against the fault-rate table",
+        _("Confirmed fixes against the fault-rate table"),
         rows,
         legend,
         stacked=False,
         scale=1.0,
-        empty="No confirmed fixes reported for these days.",
+        empty=_("No confirmed fixes reported for these days."),
     )

@@ -5,24 +5,25 @@ delete a question, and counting needs no database lookup.
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class DailyCount(models.Model):
     """How often one thing happened on one day (UTC): see usage/events.py for the kinds."""
 
     class Kind(models.TextChoices):
-        START = "start", "wizard started"
-        ANSWER = "answer", "question answered"
-        SHOWN = "shown", "question shown"
-        RESULT = "result", "result reached"
+        START = "start", _("wizard started")
+        ANSWER = "answer", _("question answered")
+        SHOWN = "shown", _("question shown")
+        RESULT = "result", _("result reached")
 
     day = models.DateField()
     kind = models.CharField(max_length=10, choices=Kind)
-    problem = models.CharField(max_length=201, help_text="<model slug>/<problem slug>")
+    problem = models.CharField(max_length=201, help_text=_("<model slug>/<problem slug>"))
     generation = models.CharField(max_length=100)
-    question = models.CharField(max_length=100, blank=True, help_text="symptom or group slug")
-    answer = models.CharField(max_length=1, blank=True, help_text="y, n or u")
-    fault = models.CharField(max_length=100, blank=True, help_text="the top cause of a result")
+    question = models.CharField(max_length=100, blank=True, help_text=_("symptom or group slug"))
+    answer = models.CharField(max_length=1, blank=True, help_text=_("y, n or u"))
+    fault = models.CharField(max_length=100, blank=True, help_text=_("the top cause of a result"))
     count = models.PositiveBigIntegerField(default=0)
 
     class Meta:
@@ -33,7 +34,7 @@ class DailyCount(models.Model):
             )
         ]
         indexes = [models.Index(fields=["day", "kind"])]
-        verbose_name = "daily usage count"
+        verbose_name = _("daily usage count")
 
     def __str__(self):
         parts = [self.problem, self.generation, self.question, self.answer, self.fault]

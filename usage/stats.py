@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Sum
+from django.utils.translation import gettext
 
 from diagnosis import content
 from diagnosis.service import diagnose
@@ -130,7 +131,7 @@ def _generation_name(compiled, code: str) -> str:
 
 def _fault_name(compiled, slug: str) -> str:
     if not slug:
-        return "Something else"
+        return gettext("Something else")
     fault = compiled.faults.get(slug) if compiled else None
     return fault.name if fault else slug
 

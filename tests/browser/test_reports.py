@@ -107,3 +107,26 @@ def test_the_repair_card_takes_a_report_without_javascript(browser, live_site):
     report = OwnerReport.objects.get()
     assert (report.fault.slug, report.generation.code, report.answers) == ("lock-frozen", "j11", "")
     assert context.cookies() == []
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-javascript"])
+def test_a_russian_owner_reports_the_fix_and_is_thanked_in_russian(browser, live_site, javascript):
+    from tests.test_i18n import RESULT
+
+    context, page, errors = open_page(browser, javascript=javascript)
+    page.goto(f"{live_site}/ru{RESULT}")
+    form = page.locator("form.report-form")
+    assert form.get_attribute("action") == "/ru/nissan-qashqai/trunk-wont-open/diagnose/report/"
+    form.locator("label.report-choice").first.click()
+    form.get_by_label("Модельный год").fill("2012")
+    form.get_by_role("button", name="Отправить отчёт").click()
+    page.wait_for_selector("text=Спасибо, ваш отчёт получен")
+    assert page.locator("html").get_attribute("lang") == "ru"
+    if not javascript:
+        assert "/ru/nissan-qashqai/trunk-wont-open/diagnose/report/thanks/" in page.url
+        page.get_by_role("link", name="Назад к вашему результату").click()
+        page.wait_for_url(f"**/ru{RESULT.split('?')[0]}**")
+    report = OwnerReport.objects.get()
+    assert (report.generation.code, report.model_year) == ("j10", 2012)
+    assert context.cookies() == []
+    assert errors == []
