@@ -1,8 +1,8 @@
 """What the dashboard reads from the reports of confirmed fixes (issue 11, items 1–2).
 
-The `reports` app (owner and workshop reports) is built on another branch. Until it is
-installed both functions return {}, and the dashboard says that no reports are connected.
-Once it is, the dashboard calls two functions the reports app provides in `reports/usage.py`:
+The `reports` app (owner and workshop reports) provides them in `reports/usage.py`; where it is
+not installed both functions return {}, and the dashboard says that no reports are connected.
+The two functions:
 
     report_counts(day_from: date, day_to: date) -> dict[tuple[str, str, str], int]
         Reports received (owner and workshop, spam excluded) per
