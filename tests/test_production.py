@@ -259,3 +259,14 @@ def test_dockerfile_command_and_healthcheck_work_here(tmp_path):
             ).returncode
             != 0
         )
+
+
+def test_the_image_copies_every_app_of_the_project():
+    """An app added to INSTALLED_APPS but not COPY'd into both Dockerfile stages builds a
+    venv that cannot start Django (it happened: reports and usage, issue 11)."""
+    dockerfile = (Path(settings.BASE_DIR) / "Dockerfile").read_text()
+    ours = [app for app in settings.INSTALLED_APPS if (Path(settings.BASE_DIR) / app).is_dir()]
+    assert {"kb", "diagnosis", "reports", "usage"} <= set(ours)
+    for app in ours:
+        assert dockerfile.count(f"COPY {app} ./{app}") == 2, app
+        assert f"/app/{app}" in dockerfile, f"{app} is not byte-compiled in the image"
