@@ -30,11 +30,16 @@ def normalised(weights: Mapping[str, float]) -> dict[str, float]:
     return {key: value / total for key, value in weights.items()}
 
 
+def kind_weights(verified_weight: float, workshop_weight: float) -> dict[str, float]:
+    """What one report of each kind counts for."""
+    return {OWNER: 1.0, VERIFIED: verified_weight, WORKSHOP: workshop_weight}
+
+
 def weighted_counts(
     counts: Mapping[str, Mapping[str, int]], verified_weight: float, workshop_weight: float
 ) -> dict[str, float]:
     """Each fault's confirmed reports, weighted: {fault: {kind: count}} -> {fault: weight}."""
-    weight = {OWNER: 1.0, VERIFIED: verified_weight, WORKSHOP: workshop_weight}
+    weight = kind_weights(verified_weight, workshop_weight)
     return {
         fault: sum(weight[kind] * n for kind, n in by_kind.items() if kind in weight)
         for fault, by_kind in counts.items()

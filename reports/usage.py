@@ -11,11 +11,11 @@ from collections import defaultdict
 
 from django.db.models import Count
 
-from .learning import OWNER, VERIFIED, WORKSHOP
+from .counting import OWNER_KIND
+from .learning import WORKSHOP, kind_weights
 from .models import OwnerReport, PriorLearning, WorkshopReport
 
 Key = tuple[str, str, str]
-OWNER_KIND = {OwnerReport.Status.NEW: OWNER, OwnerReport.Status.VERIFIED: VERIFIED}
 _DEFAULT = PriorLearning()  # the weights a problem has before staff change them
 
 
@@ -82,6 +82,5 @@ def confirmed_fixes(day_from: dt.date, day_to: dt.date) -> dict[Key, float]:
     totals: dict[Key, float] = defaultdict(float)
     for (key, problem, kind), n in counts.items():
         weights = learning.get(problem, _DEFAULT)
-        weight = {OWNER: 1.0, VERIFIED: weights.verified_weight, WORKSHOP: weights.workshop_weight}
-        totals[key] += weight[kind] * n
+        totals[key] += kind_weights(weights.verified_weight, weights.workshop_weight)[kind] * n
     return dict(totals)
