@@ -60,6 +60,16 @@ def test_the_result_offers_the_report_form_with_the_causes_best_first(client, co
 def test_a_question_step_shows_no_report_form(client, content):
     page = client.get(WIZARD, {"generation": "j11"}).content.decode()
     assert "report-form" not in page
+    # nor its stylesheet: a step's first view must stay under 30 KB (bench/lighthouse.py)
+    assert "report" not in " ".join(re.findall(r"<link [^>]*>", page))
+
+
+@pytest.mark.parametrize("url", [RESULT, FAULT_PAGE])
+def test_the_report_form_brings_its_own_stylesheet_once(client, content, url):
+    page = client.get(url).content.decode()
+    stylesheets = re.findall(r'<link rel="stylesheet" href="[^"]*report[^"]*"', page)
+    assert len(stylesheets) == 1
+    assert page.index(stylesheets[0]) < page.index('id="report"')
 
 
 def test_the_repair_card_offers_the_form_with_its_fault_chosen(client, content):
