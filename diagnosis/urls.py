@@ -7,4 +7,5 @@ app_name = "diagnosis"
 urlpatterns = [
     path("<slug:model>/<slug:problem>/diagnose/", views.wizard, name="wizard"),
     path("<slug:model>/<slug:problem>/diagnose/print/", views.wizard_print, name="print"),
+    path("<slug:model>/<slug:problem>/diagnose/qr.svg", views.wizard_qr, name="qr"),
 ]

@@ -3,7 +3,7 @@
 import re
 from functools import wraps
 
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
@@ -13,7 +13,7 @@ from kb.drafts import sees_drafts
 from kb.views import api_error
 from usage.events import step_events
 
-from . import content
+from . import content, qr
 from .query import DiagnoseQuery, QueryError, parse, query_too_long
 from .service import diagnose
 
@@ -70,6 +70,17 @@ def wizard_print(request, model, problem):
         "diagnosis/print.html",
         {"compiled": compiled, "outcome": outcome, "draft": compiled.is_draft},
     )
+    return _cacheable(response, compiled, query)
+
+
+def wizard_qr(request, model, problem):
+    """The QR code of a state's share link, an SVG image that the result loads lazily. The code
+    is drawn from the canonical state, never from the raw query: only this site's wizard links."""
+    compiled, query, outcome = _step(request, model, problem)
+    if outcome is None or query.errors:
+        raise Http404("No result to encode: the query names no valid state")
+    link = request.build_absolute_uri(outcome.url_with())
+    response = HttpResponse(qr.svg_document(link), content_type="image/svg+xml")
     return _cacheable(response, compiled, query)
 
 

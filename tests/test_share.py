@@ -9,7 +9,7 @@ import zxingcpp
 
 from diagnosis.templatetags.share import qr_svg
 from kb.templatetags.kb_tags import money
-from tests.usage_helpers import DIAGNOSE, MODEL, PROBLEM, walk
+from tests.usage_helpers import DIAGNOSE, MODEL, PROBLEM, decode_svg_image, walk
 from usage import counters
 
 pytestmark = pytest.mark.django_db
@@ -33,8 +33,36 @@ def test_a_result_offers_its_absolute_link_a_qr_code_and_the_print_view(client, 
     link = f"http://testserver{html.unescape(urls[-1])}"
     assert 'id="share-heading"' in page
     assert f'<a href="{link}" rel="nofollow">{link}</a>' in html.unescape(page)
-    assert qr_svg(link) in page
     assert f'href="{PRINT}?generation=j11&amp;answers=' in page
+    image = re.search(r'<img class="qr-code" src="([^"]+)"[^>]*>', page)
+    assert 'loading="lazy"' in image.group(
+        0
+    ) and 'alt="QR code of the link to this result"' in image.group(0)
+    response = client.get(html.unescape(image.group(1)))
+    assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
+    assert "public" in response["Cache-Control"]
+    assert decode_svg_image(response.content.decode()) == link
+
+
+def test_a_step_draws_no_qr_code_itself(client, content, monkeypatch):
+    """Drawing a code costs more than the rest of a step: only the image request draws one."""
+    urls, _ = walk()
+    monkeypatch.setattr("diagnosis.qr._code", lambda url: pytest.fail("a step drew a QR code"))
+    assert client.get(urls[-1]).status_code == 200
+
+
+def test_the_qr_image_encodes_the_canonical_state_not_the_raw_query(client, content):
+    urls, _ = walk()
+    state = html.unescape(urls[-1]).split("?", 1)[1]
+    response = client.get(f"/{MODEL}/{PROBLEM}/diagnose/qr.svg?utm_source=x&{state}")
+    assert (
+        decode_svg_image(response.content.decode()) == f"http://testserver{html.unescape(urls[-1])}"
+    )
+
+
+@pytest.mark.parametrize("query", ["", "?generation=j99", "?generation=j11&answers=nonsense:y"])
+def test_a_qr_image_of_no_valid_state_is_not_found(client, content, query):
+    assert client.get(f"/{MODEL}/{PROBLEM}/diagnose/qr.svg{query}").status_code == 404
 
 
 def test_the_share_link_is_the_canonical_state_whatever_the_query_looked_like(client, content):

@@ -1,10 +1,9 @@
 """Sending a result to the mechanic: the state's absolute link, its QR code, its print view."""
 
-import segno
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+
+from .. import qr
 
 register = template.Library()
 
@@ -16,23 +15,26 @@ def share_url(context, outcome) -> str:
     return context["request"].build_absolute_uri(outcome.url_with())
 
 
-@register.simple_tag
-def print_url(outcome) -> str:
+def _state_path(outcome, name: str) -> str:
+    """The path of one of the wizard's views (print, QR code) with this state's query."""
     compiled = outcome.compiled
-    path = reverse("diagnosis:print", args=[compiled.model_slug, compiled.problem_slug])
+    path = reverse(f"diagnosis:{name}", args=[compiled.model_slug, compiled.problem_slug])
     return path + outcome.url_with().removeprefix(compiled.diagnose_url)
 
 
 @register.simple_tag
+def print_url(outcome) -> str:
+    return _state_path(outcome, "print")
+
+
+@register.simple_tag
+def qr_image_url(outcome) -> str:
+    """The QR code as an image of its own (views.wizard_qr), loaded when the owner scrolls to
+    it: drawing it costs more than the rest of a step, and most owners never look at it."""
+    return _state_path(outcome, "qr")
+
+
+@register.simple_tag
 def qr_svg(url: str, label: str = "QR code of the link to this result"):
-    """The QR code of a URL as inline SVG: no script, no image request, no inline style (the
-    CSP allows neither); sized by CSS through its viewBox. Dark on white in both colour
-    schemes, with the quiet zone scanners need."""
-    # A fixed mask: choosing the best of eight costs about 20 ms more per code in pure Python
-    # (any mask is valid; the browser test decodes what Chromium draws).
-    code = segno.make(url, error="m", micro=False, mask=0)
-    svg = code.svg_inline(
-        scale=1, border=4, dark="#000", light="#fff", omitsize=True, svgclass="qr-code"
-    )
-    head, rest = svg.split(">", 1)
-    return mark_safe(head + format_html(' role="img" aria-label="{}">', label) + rest)
+    """The QR code of a URL as inline SVG (the print view: a printed page loads no image late)."""
+    return qr.svg_inline(url, label)

@@ -99,6 +99,8 @@ def test_on_a_phone_the_result_qr_code_encodes_the_result_url_and_prints_on_one_
     finish(page, live_site, answer)
     qr = page.locator(".share .qr-code")
     qr.scroll_into_view_if_needed()
+    # an image loaded lazily, once scrolled to: wait until Chromium has drawn it
+    qr.evaluate("image => image.decode()")
     assert qr.is_visible()
     box = qr.bounding_box()
     assert box["width"] >= 150 and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
@@ -123,6 +125,8 @@ def test_the_result_and_print_view_on_a_desktop(browser, live_site):
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     finish(page, live_site, "No")
+    page.locator(".share .qr-code").scroll_into_view_if_needed()
+    page.locator(".share .qr-code").evaluate("image => image.decode()")
     assert page.locator(".share .qr-code").is_visible()
     page.locator(".share").screenshot(path=SHOTS / "share-card-desktop.png")
     shot(page, "share-result-desktop")
