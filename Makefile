@@ -60,11 +60,11 @@ translations: venv
 	  --ignore '.tools/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'mutants/*' \
 	  --ignore 'staticfiles/*'
 
-# Reloads the shipped content, overwriting local edits of the same objects. Our loaddata
+# Reloads the shipped content, overwriting local edits of the same objects. Our load_content
 # records a history row for each object it changes, so every edit can be reverted;
 # populate_history gives a first row to models that have none (a database loaded before that).
 fixtures: migrate
-	$(PY) manage.py loaddata $(FIXTURES)
+	$(PY) manage.py load_content $(FIXTURES)
 	$(PY) manage.py populate_history --auto
 
 # Loads the shipped content only into an empty database, so `make run` never undoes edits
@@ -72,7 +72,7 @@ fixtures: migrate
 content: migrate
 	@if $(PY) manage.py shell -v0 -c "import sys; from kb.models import Fault; sys.exit(not Fault.objects.exists())"; \
 	then echo "Content already in the database: kept (\`make fixtures\` reloads the shipped content)."; \
-	else $(PY) manage.py loaddata $(FIXTURES); fi
+	else $(PY) manage.py load_content $(FIXTURES); fi
 	@$(PY) manage.py populate_history --auto >/dev/null 2>&1
 
 run: content messages

@@ -198,7 +198,7 @@ def prepared_site(
         site = Site(kind=kind, env=env, workdir=workdir, notes=notes)
         files = fixtures()
         if files:
-            run_manage(env, "loaddata", *map(str, files), "-v0")
+            run_manage(env, "load_content", *map(str, files), "-v0")
             site.content_loaded = True
         else:
             notes.append("no fixtures/*.json yet: served without content")

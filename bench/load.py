@@ -240,6 +240,10 @@ class Row:
     result: str = ""
     missed: list[str] = field(default_factory=list)  # each target missed, in words
     wrk: dict = field(default_factory=dict)
+    # CPU time the server's processes spent per request during the run (user + system): what
+    # the app costs, whatever else the machine ran meanwhile
+    cpu_ms: float | None = None
+    floor_cpu_ms: float | None = None
 
 
 def run_wrk(
@@ -271,6 +275,29 @@ def warm(
     if args.warm > 0:  # then every worker, every keep-alive path
         warm_args = argparse.Namespace(**{**vars(args), "duration": args.warm})
         run_wrk(url, headers, warm_args, script, script_args)
+
+
+def cpu_seconds(server: Gunicorn) -> dict[int, float]:
+    """User + system CPU seconds of a server's master and each worker so far (/proc, Linux)."""
+    times = {}
+    for pid in [server.pid, *server.workers()]:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        times[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return times
+
+
+def measured_run(server: Gunicorn, *wrk_args) -> tuple[dict, float | None]:
+    """wrk against one server, with the server's CPU milliseconds per request. A worker
+    recycled during the run (max_requests) takes its last moments' time with it: the
+    figure is then a little low, never negative."""
+    before = cpu_seconds(server)
+    data = run_wrk(*wrk_args)
+    after = cpu_seconds(server)
+    spent = sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+    return data, (1000 * spent / data["requests"] if data["requests"] else None)
 
 
 def wrk_row(row: Row, data: dict) -> Row:
@@ -346,7 +373,9 @@ def measure_db(db: str, args, script: Path) -> tuple[list[Row], dict]:
                     continue
                 warm(url, headers, args, target_script, script_args)
                 if target is not FLOOR:  # its own floor, just before it
-                    floor_run = run_wrk(floor_url, floor_headers, args, script)
+                    floor_run, row.floor_cpu_ms = measured_run(
+                        floor, floor_url, floor_headers, args, script
+                    )
                     row.floor_rps = floor_run["rps"]
                     floor_rps.append(floor_run["rps"])
                     floor_errors = wrk_row(Row(db=db, label="", path=""), floor_run).errors
@@ -355,13 +384,20 @@ def measure_db(db: str, args, script: Path) -> tuple[list[Row], dict]:
                         row.error_detail = f"floor run: {floor_errors} errors"
                 if target.random:  # a seed the warm-up did not use: states not yet cached
                     script_args = (*script_args[:2], random.randrange(10**6, 10**7))
-                data = run_wrk(url, headers, args, target_script, script_args)
+                data, row.cpu_ms = measured_run(
+                    floor if target is FLOOR else server,
+                    url,
+                    headers,
+                    args,
+                    target_script,
+                    script_args,
+                )
                 errors_before, detail_before = row.errors, row.error_detail
                 wrk_row(row, data)
                 row.errors += errors_before
                 row.error_detail = "; ".join(filter(None, [detail_before, row.error_detail]))
                 if target is FLOOR:
-                    row.floor_rps = row.rps
+                    row.floor_rps, row.floor_cpu_ms = row.rps, row.cpu_ms
                     floor_rps.append(row.rps)
                 rows.append(row)
                 print(
@@ -418,7 +454,7 @@ def table(rows: list[Row]) -> str:
     head = (
         f"| {'db':8} | {'URL':23} | {'req/s':>7} | {'p50 ms':>6} | {'p99 ms':>6} | "
         f"{'bytes (enc.)':>13} | {'errors':>6} | {'floor/s':>7} | {'× floor':>7} | "
-        f"{'target':18} | result |"
+        f"{'target':18} | result | {'CPU ms':>6} | {'floor CPU':>9} |"
     )
     lines = [head, "|" + "|".join("-" * (len(c) if c else 1) for c in head.split("|")[1:-1]) + "|"]
     for r in rows:
@@ -428,7 +464,8 @@ def table(rows: list[Row]) -> str:
             f"| {r.db:8} | {r.label:23} | {fmt(r.rps, '7.0f'):>7} | {fmt(r.p50_ms, '6.1f'):>6} | "
             f"{fmt(r.p99_ms, '6.1f'):>6} | {size:>13} | {r.errors:>6} | "
             f"{fmt(r.floor_rps, '7.0f'):>7} | {fmt(r.ratio, '7.2f'):>7} | "
-            f"{r.target:18} | {result} |"
+            f"{r.target:18} | {result} | {fmt(r.cpu_ms, '6.2f'):>6} | "
+            f"{fmt(r.floor_cpu_ms, '9.2f'):>9} |"
         )
     return "\n".join(lines)
 
@@ -477,7 +514,7 @@ def main(argv: list[str] | None = None) -> int:
         script.write_text(WRK_LUA)
         for db in [d.strip() for d in args.db.split(",") if d.strip()]:
             print(
-                f"== {db}: preparing (migrate, loaddata, collectstatic), then wrk "
+                f"== {db}: preparing (migrate, load_content, collectstatic), then wrk "
                 f"-t{args.threads} -c{args.connections} -d{args.duration}s per URL",
                 flush=True,
             )

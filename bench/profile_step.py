@@ -64,7 +64,8 @@ def setup(redis_url: str) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    call_command("loaddata", *map(str, sorted((BASE_DIR / "fixtures").glob("*.json"))), verbosity=0)
+    fixtures = sorted(str(path) for path in (BASE_DIR / "fixtures").glob("*.json"))
+    call_command("load_content", *fixtures, verbosity=0)
 
 
 def states():

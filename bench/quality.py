@@ -53,7 +53,7 @@ def setup_django(database: Path) -> None:
 
     call_command("migrate", verbosity=0)
     call_command(
-        "loaddata", *sorted(str(p) for p in (ROOT / "fixtures").glob("*.json")), verbosity=0
+        "load_content", *sorted(str(p) for p in (ROOT / "fixtures").glob("*.json")), verbosity=0
     )
 
 

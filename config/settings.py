@@ -31,8 +31,6 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    # First: of two commands of one name the first app's runs, and kb's loaddata (validating
-    # each object) must win over modeltranslation's.
     "kb",
     "modeltranslation",  # before the admin, as it asks: owners' content in each language
     "django.contrib.admin",

@@ -19,7 +19,7 @@ FIXTURES = sorted(
 
 
 def load_content():
-    call_command("loaddata", *FIXTURES, verbosity=0)
+    call_command("load_content", *FIXTURES, verbosity=0)
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from kb.management.commands.loaddata import FixtureContentError
+from kb.management.commands.load_content import FixtureContentError
 from kb.models import (
     FaqEntry,
     Fault,
@@ -102,7 +102,7 @@ def test_every_fault_has_procedures_and_likelihoods(content):
 
 def test_loading_twice_changes_nothing(content):
     counts = {m: m.objects.count() for m in (Fault, Symptom, Likelihood, Procedure, FaqEntry)}
-    call_command("loaddata", str(FIXTURE), verbosity=0)
+    call_command("load_content", str(FIXTURE), verbosity=0)
     assert counts == {m: m.objects.count() for m in counts}
 
 
@@ -128,7 +128,7 @@ def test_wrong_value_names_file_object_and_field_and_loads_nothing(tmp_path, emp
 
     path = broken_copy(tmp_path, mutate)
     with pytest.raises(FixtureContentError, match="must be between 0 % and 100 %") as error:
-        call_command("loaddata", str(path), verbosity=0)
+        call_command("load_content", str(path), verbosity=0)
     message = str(error.value)
     assert "broken-content.json" in message
     assert "kb.likelihood (nissan-qashqai, " in message
@@ -141,7 +141,7 @@ def test_generation_years_out_of_order_are_refused(tmp_path, empty_kb):
         first(objects, "kb.generation", year_from=2007)["fields"]["year_to"] = 2001
 
     with pytest.raises(FixtureContentError, match=r"kb.generation \(nissan-qashqai, j10\)"):
-        call_command("loaddata", str(broken_copy(tmp_path, mutate)), verbosity=0)
+        call_command("load_content", str(broken_copy(tmp_path, mutate)), verbosity=0)
     assert Generation.objects.count() == 0
 
 
@@ -150,9 +150,9 @@ def test_unknown_choice_is_refused(tmp_path, empty_kb):
         first(objects, "kb.procedure")["fields"]["kind"] = "magic"
 
     with pytest.raises(FixtureContentError, match="field kind"):
-        call_command("loaddata", str(broken_copy(tmp_path, mutate)), verbosity=0)
+        call_command("load_content", str(broken_copy(tmp_path, mutate)), verbosity=0)
 
 
 def test_missing_fixture_is_a_clear_error():
     with pytest.raises(CommandError, match="No fixture named"):
-        call_command("loaddata", "no-such-content", verbosity=0)
+        call_command("load_content", "no-such-content", verbosity=0)

@@ -24,7 +24,7 @@ def test_every_shipped_object_has_a_history_row(content):
 
 def test_reloading_unchanged_fixtures_adds_no_history(content):
     before = Likelihood.history.count()
-    call_command("loaddata", *FIXTURES, stdout=io.StringIO())
+    call_command("load_content", *FIXTURES, stdout=io.StringIO())
     assert Likelihood.history.count() == before
 
 

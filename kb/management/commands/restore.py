@@ -1,7 +1,7 @@
 """Restore a `backup` file into a migrated, empty database (see backup.py and docs/deploy.md).
 
 It refuses a database that already has content or users: restoring over them would mix two
-histories. Loading runs in one transaction through the project's loaddata (which validates
+histories. Loading runs in one transaction through the project's load_content (which validates
 each content object), so a failing file restores nothing.
 """
 
@@ -32,6 +32,6 @@ class Command(BaseCommand):
         # The file holds the history: recording more while loading it (simple_history does on
         # the m2m sets of a raw load) would add rows that never happened.
         with override_settings(SIMPLE_HISTORY_ENABLED=False), transaction.atomic():
-            call_command("loaddata", file, verbosity=options["verbosity"])
+            call_command("load_content", file, verbosity=options["verbosity"])
             transaction.on_commit(bump_content_version)
         self.stdout.write(f"Restored {file}. Check the content with: manage.py kb_check")

@@ -1,4 +1,6 @@
-"""Django's loaddata, validating every object as the admin would before it is saved.
+"""`manage.py load_content`: Django's loaddata, validating every object as the admin would
+before it is saved, and recording history. A command of its own name: Django's `loaddata` (and
+modeltranslation's) stay as they are for anything else.
 
 Without this, a fixture with p_yes 1.5 fails on SQLite with a bare "CHECK constraint failed"
 that names neither the object nor the field. Here it fails naming the file (Django adds it),
@@ -24,6 +26,12 @@ class FixtureContentError(ValueError):
 
 
 class Command(loaddata.Command):
+    help = (
+        "Load the shipped content (fixtures) as loaddata does, validating each object as the "
+        "admin would (a bad one is named with its field) and recording a history row for each "
+        "object it creates or changes."
+    )
+
     def save_obj(self, obj):
         instance = obj.object
         if isinstance(instance, HistoricalChanges):
