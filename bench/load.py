@@ -26,6 +26,13 @@ Targets against the bare floor (issue 10, docs/performance.md): a never-seen ste
 (htmx fragment) and ≥ 0.35 × (full page), the API on random states ≥ 0.6 ×, cached pages
 ≥ 0.85 ×; no errors; an htmx step under 6 KB. A URL that answers non-2xx is an error row; the
 run goes on, and exits non-zero at the end when any row misses its target.
+
+Two columns say what the server itself spent: "CPU ms", the CPU time (user + system, from
+/proc) of the project's gunicorn master and workers per request during the row's run, and
+"floor CPU", the same for the floor's server during its run just before. The req/s ratio is
+the target; the CPU columns show why it is what it is (the floor's req/s is set mostly by wrk
+and the kernel, as its server spends about 0.1 ms per request) and move far less with the
+machine's other load.
 """
 
 from __future__ import annotations
