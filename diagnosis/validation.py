@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from kb.models import Fault, Problem
 from kb.validation import Finding, check
 
@@ -32,7 +35,7 @@ def _diagnosability(problem: Problem | None = None) -> Iterator[Finding]:
         try:
             compiled = content.build(item.vehicle_model.slug, item.slug)
         except ValueError as error:  # the engine refuses content it cannot reason with
-            yield Finding(item, f"the wizard cannot use it: {error}", item)
+            yield Finding(item, _("the wizard cannot use it: %(error)s") % {"error": error}, item)
             continue
         if compiled is None:
             continue
@@ -47,31 +50,48 @@ def _diagnosability(problem: Problem | None = None) -> Iterator[Finding]:
                 entry = merged.setdefault((fault.slug, kind), (fault, [], []))
                 entry[1].append(names[code])
                 entry[2].append(figure)
-        for (_, kind), (fault, generations, figures) in merged.items():
+        for (_slug, kind), (fault, generations, figures) in merged.items():
             yield Finding(fault, MESSAGES[kind[0:4]](_in(generations), figures, kind[5:]), item)
 
 
-MESSAGES = {
-    "odds": lambda where, figures, _: (
-        f"starts {max(figures):.0f} times likelier than a typical cause {where} (its share "
-        "times its type's rate): far from the rest. Check its share"
-    ),
-    "stay": lambda where, figures, _: (
-        f"stays first {where} even when the answers point to "
-        f"{_count(int(max(figures)), 'other cause')}: its share, or its fault type's rate, "
-        "is far above the rest. Lower its share, or check its type's rate"
-    ),
-    "lost": lambda where, figures, winner: (
-        f"no answers raise it to the top {where}: even the answers that point to it most "
-        f"leave “{winner}” first"
-    ),
-}
+def _odds(where: str, figures: list[float], winner: str) -> str:
+    return _(
+        "starts %(times)s times likelier than a typical cause %(where)s (its share times its "
+        "type's rate): far from the rest. Check its share"
+    ) % {"times": f"{max(figures):.0f}", "where": where}
+
+
+def _stays_first(where: str, figures: list[float], winner: str) -> str:
+    others = int(max(figures))
+    return ngettext(
+        "stays first %(where)s even when the answers point to %(count)s other cause: its "
+        "share, or its fault type's rate, is far above the rest. Lower its share, or check its "
+        "type's rate",
+        "stays first %(where)s even when the answers point to %(count)s other causes: its "
+        "share, or its fault type's rate, is far above the rest. Lower its share, or check its "
+        "type's rate",
+        others,
+    ) % {"where": where, "count": others}
+
+
+def _never_first(where: str, figures: list[float], winner: str) -> str:
+    return _(
+        "no answers raise it to the top %(where)s: even the answers that point to it most "
+        "leave “%(winner)s” first"
+    ) % {"where": where, "winner": winner}
+
+
+# Each finding's message, made when the check runs so that it is in the active language.
+MESSAGES = {"odds": _odds, "stay": _stays_first, "lost": _never_first}
 
 
 def _in(generations: list[str]) -> str:
     if len(generations) == 1:
-        return f"in generation {generations[0]}"
-    return f"in generations {', '.join(generations[:-1])} and {generations[-1]}"
+        return _("in generation %(name)s") % {"name": generations[0]}
+    return _("in generations %(names)s and %(last)s") % {
+        "names": ", ".join(generations[:-1]),
+        "last": generations[-1],
+    }
 
 
 def _generation_findings(faults: dict[str, Fault], kb: engine.KnowledgeBase):
@@ -99,10 +119,6 @@ def _prior_outliers(faults: dict[str, Fault], kb: engine.KnowledgeBase):
         median = others[len(others) // 2]
         if fault.prior > PRIOR_OUTLIER_RATIO * median:
             yield faults[fault.key], "odds", fault.prior / median
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def top_for_best_answers(kb: engine.KnowledgeBase, fault_key: str) -> str:

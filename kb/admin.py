@@ -247,7 +247,7 @@ class WithLikelihoodHistory:
             changes.append(
                 {
                     "row": row,
-                    "other": names.get(getattr(row, f"{other}_id"), "(deleted)"),
+                    "other": names.get(getattr(row, f"{other}_id"), _("(deleted)")),
                     "before": previous.p_yes if previous and row.history_type != "+" else None,
                     "after": row.p_yes,
                     "exists": row.id in existing,

@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -103,7 +104,10 @@ def restore(model, history_id: int) -> tuple[object, int]:
     """
     row = model.history.get(history_id=history_id, history_type="-")
     if model.objects.filter(pk=row.id).exists():
-        raise RestoreError(f"{model._meta.verbose_name} “{row.instance}” already exists.")
+        raise RestoreError(
+            _("%(kind)s “%(name)s” already exists.")
+            % {"kind": capfirst(model._meta.verbose_name), "name": row.instance}
+        )
     with transaction.atomic():
         obj = _restore_row(row)
         children = _restore_children(model, row)
@@ -120,8 +124,15 @@ def _restore_row(row):
             and not field.related_model.objects.filter(pk=value).exists()
         ):
             raise RestoreError(
-                f"{obj._meta.verbose_name} “{obj}” needs its {field.verbose_name}, which is "
-                "deleted too: restore that first."
+                _(
+                    "%(kind)s “%(name)s” needs its %(field)s, which is deleted too: restore "
+                    "that first."
+                )
+                % {
+                    "kind": capfirst(obj._meta.verbose_name),
+                    "name": obj,
+                    "field": field.verbose_name,
+                }
             )
     obj._change_reason = RESTORED_REASON
     obj.save(force_insert=True)

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class KbConfig(AppConfig):
     name = "kb"
-    verbose_name = "Knowledge base"
+    verbose_name = _("Knowledge base")
 
     def ready(self):
         from . import signals  # noqa: F401  (connects the content-change signals)

@@ -35,7 +35,9 @@ class CommaFloatField(forms.FloatField):
                 value = parse_number(value)
             except ValueError:
                 raise ValidationError(
-                    f"“{value}” is not a number: type it like 0.8 or 0,8.", code="invalid"
+                    _("“%(value)s” is not a number: type it like 0.8 or 0,8."),
+                    code="invalid",
+                    params={"value": value},
                 ) from None
         return super().to_python(value)
 

@@ -114,15 +114,21 @@ class Effort(models.IntegerChoices):
 
 class Make(models.Model):
     slug = models.SlugField(
-        unique=True, help_text=_("URL word, e.g. nissan. Lower case, words joined by hyphens.")
+        unique=True,
+        help_text=_("URL word, e.g. nissan. Lower case, words joined by hyphens."),
+        verbose_name=_("slug"),
     )
-    name = models.CharField(max_length=100, help_text=_("As owners write it, e.g. Nissan."))
+    name = models.CharField(
+        max_length=100, help_text=_("As owners write it, e.g. Nissan."), verbose_name=_("name")
+    )
 
     NATURAL_KEY = ("slug",)
     objects = NaturalKeyManager()
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("make")
+        verbose_name_plural = _("makes")
 
     def __str__(self):
         return self.name
@@ -133,10 +139,18 @@ class Make(models.Model):
 
 class VehicleModel(models.Model):
     make = models.ForeignKey(
-        Make, on_delete=models.PROTECT, related_name="vehicle_models", help_text=_("Its maker.")
+        Make,
+        on_delete=models.PROTECT,
+        related_name="vehicle_models",
+        help_text=_("Its maker."),
+        verbose_name=_("make"),
     )
-    slug = models.SlugField(unique=True, help_text=_("URL word, e.g. nissan-qashqai."))
-    name = models.CharField(max_length=100, help_text=_("Without the make, e.g. Qashqai."))
+    slug = models.SlugField(
+        unique=True, help_text=_("URL word, e.g. nissan-qashqai."), verbose_name=_("slug")
+    )
+    name = models.CharField(
+        max_length=100, help_text=_("Without the make, e.g. Qashqai."), verbose_name=_("name")
+    )
 
     NATURAL_KEY = ("slug",)
     objects = NaturalKeyManager()
@@ -144,6 +158,7 @@ class VehicleModel(models.Model):
     class Meta:
         ordering = ["make__name", "name"]
         verbose_name = _("vehicle model")
+        verbose_name_plural = _("vehicle models")
 
     def __str__(self):
         return f"{self.make.name} {self.name}"
@@ -173,20 +188,28 @@ class Generation(models.Model):
         on_delete=models.CASCADE,
         related_name="generations",
         help_text=_("The model this generation belongs to."),
+        verbose_name=_("vehicle model"),
     )
-    code = models.SlugField(help_text=_("URL word, e.g. j11-facelift."))
-    name = models.CharField(max_length=100, help_text=_("e.g. J11 (facelift)."))
+    code = models.SlugField(help_text=_("URL word, e.g. j11-facelift."), verbose_name=_("code"))
+    name = models.CharField(
+        max_length=100, help_text=_("e.g. J11 (facelift)."), verbose_name=_("name")
+    )
     year_from = models.PositiveSmallIntegerField(
         help_text=_(
             "First model year it was sold; the wizard maps an owner's year to a generation."
-        )
+        ),
+        verbose_name=_("first year"),
     )
     year_to = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text=_("Empty while still in production.")
+        null=True,
+        blank=True,
+        help_text=_("Empty while still in production."),
+        verbose_name=_("last year"),
     )
     is_facelift = models.BooleanField(
         default=False,
         help_text=_("Tick for a facelift of the generation before; shown as such to owners."),
+        verbose_name=_("facelift"),
     )
 
     NATURAL_KEY = ("vehicle_model__slug", "code")
@@ -194,6 +217,8 @@ class Generation(models.Model):
 
     class Meta:
         ordering = ["vehicle_model", "year_from"]
+        verbose_name = _("generation")
+        verbose_name_plural = _("generations")
         constraints = [
             models.UniqueConstraint(
                 fields=["vehicle_model", "code"], name="generation_code_unique_per_model"
@@ -237,19 +262,30 @@ class Problem(models.Model):
         on_delete=models.CASCADE,
         related_name="problems",
         help_text=_("The car this problem is about."),
+        verbose_name=_("vehicle model"),
     )
     slug = models.SlugField(
-        validators=[not_reserved], help_text=_("URL word, e.g. trunk-wont-open.")
+        validators=[not_reserved],
+        help_text=_("URL word, e.g. trunk-wont-open."),
+        verbose_name=_("slug"),
     )
     title = models.CharField(
-        max_length=150, help_text=_("As an owner says it: “Trunk won't open”.")
+        max_length=150,
+        help_text=_("As an owner says it: “Trunk won't open”."),
+        verbose_name=_("title"),
     )
     summary = models.CharField(
-        max_length=300, help_text=_("One or two sentences; the page's meta description.")
+        max_length=300,
+        help_text=_("One or two sentences; the page's meta description."),
+        verbose_name=_("summary"),
     )
-    introduction = models.TextField(help_text=_("Why it happens and how to go about it."))
+    introduction = models.TextField(
+        help_text=_("Why it happens and how to go about it."), verbose_name=_("introduction")
+    )
     buyer_advice = models.TextField(
-        blank=True, help_text=_("What to check when buying a used car.")
+        blank=True,
+        help_text=_("What to check when buying a used car."),
+        verbose_name=_("advice for buyers"),
     )
     emergency_procedure = models.ForeignKey(
         "Procedure",
@@ -258,9 +294,10 @@ class Problem(models.Model):
         blank=True,
         related_name="emergency_for",
         help_text=_("Opened by “Get my things out now” on every step of the diagnosis."),
+        verbose_name=_("emergency procedure"),
     )
     is_published = models.BooleanField(
-        "published",
+        _("published"),
         default=False,
         help_text=_(
             "Off while you build it: a draft is seen only by staff (the wizard works for "
@@ -269,7 +306,9 @@ class Problem(models.Model):
         ),
     )
     order = models.PositiveSmallIntegerField(
-        default=0, help_text=_("Lower comes first in lists of the model's problems.")
+        default=0,
+        help_text=_("Lower comes first in lists of the model's problems."),
+        verbose_name=_("order"),
     )
 
     NATURAL_KEY = ("vehicle_model__slug", "slug")
@@ -277,6 +316,8 @@ class Problem(models.Model):
 
     class Meta:
         ordering = ["vehicle_model", "order", "title"]
+        verbose_name = _("problem")
+        verbose_name_plural = _("problems")
         constraints = [
             models.UniqueConstraint(
                 fields=["vehicle_model", "slug"], name="problem_slug_unique_per_model"
@@ -305,20 +346,29 @@ class Problem(models.Model):
 class RateLevel(models.Model):
     """A word of the fault-rate table (High, Average, Low, Neutral) and the prior it means."""
 
-    slug = models.SlugField(unique=True, help_text=_("Its name for fixtures, e.g. high."))
+    slug = models.SlugField(
+        unique=True, help_text=_("Its name for fixtures, e.g. high."), verbose_name=_("slug")
+    )
     name = models.CharField(
-        max_length=50, help_text=_("The word of the fault-rate table, e.g. High.")
+        max_length=50,
+        help_text=_("The word of the fault-rate table, e.g. High."),
+        verbose_name=_("name"),
     )
     weight = models.FloatField(
-        help_text=_("Relative prior weight of a fault at this level (only ratios matter).")
+        help_text=_("Relative prior weight of a fault at this level (only ratios matter)."),
+        verbose_name=_("weight"),
     )
-    order = models.PositiveSmallIntegerField(default=0, help_text=_("Higher means more frequent."))
+    order = models.PositiveSmallIntegerField(
+        default=0, help_text=_("Higher means more frequent."), verbose_name=_("order")
+    )
 
     NATURAL_KEY = ("slug",)
     objects = NaturalKeyManager()
 
     class Meta:
         ordering = ["-order"]
+        verbose_name = _("rate level")
+        verbose_name_plural = _("rate levels")
         constraints = [
             models.CheckConstraint(
                 condition=Q(weight__gt=0),
@@ -339,10 +389,14 @@ class FaultGroup(models.Model):
     generation."""
 
     slug = models.SlugField(
-        unique=True, help_text=_("Its name for fixtures and links, e.g. lock-malfunction.")
+        unique=True,
+        help_text=_("Its name for fixtures and links, e.g. lock-malfunction."),
+        verbose_name=_("slug"),
     )
     name = models.CharField(
-        max_length=100, help_text=_("The row of the fault-rate table, e.g. Lock malfunction.")
+        max_length=100,
+        help_text=_("The row of the fault-rate table, e.g. Lock malfunction."),
+        verbose_name=_("name"),
     )
     in_rate_table = models.BooleanField(
         default=True,
@@ -350,9 +404,12 @@ class FaultGroup(models.Model):
             "Shown as a row of the public fault-rate table. Off for the neutral group "
             "of faults the source table does not cover."
         ),
+        verbose_name=_("in the fault-rate table"),
     )
     order = models.PositiveSmallIntegerField(
-        default=0, help_text=_("Lower comes first in the public fault-rate table.")
+        default=0,
+        help_text=_("Lower comes first in the public fault-rate table."),
+        verbose_name=_("order"),
     )
 
     NATURAL_KEY = ("slug",)
@@ -361,6 +418,7 @@ class FaultGroup(models.Model):
     class Meta:
         ordering = ["order", "name"]
         verbose_name = _("fault type")
+        verbose_name_plural = _("fault types")
 
     def __str__(self):
         return self.name
@@ -375,12 +433,14 @@ class FaultRate(models.Model):
         on_delete=models.CASCADE,
         related_name="rates",
         help_text=_("The fault type (row of the fault-rate table)."),
+        verbose_name=_("fault type"),
     )
     generation = models.ForeignKey(
         Generation,
         on_delete=models.CASCADE,
         related_name="rates",
         help_text=_("The generation (column of the table)."),
+        verbose_name=_("generation"),
     )
     level = models.ForeignKey(
         RateLevel,
@@ -390,6 +450,7 @@ class FaultRate(models.Model):
             "How often this type of fault happens in this generation: sets the "
             "starting likelihood of its faults."
         ),
+        verbose_name=_("level"),
     )
 
     NATURAL_KEY = ("group__slug", "generation__vehicle_model__slug", "generation__code")
@@ -398,6 +459,8 @@ class FaultRate(models.Model):
 
     class Meta:
         ordering = ["group", "generation"]
+        verbose_name = _("fault rate")
+        verbose_name_plural = _("fault rates")
         constraints = [
             models.UniqueConstraint(
                 fields=["group", "generation"], name="one_rate_per_group_and_generation"
@@ -430,45 +493,66 @@ class Fault(models.Model):
             "The problem this is a cause of. Its questions and likelihoods must be of "
             "the same problem."
         ),
+        verbose_name=_("problem"),
     )
     slug = models.SlugField(
         validators=[not_reserved],
         help_text=_("URL word, made from the name; keep it once public (links use it)."),
+        verbose_name=_("slug"),
     )
-    name = models.CharField(max_length=150, help_text=_("Short, in plain words."))
-    summary = models.CharField(max_length=300, help_text=_("One sentence; the meta description."))
-    description = models.TextField(help_text=_("How it happens and how it shows."))
+    name = models.CharField(
+        max_length=150, help_text=_("Short, in plain words."), verbose_name=_("name")
+    )
+    summary = models.CharField(
+        max_length=300,
+        help_text=_("One sentence; the meta description."),
+        verbose_name=_("summary"),
+    )
+    description = models.TextField(
+        help_text=_("How it happens and how it shows."), verbose_name=_("description")
+    )
     signs = models.TextField(
-        blank=True, help_text=_("The signs as the source states them, one per line.")
+        blank=True,
+        help_text=_("The signs as the source states them, one per line."),
+        verbose_name=_("signs"),
     )
     category = models.CharField(
         max_length=20,
         choices=Category.choices,
         help_text=_("The heading it is listed under on the problem page."),
+        verbose_name=_("category"),
     )
     group = models.ForeignKey(
         FaultGroup,
         on_delete=models.PROTECT,
         related_name="faults",
         help_text=_("Its row of the fault-rate table, which gives its prior per generation."),
+        verbose_name=_("fault type"),
     )
     share = models.FloatField(
         default=1.0,
         validators=[
-            MinValueValidator(0, "A share must be greater than 0 and at most 1."),
-            MaxValueValidator(1, "A share must be greater than 0 and at most 1."),
+            MinValueValidator(0, _("A share must be greater than 0 and at most 1.")),
+            MaxValueValidator(1, _("A share must be greater than 0 and at most 1.")),
         ],
         help_text=_(
             "This fault's part of its type's rate in this problem, from 0 to 1. The "
             "shares of one type's faults add up to 1 (the content check says when they do not): "
             "the table rates the type, and the shares divide that rate among its faults."
         ),
+        verbose_name=_("share"),
     )
     procedures = models.ManyToManyField(
-        "Procedure", blank=True, related_name="faults", help_text=_("What to do about it.")
+        "Procedure",
+        blank=True,
+        related_name="faults",
+        help_text=_("What to do about it."),
+        verbose_name=_("procedures"),
     )
     order = models.PositiveSmallIntegerField(
-        default=0, help_text=_("Lower comes first in lists of the problem's causes.")
+        default=0,
+        help_text=_("Lower comes first in lists of the problem's causes."),
+        verbose_name=_("order"),
     )
 
     NATURAL_KEY = ("problem__vehicle_model__slug", "problem__slug", "slug")
@@ -476,6 +560,8 @@ class Fault(models.Model):
 
     class Meta:
         ordering = ["problem", "order", "name"]
+        verbose_name = _("fault")
+        verbose_name_plural = _("faults")
         constraints = [
             models.UniqueConstraint(
                 fields=["problem", "slug"], name="fault_slug_unique_per_problem"
@@ -511,18 +597,24 @@ class Symptom(models.Model):
         on_delete=models.CASCADE,
         related_name="symptoms",
         help_text=_("The problem whose diagnosis asks this question."),
+        verbose_name=_("problem"),
     )
     slug = models.SlugField(
         help_text=_(
             "URL word of the question (answers in links use it), made from its key "
             "words; keep it once public."
-        )
+        ),
+        verbose_name=_("slug"),
     )
     question = models.CharField(
-        max_length=250, help_text=_("A yes/no question a non-mechanic can answer.")
+        max_length=250,
+        help_text=_("A yes/no question a non-mechanic can answer."),
+        verbose_name=_("question"),
     )
     help_text = models.TextField(
-        blank=True, help_text=_("How to find out; shown under the question.")
+        blank=True,
+        help_text=_("How to find out; shown under the question."),
+        verbose_name=_("help text"),
     )
     statement = models.CharField(
         max_length=200,
@@ -530,6 +622,7 @@ class Symptom(models.Model):
             "The answer “yes” as a short statement, used in explanations: "
             "“complete silence when you press the button”."
         ),
+        verbose_name=_("statement"),
     )
     effort = models.PositiveSmallIntegerField(
         choices=Effort.choices,
@@ -538,6 +631,7 @@ class Symptom(models.Model):
             "What answering asks of the owner; the wizard asks easy questions first "
             "when they tell as much."
         ),
+        verbose_name=_("effort"),
     )
     group = models.ForeignKey(
         "QuestionGroup",
@@ -549,11 +643,13 @@ class Symptom(models.Model):
             "Set when this symptom is one answer of a question whose answers exclude "
             "each other; it is then asked only as an option of that question."
         ),
+        verbose_name=_("question with exclusive answers"),
     )
     option_label = models.CharField(
         max_length=120,
         blank=True,
         help_text=_("Its button when asked as an option of its group, e.g. “Complete silence”."),
+        verbose_name=_("option label"),
     )
     p_yes_otherwise = models.FloatField(
         default=0.2,  # for scripts; the admin's add form makes the editor choose
@@ -567,7 +663,9 @@ class Symptom(models.Model):
         ),
     )
     order = models.PositiveSmallIntegerField(
-        default=0, help_text=_("Lower comes first when two questions are equally useful.")
+        default=0,
+        help_text=_("Lower comes first when two questions are equally useful."),
+        verbose_name=_("order"),
     )
 
     NATURAL_KEY = ("problem__vehicle_model__slug", "problem__slug", "slug")
@@ -575,6 +673,8 @@ class Symptom(models.Model):
 
     class Meta:
         ordering = ["problem", "order", "slug"]
+        verbose_name = _("symptom")
+        verbose_name_plural = _("symptoms")
         constraints = [
             models.UniqueConstraint(
                 fields=["problem", "slug"], name="symptom_slug_unique_per_problem"
@@ -613,24 +713,37 @@ class QuestionGroup(models.Model):
         on_delete=models.CASCADE,
         related_name="question_groups",
         help_text=_("The problem whose diagnosis asks this question."),
+        verbose_name=_("problem"),
     )
-    slug = models.SlugField(help_text=_("Must differ from every symptom's slug in the problem."))
-    question = models.CharField(max_length=250, help_text=_("The question, asked in plain words."))
+    slug = models.SlugField(
+        help_text=_("Must differ from every symptom's slug in the problem."), verbose_name=_("slug")
+    )
+    question = models.CharField(
+        max_length=250,
+        help_text=_("The question, asked in plain words."),
+        verbose_name=_("question"),
+    )
     help_text = models.TextField(
-        blank=True, help_text=_("How to find out; shown under the question.")
+        blank=True,
+        help_text=_("How to find out; shown under the question."),
+        verbose_name=_("help text"),
     )
     none_label = models.CharField(
         max_length=120,
         default="None of these",
         help_text=_("The option that says no member applies."),
+        verbose_name=_("“none of these” label"),
     )
     effort = models.PositiveSmallIntegerField(
         choices=Effort.choices,
         default=Effort.GLANCE,
         help_text=_("What answering asks of the owner; the wizard asks easy questions first."),
+        verbose_name=_("effort"),
     )
     order = models.PositiveSmallIntegerField(
-        default=0, help_text=_("Lower comes first when two questions are equally useful.")
+        default=0,
+        help_text=_("Lower comes first when two questions are equally useful."),
+        verbose_name=_("order"),
     )
 
     NATURAL_KEY = ("problem__vehicle_model__slug", "problem__slug", "slug")
@@ -663,13 +776,18 @@ class Likelihood(models.Model):
     """How likely a “yes” to the symptom's question is when this fault is the cause."""
 
     fault = models.ForeignKey(
-        Fault, on_delete=models.CASCADE, related_name="likelihoods", help_text=_("The cause.")
+        Fault,
+        on_delete=models.CASCADE,
+        related_name="likelihoods",
+        help_text=_("The cause."),
+        verbose_name=_("fault"),
     )
     symptom = models.ForeignKey(
         Symptom,
         on_delete=models.CASCADE,
         related_name="likelihoods",
         help_text=_("The question, of the same problem as the cause."),
+        verbose_name=_("symptom"),
     )
     p_yes = models.FloatField(
         verbose_name=_("how often “yes” with this cause"),
@@ -681,7 +799,10 @@ class Likelihood(models.Model):
         ),
     )
     note = models.CharField(
-        max_length=200, blank=True, help_text=_("Why this value (for editors).")
+        max_length=200,
+        blank=True,
+        help_text=_("Why this value (for editors)."),
+        verbose_name=_("note"),
     )
 
     history = HistoricalRecords()
@@ -696,6 +817,8 @@ class Likelihood(models.Model):
 
     class Meta:
         ordering = ["fault", "symptom"]
+        verbose_name = _("likelihood")
+        verbose_name_plural = _("likelihoods")
         constraints = [
             models.UniqueConstraint(fields=["fault", "symptom"], name="one_likelihood_per_pair"),
             probability_check("p_yes", "likelihood_p_yes_is_probability"),
@@ -719,12 +842,18 @@ class SafetyWarning(models.Model):
     """A danger the owner must know of, shown with the steps it applies to."""
 
     slug = models.SlugField(
-        unique=True, help_text=_("Its name for fixtures, e.g. battery-terminal.")
+        unique=True,
+        help_text=_("Its name for fixtures, e.g. battery-terminal."),
+        verbose_name=_("slug"),
     )
     title = models.CharField(
-        max_length=150, help_text=_("The danger in a few words, e.g. Disconnect the battery first.")
+        max_length=150,
+        help_text=_("The danger in a few words, e.g. Disconnect the battery first."),
+        verbose_name=_("title"),
     )
-    text = models.TextField(help_text=_("What can happen and how to avoid it, in plain words."))
+    text = models.TextField(
+        help_text=_("What can happen and how to avoid it, in plain words."), verbose_name=_("text")
+    )
 
     NATURAL_KEY = ("slug",)
     objects = NaturalKeyManager()
@@ -732,6 +861,7 @@ class SafetyWarning(models.Model):
     class Meta:
         ordering = ["title"]
         verbose_name = _("warning")
+        verbose_name_plural = _("warnings")
 
     def __str__(self):
         return self.title
@@ -757,80 +887,119 @@ class Procedure(models.Model):
         on_delete=models.CASCADE,
         related_name="procedures",
         help_text=_("The car this procedure is for."),
+        verbose_name=_("vehicle model"),
     )
-    slug = models.SlugField(help_text=_("URL word, made from the title; keep it once public."))
+    slug = models.SlugField(
+        help_text=_("URL word, made from the title; keep it once public."), verbose_name=_("slug")
+    )
     title = models.CharField(
-        max_length=150, help_text=_("What the owner does, e.g. Replace the trunk fuse.")
+        max_length=150,
+        help_text=_("What the owner does, e.g. Replace the trunk fuse."),
+        verbose_name=_("title"),
     )
     kind = models.CharField(
         max_length=20,
         choices=Kind.choices,
         help_text=_("Quick check, emergency access, repair or maintenance: where it is listed."),
+        verbose_name=_("kind"),
     )
-    summary = models.CharField(max_length=300, help_text=_("One sentence; the meta description."))
+    summary = models.CharField(
+        max_length=300,
+        help_text=_("One sentence; the meta description."),
+        verbose_name=_("summary"),
+    )
     source = models.CharField(
         max_length=10,
         choices=Source.choices,
         default=Source.ESTIMATE,
         help_text=_("Where the procedure as a whole comes from."),
+        verbose_name=_("source"),
     )
     introduction = models.TextField(
-        blank=True, help_text=_("Why and when to do it; shown above the steps.")
+        blank=True,
+        help_text=_("Why and when to do it; shown above the steps."),
+        verbose_name=_("introduction"),
     )
-    tools = models.TextField(blank=True, help_text=_("One tool or material per line."))
-    tips = models.TextField(blank=True, help_text=_("Practical advice, one per line."))
+    tools = models.TextField(
+        blank=True, help_text=_("One tool or material per line."), verbose_name=_("tools")
+    )
+    tips = models.TextField(
+        blank=True, help_text=_("Practical advice, one per line."), verbose_name=_("tips")
+    )
     difficulty = models.PositiveSmallIntegerField(
         choices=Difficulty.choices,
         help_text=_("Who can do it: shown to owners so they know when to go to a workshop."),
+        verbose_name=_("difficulty"),
     )
     time_min_minutes = models.PositiveIntegerField(
-        help_text=_("Shortest time it takes, in minutes.")
+        help_text=_("Shortest time it takes, in minutes."), verbose_name=_("shortest time (min)")
     )
     time_max_minutes = models.PositiveIntegerField(
-        help_text=_("Longest time it takes, in minutes.")
+        help_text=_("Longest time it takes, in minutes."), verbose_name=_("longest time (min)")
     )
     time_source = models.CharField(
         max_length=10,
         choices=Source.choices,
         default=Source.ESTIMATE,
         help_text=_("Where the time comes from; owners see “estimate” unless it is the article."),
+        verbose_name=_("source of the time"),
     )
     interval = models.CharField(
         max_length=100,
         blank=True,
         help_text=_("For maintenance: how often, e.g. every six months."),
+        verbose_name=_("interval"),
     )
-    currency = models.CharField(max_length=3, default="RUB", help_text=_("ISO 4217 code."))
+    currency = models.CharField(
+        max_length=3, default="RUB", help_text=_("ISO 4217 code."), verbose_name=_("currency")
+    )
     cost_source = models.CharField(
         max_length=10,
         choices=Source.choices,
         default=Source.ESTIMATE,
         help_text=_("Where the prices come from; owners see “estimate” unless it is the article."),
+        verbose_name=_("source of the prices"),
     )
     part_original_min = models.PositiveIntegerField(
         null=True,
         blank=True,
         help_text=_("Lowest price of the original part (empty when no part is needed)."),
+        verbose_name=_("original part from"),
     )
     part_original_max = models.PositiveIntegerField(
         null=True,
         blank=True,
         help_text=_("Highest price of the original part (empty when one price)."),
+        verbose_name=_("original part up to"),
     )
     part_analogue_min = models.PositiveIntegerField(
-        null=True, blank=True, help_text=_("Lowest price of an analogue part.")
+        null=True,
+        blank=True,
+        help_text=_("Lowest price of an analogue part."),
+        verbose_name=_("aftermarket part from"),
     )
     part_analogue_max = models.PositiveIntegerField(
-        null=True, blank=True, help_text=_("Highest price of an analogue part.")
+        null=True,
+        blank=True,
+        help_text=_("Highest price of an analogue part."),
+        verbose_name=_("aftermarket part up to"),
     )
     labour_min = models.PositiveIntegerField(
-        null=True, blank=True, help_text=_("Lowest workshop price for the work.")
+        null=True,
+        blank=True,
+        help_text=_("Lowest workshop price for the work."),
+        verbose_name=_("labor from"),
     )
     labour_max = models.PositiveIntegerField(
-        null=True, blank=True, help_text=_("Highest workshop price for the work.")
+        null=True,
+        blank=True,
+        help_text=_("Highest workshop price for the work."),
+        verbose_name=_("labor up to"),
     )
     order = models.PositiveSmallIntegerField(
-        default=0, help_text=_("Lower comes first: from the simplest check to the most complex.")
+        default=0,
+        help_text=_("Lower comes first: from the simplest check to the most complex."),
+        verbose_name=_("order"),
     )
 
     NATURAL_KEY = ("vehicle_model__slug", "slug")
@@ -838,6 +1007,8 @@ class Procedure(models.Model):
 
     class Meta:
         ordering = ["vehicle_model", "order", "title"]
+        verbose_name = _("procedure")
+        verbose_name_plural = _("procedures")
         constraints = [
             models.UniqueConstraint(
                 fields=["vehicle_model", "slug"], name="procedure_slug_unique_per_model"
@@ -919,19 +1090,24 @@ class Step(models.Model):
         on_delete=models.CASCADE,
         related_name="steps",
         help_text=_("The procedure this step is part of."),
+        verbose_name=_("procedure"),
     )
     number = models.PositiveSmallIntegerField(
-        help_text=_("Its place in the procedure; filled in and renumbered for you.")
+        help_text=_("Its place in the procedure; filled in and renumbered for you."),
+        verbose_name=_("number"),
     )
     title = models.CharField(
-        max_length=150, help_text=_("The step in a few words, e.g. Remove the trim.")
+        max_length=150,
+        help_text=_("The step in a few words, e.g. Remove the trim."),
+        verbose_name=_("title"),
     )
-    text = models.TextField(help_text=_("What to do, in plain words."))
+    text = models.TextField(help_text=_("What to do, in plain words."), verbose_name=_("text"))
     source = models.CharField(
         max_length=10,
         choices=Source.choices,
         default=Source.ESTIMATE,
         help_text=_("Where this step comes from; owners see “estimate” unless it is the article."),
+        verbose_name=_("source"),
     )
     warning = models.ForeignKey(
         SafetyWarning,
@@ -940,6 +1116,7 @@ class Step(models.Model):
         blank=True,
         related_name="steps",
         help_text=_("Shown with this step, where the danger is."),
+        verbose_name=_("warning"),
     )
 
     NATURAL_KEY = ("procedure__vehicle_model__slug", "procedure__slug", "number")
@@ -947,6 +1124,8 @@ class Step(models.Model):
 
     class Meta:
         ordering = ["procedure", "number"]
+        verbose_name = _("step")
+        verbose_name_plural = _("steps")
         constraints = [
             models.UniqueConstraint(
                 fields=["procedure", "number"], name="step_number_unique_per_procedure"
@@ -977,6 +1156,7 @@ class FaqEntry(models.Model):
         on_delete=models.CASCADE,
         related_name="faq_entries",
         help_text=_("The car this question is about."),
+        verbose_name=_("vehicle model"),
     )
     problem = models.ForeignKey(
         Problem,
@@ -987,18 +1167,25 @@ class FaqEntry(models.Model):
         help_text=_(
             "The problem it belongs to, if any (it is hidden while the problem is a draft)."
         ),
+        verbose_name=_("problem"),
     )
-    slug = models.SlugField(help_text=_("Anchor of the answer in links, made from the question."))
-    question = models.CharField(max_length=250, help_text=_("As an owner asks it."))
-    answer = models.TextField(help_text=_("A short, plain answer."))
+    slug = models.SlugField(
+        help_text=_("Anchor of the answer in links, made from the question."),
+        verbose_name=_("slug"),
+    )
+    question = models.CharField(
+        max_length=250, help_text=_("As an owner asks it."), verbose_name=_("question")
+    )
+    answer = models.TextField(help_text=_("A short, plain answer."), verbose_name=_("answer"))
     procedures = models.ManyToManyField(
         Procedure,
         blank=True,
         related_name="faq_entries",
         help_text=_("Procedures the answer points to."),
+        verbose_name=_("procedures"),
     )
     order = models.PositiveSmallIntegerField(
-        default=0, help_text=_("Lower comes first on the FAQ page.")
+        default=0, help_text=_("Lower comes first on the FAQ page."), verbose_name=_("order")
     )
 
     NATURAL_KEY = ("vehicle_model__slug", "slug")
@@ -1033,10 +1220,13 @@ class ProbabilityWord(models.Model):
     changes the choice offered from then on, not the likelihoods already saved.
     """
 
-    word = models.CharField(max_length=40, unique=True, help_text=_("e.g. usually."))
+    word = models.CharField(
+        max_length=40, unique=True, help_text=_("e.g. usually."), verbose_name=_("word")
+    )
     value = models.FloatField(
         validators=probability_validators(_("The value")),
         help_text=_("What the word means, from 0 to 1: 0.8 is 8 owners in 10."),
+        verbose_name=_("value"),
     )
 
     history = HistoricalRecords()
@@ -1044,6 +1234,7 @@ class ProbabilityWord(models.Model):
     class Meta:
         ordering = ["-value"]
         verbose_name = _("probability word")
+        verbose_name_plural = _("probability words")
 
     def __str__(self):
         return f"{self.word} ({self.value * 100:.4g} %)"

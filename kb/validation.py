@@ -8,7 +8,10 @@ message after each save name and link the object. A new rule is one short functi
     @check
     def _faults_without_summary(problem=None):
         for fault in faults_of(problem).filter(summary=""):
-            yield Finding(fault, "has no summary: owners see an empty line", fault.problem)
+            yield Finding(fault, _("has no summary: owners see an empty line"), fault.problem)
+
+Messages go through gettext with named placeholders, so staff read them in their language:
+checks run when asked (a page, a save, the command), in the language active then.
 
 Checks that need the engine (can a fault be diagnosed at all?) live in diagnosis/validation.py
 and register the same way. Every check takes `problem` (None for all) so the message after a
@@ -24,6 +27,8 @@ from datetime import date
 from django.db import models
 from django.db.models import Count, F, Q
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from .languages import LANGUAGES
 from .models import (
@@ -57,7 +62,7 @@ class Finding:
     @property
     def name(self) -> str:
         """The object as an editor knows it: “fault “Lock frozen””."""
-        return f"{self.obj._meta.verbose_name} “{self.obj}”"
+        return _("%(kind)s “%(name)s”") % {"kind": self.obj._meta.verbose_name, "name": self.obj}
 
     @property
     def admin_url(self) -> str:
@@ -107,36 +112,49 @@ def content_problems() -> Iterator[str]:
         yield finding.line()
 
 
+# What label() calls each kind of object, before its slugs (a question group is not named by
+# its verbose name, "question with exclusive answers", which is too long for a line).
+KINDS = {
+    Fault: gettext_lazy("fault"),
+    Symptom: gettext_lazy("symptom"),
+    Problem: gettext_lazy("problem"),
+    Generation: gettext_lazy("generation"),
+    VehicleModel: gettext_lazy("vehicle model"),
+    QuestionGroup: gettext_lazy("question group"),
+    Likelihood: gettext_lazy("likelihood"),
+    FaultGroup: gettext_lazy("fault type"),
+    RateLevel: gettext_lazy("rate level"),
+    Procedure: gettext_lazy("procedure"),
+    Step: gettext_lazy("step"),
+    FaqEntry: gettext_lazy("FAQ entry"),
+    SafetyWarning: gettext_lazy("warning"),
+}
+
+
 def label(obj) -> str:
-    """A path that names the object the way URLs and fixtures do."""
+    """The object's kind, then a path that names it the way URLs and fixtures do."""
+    kind = KINDS.get(type(obj))
+    if kind is None:
+        return f"{obj._meta.model_name} {obj}"
+    return f"{kind} {_path(obj)}"
+
+
+def _path(obj) -> str:
     match obj:
-        case Fault() | Symptom():
+        case Fault() | Symptom() | QuestionGroup():
             problem = obj.problem
-            return f"{obj._meta.model_name} {problem.vehicle_model.slug}/{problem.slug}/{obj.slug}"
+            return f"{problem.vehicle_model.slug}/{problem.slug}/{obj.slug}"
         case Problem():
-            return f"problem {obj.vehicle_model.slug}/{obj.slug}"
+            return f"{obj.vehicle_model.slug}/{obj.slug}"
         case Generation():
-            return f"generation {obj.vehicle_model.slug}/{obj.code}"
-        case VehicleModel():
-            return f"vehicle model {obj.slug}"
-        case QuestionGroup():
-            problem = obj.problem
-            return f"question group {problem.vehicle_model.slug}/{problem.slug}/{obj.slug}"
+            return f"{obj.vehicle_model.slug}/{obj.code}"
         case Likelihood():
-            return f"likelihood {label(obj.fault).split(' ', 1)[1]} × {obj.symptom.slug}"
-        case FaultGroup():
-            return f"fault type {obj.slug}"
-        case RateLevel():
-            return f"rate level {obj.slug}"
-        case Procedure():
-            return f"procedure {obj.vehicle_model.slug}/{obj.slug}"
+            return f"{_path(obj.fault)} × {obj.symptom.slug}"
+        case Procedure() | FaqEntry():
+            return f"{obj.vehicle_model.slug}/{obj.slug}"
         case Step():
-            return f"step {label(obj.procedure).split(' ', 1)[1]}#{obj.number}"
-        case FaqEntry():
-            return f"FAQ entry {obj.vehicle_model.slug}/{obj.slug}"
-        case SafetyWarning():
-            return f"warning {obj.slug}"
-    return f"{obj._meta.model_name} {obj}"
+            return f"{_path(obj.procedure)}#{obj.number}"
+    return obj.slug  # a vehicle model, fault type, rate level or warning
 
 
 def percent(value: float) -> str:
@@ -173,40 +191,52 @@ def _probabilities_too_sure(problem=None) -> Iterator[Finding]:
     for likelihood in likelihoods_of(problem).filter(outside):
         yield Finding(
             likelihood,
-            f"probability {likelihood.p_yes} {_too_sure(likelihood.p_yes)} (the question "
-            f"“{likelihood.symptom.question}” when the cause is “{likelihood.fault}”)",
+            _(
+                "probability %(value)s %(verdict)s (the question “%(question)s” when the cause "
+                "is “%(cause)s”)"
+            )
+            % {
+                "value": likelihood.p_yes,
+                "verdict": _too_sure(likelihood.p_yes),
+                "question": likelihood.symptom.question,
+                "cause": likelihood.fault,
+            },
             likelihood.fault.problem,
         )
     outside = Q(p_yes_otherwise__lt=P_MIN) | Q(p_yes_otherwise__gt=P_MAX)
     for symptom in symptoms_of(problem).filter(outside):
         yield Finding(
             symptom,
-            f"P(yes) for any other cause {symptom.p_yes_otherwise} "
-            f"{_too_sure(symptom.p_yes_otherwise)}",
+            _("P(yes) for any other cause %(value)s %(verdict)s")
+            % {"value": symptom.p_yes_otherwise, "verdict": _too_sure(symptom.p_yes_otherwise)},
             symptom.problem,
         )
 
 
 def _too_sure(value: float) -> str:
     if not 0 <= value <= 1:
-        return "is outside 0–1"
-    return (
-        f"is too sure: one answer would rule a cause in or out for good, though owners "
-        f"misremember; use between {percent(P_MIN)} and {percent(P_MAX)}"
-    )
+        return _("is outside 0–1")
+    return _(
+        "is too sure: one answer would rule a cause in or out for good, though owners "
+        "misremember; use between %(low)s and %(high)s"
+    ) % {"low": percent(P_MIN), "high": percent(P_MAX)}
 
 
 @check
 def _rate_levels_without_weight(problem=None) -> Iterator[Finding]:
     for level in RateLevel.objects.filter(weight__lte=0):
-        yield Finding(level, f"weight {level.weight} must be greater than 0")
+        yield Finding(
+            level, _("weight %(weight)s must be greater than 0") % {"weight": level.weight}
+        )
 
 
 @check
 def _faults_without_procedure(problem=None) -> Iterator[Finding]:
     for fault in faults_of(problem).annotate(n=Count("procedures")).filter(n=0):
         yield Finding(
-            fault, "has no procedure: owners would learn the cause but not the fix", fault.problem
+            fault,
+            _("has no procedure: owners would learn the cause but not the fix"),
+            fault.problem,
         )
 
 
@@ -221,8 +251,10 @@ def _symptoms_that_separate_nothing(problem=None) -> Iterator[Finding]:
         if len(values) < 2:
             yield Finding(
                 symptom,
-                "separates no faults (every fault answers it alike): the wizard learns "
-                "nothing from it",
+                _(
+                    "separates no faults (every fault answers it alike): the wizard learns "
+                    "nothing from it"
+                ),
                 symptom.problem,
             )
 
@@ -245,8 +277,11 @@ def _fault_types_without_rate(problem=None) -> Iterator[Finding]:
                 for user in problems:
                     yield Finding(
                         groups[group_id],
-                        f"no rate for {generation.vehicle_model} {generation.name}: its faults "
-                        f"count as average there; add the level in the fault type's rates",
+                        _(
+                            "no rate for %(generation)s: its faults count as average there; "
+                            "add the level in the fault type's rates"
+                        )
+                        % {"generation": f"{generation.vehicle_model} {generation.name}"},
                         user,
                     )
 
@@ -261,9 +296,16 @@ def _faults_with_questions_of_another_problem(problem=None) -> Iterator[Finding]
         others = sorted({str(lk.symptom.problem) for lk in likelihoods})
         yield Finding(
             fault,
-            f"is under “{fault.problem}” but {len(likelihoods)} of its likelihoods are for "
-            f"questions of another problem ({'; '.join(others)}): the symptom belongs to "
-            f"another problem. Move the fault, or remove those likelihoods",
+            ngettext(
+                "is under “%(problem)s” but %(count)s of its likelihoods is for questions of "
+                "another problem (%(others)s): the symptom belongs to another problem. Move the "
+                "fault, or remove that likelihood",
+                "is under “%(problem)s” but %(count)s of its likelihoods are for questions of "
+                "another problem (%(others)s): the symptom belongs to another problem. Move the "
+                "fault, or remove those likelihoods",
+                len(likelihoods),
+            )
+            % {"problem": fault.problem, "count": len(likelihoods), "others": "; ".join(others)},
             fault.problem,
         )
 
@@ -284,16 +326,22 @@ def _generation_gaps(problem=None) -> Iterator[Finding]:
         if gaps:
             yield Finding(
                 model,
-                f"no generation covers {_year_ranges(gaps)}: an owner of such a car is told "
-                "that no generation fits",
+                _(
+                    "no generation covers %(years)s: an owner of such a car is told that no "
+                    "generation fits"
+                )
+                % {"years": _year_ranges(gaps)},
             )
         deleted = sorted(_years(_deleted_generations(model)) - covered)
         if deleted:
             yield Finding(
                 model,
-                f"no generation covers {_year_ranges(deleted)} since a generation was deleted: "
-                "an owner of such a car is told that no generation fits (restore it from "
-                "“Recently deleted”)",
+                _(
+                    "no generation covers %(years)s since a generation was deleted: an owner "
+                    "of such a car is told that no generation fits (restore it from “Recently "
+                    "deleted”)"
+                )
+                % {"years": _year_ranges(deleted)},
             )
 
 
@@ -342,8 +390,8 @@ def _type_shares_not_summing_to_one(problem=None) -> Iterator[Finding]:
             names = ", ".join(f"{fault.slug} {fault.share:g}" for fault in faults)
             yield Finding(
                 faults[0].problem,
-                f"the shares of fault type {faults[0].group.slug} add up to {total:g}, not 1 "
-                f"({names})",
+                _("the shares of fault type %(type)s add up to %(total)s, not 1 (%(shares)s)")
+                % {"type": faults[0].group.slug, "total": f"{total:g}", "shares": names},
                 faults[0].problem,
             )
 
@@ -356,7 +404,8 @@ def _groups_with_too_few_members(problem=None) -> Iterator[Finding]:
     for group in groups.annotate(n=Count("members")).filter(n__lt=2):
         yield Finding(
             group,
-            f"has {group.n} member(s); a question with exclusive answers needs 2",
+            _("has %(count)s member(s); a question with exclusive answers needs 2")
+            % {"count": group.n},
             group.problem,
         )
 
@@ -380,13 +429,32 @@ def _group_options_over_one(problem=None) -> Iterator[Finding]:
         fault = faults[fault_id]
         yield Finding(
             fault,
-            f"its answers to {label(groups[group_id])} exclude each other but their "
-            f"probabilities add up to {total:g}, over 1",
+            _(
+                "its answers to %(group)s exclude each other but their probabilities add up "
+                "to %(total)s, over 1"
+            )
+            % {"group": label(groups[group_id]), "total": f"{total:g}"},
             fault.problem,
         )
 
 
-LANGUAGE_NAMES = {"en": "English", "ru": "Russian"}
+# (the empty language, the language it is written in) -> the finding. One sentence per pair,
+# so that each reads naturally once translated (a language's name changes with its place in a
+# Russian sentence).
+TEXT_MISSING = {
+    ("ru", "en"): gettext_lazy(
+        "its Russian “%(field)s” (%(column)s) is empty, though written in English: its Russian "
+        "page shows it untranslated"
+    ),
+    ("en", "ru"): gettext_lazy(
+        "its English “%(field)s” (%(column)s) is empty, though written in Russian: its English "
+        "page shows it untranslated"
+    ),
+}
+TEXT_MISSING_IN_ANOTHER_PAIR = gettext_lazy(
+    "its “%(field)s” (%(column)s) is empty, though written in %(source)s: its page in "
+    "%(language)s shows it untranslated"
+)
 
 
 def _owner_texts(problem: Problem | None):
@@ -443,11 +511,15 @@ def _texts_missing_a_language(problem=None) -> Iterator[Finding]:
                 if not sources:
                     continue
                 field = model._meta.get_field(name)
+                message = TEXT_MISSING.get((language, sources[0]), TEXT_MISSING_IN_ANOTHER_PAIR)
                 yield Finding(
                     obj,
-                    f"its {LANGUAGE_NAMES.get(language, language)} “{field.verbose_name}” "
-                    f"({name}_{language}) is empty, though written in "
-                    f"{LANGUAGE_NAMES.get(sources[0], sources[0])}: its "
-                    f"{LANGUAGE_NAMES.get(language, language)} page shows it untranslated",
+                    str(message)
+                    % {
+                        "field": field.verbose_name,
+                        "column": f"{name}_{language}",
+                        "language": language,
+                        "source": sources[0],
+                    },
                     problem_of(obj),
                 )

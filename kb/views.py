@@ -8,6 +8,7 @@ import json
 import logging
 import sys
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
@@ -15,6 +16,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -121,15 +123,30 @@ def service_worker(request):
     Its cache is named by the release (code) version; a deploy or a content edit changes
     these bytes, so browsers install the new worker, which drops the old release's cache.
     """
-    precache = [reverse("kb:home"), reverse("kb:offline")]
+    emergencies = list(_emergency_problems())
+    precache, offline_pages = [], []
+    # Every language's home, offline page and emergency procedures: an owner offline gets the
+    # offline page in the language of the URL they opened.
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            precache += [reverse("kb:home"), reverse("kb:offline")]
+            precache += [p.emergency_procedure.get_absolute_url() for p in emergencies]
+            offline_pages.append(
+                {
+                    "prefix": reverse("kb:home"),
+                    "url": reverse("kb:offline"),
+                    "text": _("You are offline."),
+                }
+            )
     precache += [static(name) for name in SHELL_STATIC]
-    precache += [p.emergency_procedure.get_absolute_url() for p in _emergency_problems()]
+    # The longest prefix first: "/ru/" before "/", which every other URL starts with.
+    offline_pages.sort(key=lambda page: len(page["prefix"]), reverse=True)
     body = render_to_string(
         "kb/sw.js",
         {
             "version_json": json.dumps(code_version()),
             "precache_json": json.dumps(list(dict.fromkeys(precache))),
-            "offline_url_json": json.dumps(reverse("kb:offline")),
+            "offline_pages_json": json.dumps(offline_pages, ensure_ascii=False),
         },
     )
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")

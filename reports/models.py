@@ -37,14 +37,20 @@ class OwnerReport(models.Model):
         VERIFIED = "verified", _("Verified")
         SPAM = "spam", _("Spam")
 
-    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="owner_reports")
+    problem = models.ForeignKey(
+        Problem, on_delete=models.CASCADE, related_name="owner_reports", verbose_name=_("problem")
+    )
     generation = models.ForeignKey(
-        Generation, on_delete=models.CASCADE, related_name="owner_reports"
+        Generation,
+        on_delete=models.CASCADE,
+        related_name="owner_reports",
+        verbose_name=_("generation"),
     )
     answers = models.CharField(
         max_length=ANSWERS_MAX,
         blank=True,
         help_text=_("The answers given, as in the wizard's URL (symptom:y,symptom:n,…)."),
+        verbose_name=_("answers"),
     )
     ranking = models.JSONField(
         default=list,
@@ -52,6 +58,7 @@ class OwnerReport(models.Model):
             "The ranking the owner saw: [fault slug, probability] best first, "
             "recomputed on the server from the answers."
         ),
+        verbose_name=_("ranking"),
     )
     fault = models.ForeignKey(
         Fault,
@@ -60,6 +67,7 @@ class OwnerReport(models.Model):
         blank=True,
         related_name="owner_reports",
         help_text=_("The cause it turned out to be; empty for “something else”."),
+        verbose_name=_("fault"),
     )
     other_text = models.CharField(
         _("something else"),
@@ -68,25 +76,27 @@ class OwnerReport(models.Model):
         help_text=_("In the owner's words."),
     )
     model_year = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=_year_validators()
+        null=True, blank=True, validators=_year_validators(), verbose_name=_("model year")
     )
     mileage = models.PositiveIntegerField(
         _("mileage (km)"), null=True, blank=True, validators=_mileage_validators()
     )
-    content_version = models.CharField(max_length=40, blank=True)
+    content_version = models.CharField(max_length=40, blank=True, verbose_name=_("content version"))
     status = models.CharField(
         max_length=10,
         choices=Status.choices,
         default=Status.NEW,
         help_text=_("Spam counts nowhere; verified counts with the problem's verified weight."),
+        verbose_name=_("status"),
     )
-    created = models.DateTimeField(auto_now_add=True, db_index=True)
+    created = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("received"))
 
     history = HistoricalRecords(excluded_fields=["ranking"])
 
     class Meta:
         ordering = ["-created", "-id"]
         verbose_name = _("owner report")
+        verbose_name_plural = _("owner reports")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(fault__isnull=False) | ~models.Q(other_text=""),
@@ -103,16 +113,20 @@ class WorkshopReport(models.Model):
     """A repair a workshop confirmed, recorded by staff; it counts with the workshop weight."""
 
     generation = models.ForeignKey(
-        Generation, on_delete=models.PROTECT, related_name="workshop_reports"
+        Generation,
+        on_delete=models.PROTECT,
+        related_name="workshop_reports",
+        verbose_name=_("generation"),
     )
     fault = models.ForeignKey(
         Fault,
         on_delete=models.PROTECT,
         related_name="workshop_reports",
         help_text=_("The fault the workshop found and fixed."),
+        verbose_name=_("fault"),
     )
     model_year = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=_year_validators()
+        null=True, blank=True, validators=_year_validators(), verbose_name=_("model year")
     )
     mileage = models.PositiveIntegerField(
         _("mileage (km)"), null=True, blank=True, validators=_mileage_validators()
@@ -124,16 +138,20 @@ class WorkshopReport(models.Model):
             "Optional: the symptoms as the wizard writes them, e.g. "
             "no-sound-on-press:y,car-electrics-weak:n. They feed the likelihood check."
         ),
+        verbose_name=_("answers"),
     )
-    workshop = models.CharField(max_length=150, blank=True, help_text=_("Who repaired it."))
-    note = models.TextField(blank=True)
-    created = models.DateTimeField(auto_now_add=True, db_index=True)
+    workshop = models.CharField(
+        max_length=150, blank=True, help_text=_("Who repaired it."), verbose_name=_("workshop")
+    )
+    note = models.TextField(blank=True, verbose_name=_("note"))
+    created = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("recorded"))
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-created", "-id"]
         verbose_name = _("workshop report")
+        verbose_name_plural = _("workshop reports")
 
     def __str__(self):
         return f"{self.generation.code}: {self.fault.name} ({self.workshop or 'workshop'})"
@@ -154,7 +172,9 @@ class WorkshopReport(models.Model):
 class PriorLearning(models.Model):
     """Whether confirmed fixes refine a problem's priors, and how strongly they count."""
 
-    problem = models.OneToOneField(Problem, on_delete=models.CASCADE, related_name="learning")
+    problem = models.OneToOneField(
+        Problem, on_delete=models.CASCADE, related_name="learning", verbose_name=_("problem")
+    )
     enabled = models.BooleanField(
         _("learning on"),
         default=False,
@@ -167,20 +187,23 @@ class PriorLearning(models.Model):
             "How many reports the fault-rate table is worth. 50: fifty confirmed fixes "
             "move the priors halfway from the table towards what the reports say."
         ),
+        verbose_name=_("strength of the table"),
     )
     verified_weight = models.FloatField(
         default=2.0,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text=_("How many owner reports a verified owner report counts as."),
+        verbose_name=_("weight of a verified report"),
     )
     workshop_weight = models.FloatField(
         default=5.0,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text=_("How many owner reports a workshop report counts as."),
+        verbose_name=_("weight of a workshop report"),
     )
     # Kept current by reports.signals: {generation id: {fault id: {owner|verified|workshop: n}}},
     # so compiling the content reads it in the problem's own query (no extra SQL query).
-    counts = models.JSONField(default=dict, blank=True, editable=False)
+    counts = models.JSONField(default=dict, blank=True, editable=False, verbose_name=_("counts"))
 
     history = HistoricalRecords(excluded_fields=["counts"])
 

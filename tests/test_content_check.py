@@ -4,6 +4,7 @@ after each save the findings of the problem edited, the edited object first."""
 import pytest
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
+from django.utils import translation
 
 from kb.models import Fault, FaultRate, Generation, Likelihood, Symptom, VehicleModel
 from kb.validation import Finding, findings
@@ -121,3 +122,46 @@ def test_a_likelihood_is_named_in_words_not_slugs(content):
     finding = next(f for f in findings() if f.obj == likelihood)
     assert "freezing-temperature" not in finding.name
     assert finding.name.startswith("likelihood “Lock frozen — ")
+
+
+# --- in Russian, for staff whose language is Russian ---------------------------------------------
+
+
+def test_the_page_is_in_russian_for_russian_staff(client, editor, content):
+    fault = Fault.objects.get(slug="handle-broken")
+    fault.procedures.clear()
+    body = client.get(PAGE, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    link = reverse("admin:kb_fault_change", args=[fault.pk])
+    assert (
+        f'<a href="{link}">Неисправность «{fault.name_ru}»</a>: нет ни одной процедуры: '
+        "владелец узнает причину, но не узнает, как её устранить." in body
+    )
+    assert "has no procedure" not in body
+
+
+def test_after_saving_russian_staff_read_the_findings_in_russian(client, editor, content):
+    symptom = Symptom.objects.get(slug="freezing-temperature")
+    url = reverse("admin:kb_symptom_change", args=[symptom.pk])
+    data = form_data(client.get(url, HTTP_ACCEPT_LANGUAGE="ru"))
+    data["p_yes_otherwise"] = "0.99"
+    body = client.post(url, data, follow=True, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "Проверка контента по «Nissan Qashqai: Не открывается багажник»: 1 замечание." in body
+    assert (
+        f"Признак «{symptom.question_ru}»</a> (то, что вы только что сохранили: вероятно, "
+        "причина): вероятность «да» при любой другой причине 0.99 слишком категорична" in body
+    )
+    assert "too sure" not in body
+
+
+def test_the_engines_findings_are_worded_in_the_active_language(content):
+    fault = Fault.objects.get(slug="lock-frozen")
+    Fault.objects.exclude(pk=fault.pk).filter(problem=fault.problem).update(share=0.0001)
+    with translation.override("ru"):
+        named = [f.message for f in findings(fault.problem) if f.obj == fault]
+        hidden = [f.message for f in findings(fault.problem) if f.obj != fault]
+    assert any(m.startswith("изначально в ") for m in named), named
+    assert any(
+        m.startswith("остаётся первой в поколениях J10, J11, J11 рестайлинг и J12, даже когда")
+        for m in named
+    ), named
+    assert any(f"первой остаётся «{fault.name_ru}»" in m for m in hidden), hidden

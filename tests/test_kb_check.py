@@ -127,3 +127,15 @@ def test_exclusive_options_over_one_are_named(content):
         "nissan-qashqai/trunk-wont-open/press-result exclude each other but their probabilities "
         "add up to 1.35, over 1" in output
     )
+
+
+def test_the_findings_can_be_read_in_russian(content):
+    Fault.objects.get(slug="handle-broken").procedures.clear()
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("kb_check", "--language", "ru", stdout=out, stderr=err)
+    assert (
+        "неисправность nissan-qashqai/trunk-wont-open/handle-broken: нет ни одной процедуры: "
+        "владелец узнает причину, но не узнает, как её устранить" in err.getvalue()
+    )
+    assert "Найдено замечаний: 1." in err.getvalue()

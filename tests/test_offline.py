@@ -62,3 +62,32 @@ def test_every_page_links_the_manifest_and_registers_the_worker_without_inline_s
 def test_offline_cannot_be_a_model_slug():
     with pytest.raises(ValidationError):
         not_reserved("offline")
+
+
+def offline_pages(body: str) -> list[dict]:
+    return json.loads(re.search(r"var OFFLINE_PAGES = (\[.*?\]);", body).group(1))
+
+
+def test_the_worker_keeps_each_languages_offline_page_and_emergency_procedures(client, content):
+    body = client.get("/sw.js").content.decode()
+    precache = set(precache_list(body))
+    assert {"/", "/offline/", "/ru/", "/ru/offline/"} <= precache
+    for problem in Problem.objects.exclude(emergency_procedure=None):
+        english = problem.emergency_procedure.get_absolute_url()
+        assert {english, f"/ru{english}"} <= precache
+    # Matched in this order against the URL that failed: a Russian URL gets the Russian page.
+    assert [(page["prefix"], page["url"]) for page in offline_pages(body)] == [
+        ("/ru/", "/ru/offline/"),
+        ("/", "/offline/"),
+    ]
+    texts = [page["text"] for page in offline_pages(body)]
+    assert texts == ["Нет подключения к интернету.", "You are offline."]
+
+
+def test_the_russian_offline_page_is_in_russian_and_links_the_russian_procedures(client, content):
+    html = client.get("/ru/offline/").content.decode()
+    assert '<html lang="ru">' in html
+    assert "<h1>Нет подключения к интернету</h1>" in html
+    assert '<meta name="robots" content="noindex">' in html
+    for problem in Problem.objects.exclude(emergency_procedure=None):
+        assert f'href="/ru{problem.emergency_procedure.get_absolute_url()}"' in html

@@ -17,14 +17,25 @@ class DailyCount(models.Model):
         SHOWN = "shown", _("question shown")
         RESULT = "result", _("result reached")
 
-    day = models.DateField()
-    kind = models.CharField(max_length=10, choices=Kind)
-    problem = models.CharField(max_length=201, help_text=_("<model slug>/<problem slug>"))
-    generation = models.CharField(max_length=100)
-    question = models.CharField(max_length=100, blank=True, help_text=_("symptom or group slug"))
-    answer = models.CharField(max_length=1, blank=True, help_text=_("y, n or u"))
-    fault = models.CharField(max_length=100, blank=True, help_text=_("the top cause of a result"))
-    count = models.PositiveBigIntegerField(default=0)
+    day = models.DateField(verbose_name=_("day"))
+    kind = models.CharField(max_length=10, choices=Kind, verbose_name=_("kind"))
+    problem = models.CharField(
+        max_length=201, help_text=_("<model slug>/<problem slug>"), verbose_name=_("problem")
+    )
+    generation = models.CharField(max_length=100, verbose_name=_("generation"))
+    question = models.CharField(
+        max_length=100, blank=True, help_text=_("symptom or group slug"), verbose_name=_("question")
+    )
+    answer = models.CharField(
+        max_length=1, blank=True, help_text=_("y, n or u"), verbose_name=_("answer")
+    )
+    fault = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text=_("the top cause of a result"),
+        verbose_name=_("fault"),
+    )
+    count = models.PositiveBigIntegerField(default=0, verbose_name=_("count"))
 
     class Meta:
         constraints = [
@@ -35,6 +46,7 @@ class DailyCount(models.Model):
         ]
         indexes = [models.Index(fields=["day", "kind"])]
         verbose_name = _("daily usage count")
+        verbose_name_plural = _("daily usage counts")
 
     def __str__(self):
         parts = [self.problem, self.generation, self.question, self.answer, self.fault]
@@ -46,8 +58,12 @@ class FlushedBatch(models.Model):
     transaction as its counts, so a flush interrupted after the commit never adds a batch
     twice."""
 
-    name = models.CharField(max_length=200, unique=True)
-    flushed_at = models.DateTimeField(auto_now_add=True)
+    name = models.CharField(max_length=200, unique=True, verbose_name=_("name"))
+    flushed_at = models.DateTimeField(auto_now_add=True, verbose_name=_("flushed at"))
+
+    class Meta:
+        verbose_name = _("flushed batch")
+        verbose_name_plural = _("flushed batches")
 
     def __str__(self):
         return self.name

@@ -1,6 +1,6 @@
 // Offline after the first visit (docs/offline.md): registers the service worker at /sw.js;
 // on a wizard step (a generation chosen) asks it to keep the steps of the next two
-// questions; on the offline page lists the pages the owner opened that this phone kept.
+// questions; on the offline page lists the pages in its language that this phone kept.
 (function () {
   "use strict";
   if (!("serviceWorker" in navigator)) return;
@@ -26,8 +26,12 @@
   var list = document.getElementById("kept-pages");
   if (!list || !window.caches) return;
   var TITLE = /<title>([^<]*)<\/title>/;
+  var OFFLINE_PATH = /^\/(?:[a-z]{2}\/)?offline\/$/;  // the offline page in any language
+  var LANG = /<html lang="([^"]*)"/;
+  var language = document.documentElement.lang;
   var QUESTION = /<h2 id="question-heading"[^>]*>([^<]*)<\/h2>/;
-  var PROGRESS = /<p class="progress">(Question \d+)/;
+  // "Question 3" in any language: the progress line up to its first "·".
+  var PROGRESS = /<p class="progress">([^<\u00b7]*\d)\s*\u00b7/;
   var decoder = document.createElement("textarea");
   function text(html) {
     decoder.innerHTML = html;  // decodes &amp; and the like; never inserted in the page
@@ -49,12 +53,14 @@
       var wanted = requests.filter(function (request) {
         var url = new URL(request.url);
         return url.origin === location.origin && url.pathname.indexOf("/static/") !== 0 &&
-          url.pathname !== "/offline/" && url.href !== location.href;
+          !OFFLINE_PATH.test(url.pathname) && url.href !== location.href;
       });
       return Promise.all(wanted.map(function (request) {
         return cache.match(request).then(function (response) {
           return response.text();
         }).then(function (html) {
+          // Only the pages in this offline page's language: a Russian owner's list in Russian.
+          if ((LANG.exec(html) || [])[1] !== language) return null;
           var page = describe(new URL(request.url), html);
           page.url = request.url;
           return page;
@@ -69,7 +75,7 @@
     });
     return Promise.all(mine.map(function (name) { return caches.open(name).then(pages); }));
   }).then(function (groups) {
-    var found = [].concat.apply([], groups);
+    var found = [].concat.apply([], groups).filter(Boolean);
     found.sort(function (a, b) { return a.rank - b.rank || a.title.localeCompare(b.title); });
     found.forEach(function (page) {
       var item = document.createElement("li");

@@ -6,7 +6,8 @@ var VERSION = {{ version_json|safe }};
 var CACHE = "carfaults-" + VERSION;  // the shell and the pages the owner opened
 var AHEAD = CACHE + "-ahead";  // steps fetched ahead of the owner's answers
 var PRECACHE = {{ precache_json|safe }};  // site shell, hashed static files, emergency procedures
-var OFFLINE_URL = {{ offline_url_json|safe }};
+// Per language, longest prefix first: {prefix: "/ru/", url: "/ru/offline/", text: "…"}.
+var OFFLINE_PAGES = {{ offline_pages_json|safe }};
 var MAX_PAGES = 200;  // pages kept besides the precached ones; the oldest go first
 var MAX_AHEAD = 100;
 var NETWORK_WAIT_MS = 6000;  // a slow network falls back to a kept copy after this long
@@ -87,14 +88,24 @@ function keepWholePage(url) {
   }).catch(function () {});
 }
 
+// The offline page in the language of the URL: "/ru/..." gets the Russian one.
+function offlinePageFor(url) {
+  var path = new URL(url).pathname;
+  for (var i = 0; i < OFFLINE_PAGES.length; i++) {
+    if (path.indexOf(OFFLINE_PAGES[i].prefix) === 0) return OFFLINE_PAGES[i];
+  }
+  return OFFLINE_PAGES[OFFLINE_PAGES.length - 1];
+}
+
 // Offline and not kept. htmx is told to load the page as a whole (the worker then answers
 // with the kept page or with the offline page); a page load gets the offline page.
 function fallback(request) {
   if (isHtmx(request)) {
     return Promise.resolve(new Response("", { status: 200, headers: { "HX-Redirect": request.url } }));
   }
-  return fromCache(OFFLINE_URL).then(function (page) {
-    return page || new Response("You are offline.", {
+  var offline = offlinePageFor(request.url);
+  return fromCache(offline.url).then(function (page) {
+    return page || new Response(offline.text, {
       status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" },
     });
   });

@@ -88,10 +88,49 @@ def test_wizard_goes_on_offline_after_two_answers(browser, site_with_worker):
     kept = page.locator("#kept-pages a").evaluate_all("links => links.map(a => a.href)")
     assert any("answers=" in href for href in kept)
     assert any("/procedures/" in href for href in kept)
+    assert not any("/ru/" in href for href in kept)  # kept too, but listed on the Russian page
     emergency = page.locator(".callout-danger a").first
     assert emergency.is_visible()
     shot(page, "offline-phone")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert errors == []
+    context.close()
+
+
+def test_a_russian_page_offline_gets_the_russian_offline_page(browser, site_with_worker):
+    site = site_with_worker
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{site}/ru{WIZARD}")
+    page.wait_for_function(
+        "() => !!(navigator.serviceWorker && navigator.serviceWorker.controller)"
+    )
+    page.locator("a.button-choice[href$='generation=j11']").click()
+    page.wait_for_url("**generation=j11**")
+    answer(page, "No")
+    page.wait_for_function(ANSWERS_KEPT, timeout=15_000)  # the step's whole page is kept too
+
+    forget_http_cache(page)
+    context.set_offline(True)
+    page.goto(f"{site}/ru/nissan-qashqai/faq/")  # never opened: not kept
+    assert page.locator("html").get_attribute("lang") == "ru"
+    assert page.locator("h1").inner_text() == "Нет подключения к интернету"
+    emergency = page.locator(".callout-danger a").first
+    assert emergency.get_attribute("href").startswith("/ru/nissan-qashqai/procedures/")
+    page.wait_for_selector("#kept-pages a")
+    kept = page.locator("#kept-pages a")
+    hrefs = kept.evaluate_all("links => links.map(a => a.href)")
+    titles = kept.all_inner_texts()
+    assert hrefs and all("/ru/" in href for href in hrefs), hrefs  # this language's pages only
+    assert any(title.startswith("Вопрос 2: ") for title in titles), titles
+    shot(page, "ru-offline-phone")
+
+    emergency.click()  # the Russian emergency procedure was kept at install
+    page.wait_for_url("**/ru/nissan-qashqai/procedures/**")
+    assert page.locator("html").get_attribute("lang") == "ru"
+    assert page.locator("h1").inner_text() != "Нет подключения к интернету"
     assert errors == []
     context.close()
 

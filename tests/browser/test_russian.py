@@ -6,6 +6,7 @@ import pytest
 
 from tests.browser.test_wizard import (
     PHONE,
+    SHOTS,
     answer_button,
     answer_until_done,
     new_page,
@@ -112,4 +113,34 @@ def test_russian_pages_fit_the_screen(browser, site, size):
         shot(page, f"ru-{name}-{size}")
         # Long Russian words must wrap, not push the page sideways.
         assert no_horizontal_scroll(page), path
+    context.close()
+
+
+# Whether the header search's placeholder fits its input, measured as typed text of the same
+# words: an input scrolls (scrollWidth > clientWidth) when its text is cut, and typed text has
+# the room a placeholder has, less Chromium's "clear" button.
+PLACEHOLDER_FITS = """() => {
+  const input = document.getElementById('site-search');
+  input.value = input.placeholder;
+  const fits = input.scrollWidth <= input.clientWidth;
+  input.value = '';
+  return fits;
+}"""
+
+
+def test_the_phone_headers_search_placeholder_is_not_cut_in_russian(browser, site):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{site}/ru/")
+    assert page.evaluate(PLACEHOLDER_FITS), page.locator("#site-search").get_attribute(
+        "placeholder"
+    )
+    # The search has a row of its own below the site name and the language switch (which the
+    # long Russian site name left no room beside it).
+    name = page.locator(".site-name").bounding_box()
+    switch = page.locator(".lang-switch").bounding_box()
+    search = page.locator(".header-search").bounding_box()
+    assert switch["y"] == name["y"] and search["y"] >= name["y"] + name["height"]
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SHOTS / "ru-header-phone.png")
     context.close()

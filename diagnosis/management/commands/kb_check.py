@@ -1,6 +1,9 @@
 import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
 
 from kb.validation import findings
 
@@ -11,11 +14,28 @@ class Command(BaseCommand):
         "exits 1 when there is any. The admin's “Content check” page lists the same findings."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default=settings.LANGUAGE_CODE,
+            help="The language of the findings (default: %(default)s).",
+        )
+
     def handle(self, *args, **options):
-        found = findings()
-        for finding in found:
-            self.stderr.write(finding.line())
+        # The findings are worded when the checks run, in the language active then.
+        with translation.override(options["language"]):
+            found = findings()
+            lines = [finding.line() for finding in found]
+            if found:
+                count = len(found)
+                lines.append(
+                    ngettext("%(count)s problem found.", "%(count)s problems found.", count)
+                    % {"count": count}
+                )
+            ok = gettext("Content OK.")
+        for line in lines:
+            self.stderr.write(line)
         if found:
-            self.stderr.write(f"{len(found)} problem(s) found.")
             sys.exit(1)
-        self.stdout.write("Content OK.")
+        self.stdout.write(ok)
