@@ -2,10 +2,11 @@
 
 A release is the code that produces responses. The image sets ``RELEASE`` at build time from
 the commit (Dockerfile ``ARG RELEASE``); without it the id is a hash of all the project's
-source, so a changed file anywhere (config/, kb/, diagnosis/, templates/, static/) is a new
-release. Every cache key carries it: replicas of two releases side by side during a rolling
-deploy never serve each other's pages or unpickle each other's compiled content, and a
-deploy retires every stored response at once without purging the shared cache.
+source, so a changed file anywhere (every app of the project, templates/, static/, and the
+translations in locale/) is a new release. Every cache key carries it: replicas of two
+releases side by side during a rolling deploy never serve each other's pages or unpickle each
+other's compiled content, and a deploy retires every stored response at once without purging
+the shared cache.
 """
 
 from __future__ import annotations
@@ -16,10 +17,22 @@ from functools import cache as memoize
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-SOURCE_DIRS = ("config", "kb", "diagnosis", "templates", "static")
-# Build products and editor leftovers are not source: they must not change the id.
+# Every app of the project (a test checks INSTALLED_APPS against this), the templates, static
+# files and the translations: what produces a response.
+SOURCE_DIRS = (
+    "config",
+    "kb",
+    "diagnosis",
+    "reports",
+    "usage",
+    "templates",
+    "static",
+    "locale",
+)
+# Build products and editor leftovers are not source: they must not change the id (a .mo is
+# compiled from its .po, which is hashed).
 _SKIPPED_PARTS = {"__pycache__", ".pytest_cache"}
-_SKIPPED_SUFFIXES = {".pyc", ".pyo", ".swp"}
+_SKIPPED_SUFFIXES = {".pyc", ".pyo", ".swp", ".mo"}
 
 
 def source_hash(base_dir: Path = BASE_DIR) -> str:

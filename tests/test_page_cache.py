@@ -1,5 +1,7 @@
 """Repeated anonymous GETs of public responses come from the shared cache, never stale."""
 
+from pathlib import Path
+
 import pytest
 
 from kb.models import Fault
@@ -258,6 +260,34 @@ def test_a_changed_diagnosis_file_changes_the_release_and_the_cache_keys(
         assert before[kind] != after[kind]
     assert {k for k in before if k.startswith("page:")}.isdisjoint(after)
     release.forget_release_id()
+
+
+def test_every_app_of_the_project_and_the_translations_are_part_of_the_release():
+    from django.apps import apps
+
+    from config import release
+
+    ours = {
+        Path(app.path).relative_to(release.BASE_DIR).parts[0]
+        for app in apps.get_app_configs()
+        if Path(app.path).is_relative_to(release.BASE_DIR)
+        and not Path(app.path).is_relative_to(release.BASE_DIR / ".venv")  # installed packages
+    }
+    assert ours, "no app of the project found"
+    assert ours | {"config", "templates", "static", "locale"} <= set(release.SOURCE_DIRS)
+
+
+def test_a_changed_translation_changes_the_release_and_its_compiled_file_does_not(tmp_path):
+    from config import release
+
+    po = tmp_path / "locale" / "ru" / "LC_MESSAGES" / "django.po"
+    po.parent.mkdir(parents=True)
+    po.write_text('msgid "Search"\nmsgstr "Найти"\n')
+    before = release.source_hash(tmp_path)
+    (po.parent / "django.mo").write_bytes(b"compiled")
+    assert release.source_hash(tmp_path) == before
+    po.write_text('msgid "Search"\nmsgstr "Искать"\n')
+    assert release.source_hash(tmp_path) != before
 
 
 def test_the_release_comes_from_the_environment_when_set(monkeypatch, settings):
