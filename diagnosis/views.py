@@ -15,7 +15,7 @@ from usage.events import step_events
 
 from . import content, qr
 from .query import DiagnoseQuery, QueryError, parse, query_too_long
-from .service import diagnose
+from .service import diagnose, wizard_url
 
 # Only slug-shaped values reach the database (a NUL byte, for one, is an error in PostgreSQL).
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
@@ -23,13 +23,19 @@ SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
 STEP_MAX_AGE = 300
 
 
-def _step(request, model, problem):
-    """The compiled problem, the parsed query and, with a generation, the diagnosis."""
+def _state(request, model, problem):
+    """The compiled problem and the parsed query."""
     compiled = content.compiled_problem(model, problem)
     if compiled is None or (compiled.is_draft and not sees_drafts(request)):
         raise Http404("No such model or problem")
     too_long = query_too_long(request.META.get("QUERY_STRING", ""))
     query = DiagnoseQuery(errors=[too_long]) if too_long else parse(compiled, request.GET)
+    return compiled, query
+
+
+def _step(request, model, problem):
+    """The compiled problem, the parsed query and, with a generation, the diagnosis."""
+    compiled, query = _state(request, model, problem)
     outcome = diagnose(compiled, query.generation, query.answers) if query.generation else None
     return compiled, query, outcome
 
@@ -75,11 +81,12 @@ def wizard_print(request, model, problem):
 
 def wizard_qr(request, model, problem):
     """The QR code of a state's share link, an SVG image that the result loads lazily. The code
-    is drawn from the canonical state, never from the raw query: only this site's wizard links."""
-    compiled, query, outcome = _step(request, model, problem)
-    if outcome is None or query.errors:
+    is drawn from the canonical state, never from the raw query: only this site's wizard links.
+    The link needs the parsed state only, not its diagnosis."""
+    compiled, query = _state(request, model, problem)
+    if query.generation is None or query.errors:
         raise Http404("No result to encode: the query names no valid state")
-    link = request.build_absolute_uri(outcome.url_with())
+    link = request.build_absolute_uri(wizard_url(compiled, query.generation, query.answers))
     response = HttpResponse(qr.svg_document(link), content_type="image/svg+xml")
     return _cacheable(response, compiled, query)
 
