@@ -303,6 +303,18 @@ class Gunicorn:
             self.proc.wait(timeout=5)
 
 
+def stat_fields(stat: Path) -> list[str]:
+    """The fields of a /proc/<pid>/stat after the command name, from the state on: "pid (comm)
+    state ppid ...", where comm may hold spaces and parentheses, so split after the last ")"."""
+    return stat.read_text().rsplit(")", 1)[1].split()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used so far, its threads included."""
+    fields = stat_fields(Path(f"/proc/{pid}/stat"))
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
 def children(pid: int) -> list[int]:
     pids: set[int] = set()
     task_dir = Path(f"/proc/{pid}/task")
@@ -315,8 +327,7 @@ def children(pid: int) -> list[int]:
     if not found_children_file:  # kernels without CONFIG_PROC_CHILDREN: scan /proc
         for stat in Path("/proc").glob("[0-9]*/stat"):
             with contextlib.suppress(OSError, ValueError, IndexError):
-                # "pid (comm) state ppid ...": comm may hold spaces, so split after ")"
-                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                if int(stat_fields(stat)[1]) == pid:
                     pids.add(int(stat.parent.name))
     return sorted(pids)
 

@@ -38,6 +38,7 @@ machine's other load.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -53,7 +54,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _server import BASE_DIR, PYTHON, Gunicorn, fetch, prepared_site  # noqa: E402
+from _server import BASE_DIR, PYTHON, Gunicorn, cpu_seconds, fetch, prepared_site  # noqa: E402
 
 RESULTS = BASE_DIR / "bench" / "results"
 WIZARD = "/nissan-qashqai/trunk-wont-open/diagnose/?generation=j11&answers=no-sound-on-press:y"
@@ -284,15 +285,12 @@ def warm(
         run_wrk(url, headers, warm_args, script, script_args)
 
 
-def cpu_seconds(server: Gunicorn) -> dict[int, float]:
-    """User + system CPU seconds of a server's master and each worker so far (/proc, Linux)."""
+def server_cpu_seconds(server: Gunicorn) -> dict[int, float]:
+    """CPU seconds so far of a server's master and each worker, by pid (/proc, Linux)."""
     times = {}
     for pid in [server.pid, *server.workers()]:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        times[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        with contextlib.suppress(OSError):  # a worker gone meanwhile
+            times[pid] = cpu_seconds(pid)
     return times
 
 
@@ -300,9 +298,9 @@ def measured_run(server: Gunicorn, *wrk_args) -> tuple[dict, float | None]:
     """wrk against one server, with the server's CPU milliseconds per request. A worker
     recycled during the run (max_requests) takes its last moments' time with it: the
     figure is then a little low, never negative."""
-    before = cpu_seconds(server)
+    before = server_cpu_seconds(server)
     data = run_wrk(*wrk_args)
-    after = cpu_seconds(server)
+    after = server_cpu_seconds(server)
     spent = sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
     return data, (1000 * spent / data["requests"] if data["requests"] else None)
 
