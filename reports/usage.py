@@ -22,47 +22,39 @@ _DEFAULT = PriorLearning()  # the weights a problem has before staff change them
 def _counts_by_kind(day_from: dt.date, day_to: dt.date) -> dict[tuple[Key, str, str], int]:
     """{(key, problem pk, kind): n}: two queries."""
     counts: dict[tuple[Key, str, str], int] = defaultdict(int)
-    owner = (
-        OwnerReport.objects.filter(created__date__range=(day_from, day_to))
-        .exclude(status=OwnerReport.Status.SPAM)
+    owner = OwnerReport.objects.exclude(status=OwnerReport.Status.SPAM)
+    for row in _grouped(owner, "problem", day_from, day_to, "status"):
+        counts[row["key"], row["problem"], OWNER_KIND[row["status"]]] += row["n"]
+    for row in _grouped(WorkshopReport.objects.all(), "fault__problem", day_from, day_to):
+        counts[row["key"], row["problem"], WORKSHOP] += row["n"]
+    return counts
+
+
+def _grouped(reports, problem: str, day_from: dt.date, day_to: dt.date, *extra: str):
+    """Reports received in the days, counted per problem, generation, fault and ``extra``
+    fields; ``problem`` is the path from a report to its problem. Each row gets its key and
+    its problem's pk."""
+    rows = (
+        reports.filter(created__date__range=(day_from, day_to))
         .values(
-            "problem_id",
-            "problem__vehicle_model__slug",
-            "problem__slug",
+            f"{problem}_id",
+            f"{problem}__vehicle_model__slug",
+            f"{problem}__slug",
             "generation__code",
             "fault__slug",
-            "status",
+            *extra,
         )
         .annotate(n=Count("id"))
         .order_by()
     )
-    for row in owner:
-        key = (
-            f"{row['problem__vehicle_model__slug']}/{row['problem__slug']}",
+    for row in rows:
+        row["key"] = (
+            f"{row[f'{problem}__vehicle_model__slug']}/{row[f'{problem}__slug']}",
             row["generation__code"],
             row["fault__slug"] or "",
         )
-        counts[key, row["problem_id"], OWNER_KIND[row["status"]]] += row["n"]
-    workshop = (
-        WorkshopReport.objects.filter(created__date__range=(day_from, day_to))
-        .values(
-            "fault__problem_id",
-            "fault__problem__vehicle_model__slug",
-            "fault__problem__slug",
-            "generation__code",
-            "fault__slug",
-        )
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for row in workshop:
-        key = (
-            f"{row['fault__problem__vehicle_model__slug']}/{row['fault__problem__slug']}",
-            row["generation__code"],
-            row["fault__slug"],
-        )
-        counts[key, row["fault__problem_id"], WORKSHOP] += row["n"]
-    return counts
+        row["problem"] = row[f"{problem}_id"]
+        yield row
 
 
 def report_counts(day_from: dt.date, day_to: dt.date) -> dict[Key, int]:
