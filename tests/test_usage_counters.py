@@ -4,6 +4,8 @@
 import datetime as dt
 import os
 import socket
+import threading
+import time
 
 import pytest
 from django.core.management import call_command
@@ -293,12 +295,58 @@ def test_counts_wait_in_the_process_and_reach_the_cache_in_one_push(content, set
     assert counted() == {event: 3}
 
 
-def test_the_push_timer_moves_counts_to_the_cache_on_its_own(content, settings):
+def test_the_push_timer_moves_counts_to_the_cache_on_its_own(content, settings, monkeypatch):
+    # Waits for the timer's own push, whenever it fires: reading counters._timer after
+    # count() raced with a timer that had already fired and cleared it.
     settings.USAGE_PUSH_SECONDS = 0.05
+    pushed = threading.Event()
+    real_push = counters.push
+
+    def push_and_signal(**kwargs):
+        real_push(**kwargs)
+        pushed.set()
+
+    monkeypatch.setattr(counters, "push", push_and_signal)
     event = ("start", PROBLEM, "j11", "", "", "")
     counters.count([event])
-    timer = counters._timer
-    timer.join(timeout=5)
+    assert pushed.wait(timeout=30), "the timer never pushed"
     assert not counters._buffer
     settings.USAGE_PUSH_SECONDS = 0
     assert counted() == {event: 1}
+
+
+def test_counts_from_many_threads_while_pushes_run_all_arrive_and_none_raises(content, settings):
+    # count() once started its timer after releasing the lock, so a push() in between left a
+    # request thread calling None.start(); every count must arrive whatever the interleaving.
+    settings.USAGE_PUSH_SECONDS = 0.001
+    event = ("start", PROBLEM, "j11", "", "", "")
+    errors = []
+    done = threading.Event()
+
+    def counting():
+        try:
+            for _ in range(200):
+                counters.count([event])
+        except Exception as error:  # any error is the failure asserted below
+            errors.append(error)
+
+    def pushing():
+        while not done.is_set():
+            counters.push()
+
+    pusher = threading.Thread(target=pushing)
+    pusher.start()
+    workers = [threading.Thread(target=counting) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    done.set()
+    pusher.join()
+    assert errors == []
+    settings.USAGE_PUSH_SECONDS = 0
+    # a timer may still be adding the counts it took: wait for it, not for a fixed time
+    deadline = time.monotonic() + 30
+    while counted() != {event: 800} and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert counted() == {event: 800}

@@ -98,16 +98,17 @@ def count(events, day: dt.date | None = None) -> None:
         for item in events:
             key = (day, encode(item))
             _buffer[key] = _buffer.get(key, 0) + 1
-        start = delay > 0 and _timer is None
-        if start:
+        if delay > 0 and _timer is None:
             # this thread's cache: Django's caches are per thread, and one made in the timer's
             # thread would open a Redis connection pool of its own for each push
             _timer = threading.Timer(delay, push, kwargs={"cache": backend()})
             _timer.daemon = True
+            # Started under the lock: a push() from another thread (the timer itself, a
+            # flush) sets _timer to None under the same lock, so it cannot run between
+            # making the timer and starting it (a None.start() once, in a request thread).
+            _timer.start()
     if delay <= 0:
         push()
-    elif start:
-        _timer.start()
 
 
 def push(cache=None) -> None:
