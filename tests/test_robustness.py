@@ -4,6 +4,10 @@ A real gunicorn (the production command line, 2 workers, SQLite) takes 64 concur
 keep-alive connections for a few seconds; in the middle one worker gets SIGKILL. Only the
 connections that worker held may fail; nothing answers 5xx; the master replaces the worker.
 Bounded: about 5 s of load, every request with a timeout, only 127.0.0.1.
+
+Load-tolerant: CI shares 2 CPUs with other work, so nothing here is a speed figure. Errors
+are timed against the moment before the kill (no slack to tune), a client that had no answer
+since the kill keeps asking past the 5 s (up to a minute), and the waits are a minute long.
 """
 
 import contextlib
@@ -29,6 +33,8 @@ WORKERS = 2
 CONNECTIONS = 64
 LOAD_SECONDS = 5.0
 KILL_AFTER = 2.0
+# How long anything may take on a loaded machine before it counts as not happening at all.
+PATIENCE_SECONDS = 60.0
 MAX_RSS_MB = 100
 API = (
     "/api/v1/diagnose?model=nissan-qashqai&problem=trunk-wont-open"
@@ -44,7 +50,7 @@ def server():
         prepared_site("sqlite", static="plain", redis_url=None) as site,
         Gunicorn(site.env, workers=WORKERS, threads=4, GUNICORN_MAX_REQUESTS="0") as gunicorn,
     ):
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + PATIENCE_SECONDS
         while len(gunicorn.workers()) < WORKERS and time.monotonic() < deadline:
             time.sleep(0.1)
         yield gunicorn
@@ -70,7 +76,8 @@ def established_connections(pid: int, port: int) -> int:
 
 
 class Client(threading.Thread):
-    """One keep-alive connection at a time, requests in a loop until the deadline."""
+    """One keep-alive connection at a time, requests in a loop until the deadline, and past it
+    until an answer came after the kill (`killed_at`, set by the test), for at most a minute."""
 
     def __init__(self, port: int, paths: list[str], start: float, deadline: float, index: int):
         super().__init__(daemon=True)
@@ -79,16 +86,26 @@ class Client(threading.Thread):
         self.statuses: Counter[int] = Counter()
         self.errors: list[tuple[float, str]] = []  # (seconds since start, exception)
         self.last_ok = 0.0
+        self.killed_at: float | None = None
+
+    def keeps_going(self) -> bool:
+        now = time.monotonic()
+        if now < self.deadline:
+            return True
+        waiting = self.killed_at is None or self.last_ok <= self.killed_at
+        return waiting and now < self.deadline + PATIENCE_SECONDS
 
     def run(self) -> None:
         conn = None
         n = self.index
-        while time.monotonic() < self.deadline:
+        while self.keeps_going():
             path = self.paths[n % len(self.paths)]
             n += 1
             try:
                 if conn is None:
-                    conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                    conn = http.client.HTTPConnection(
+                        "127.0.0.1", self.port, timeout=PATIENCE_SECONDS
+                    )
                 conn.request("GET", path, headers={"Accept-Encoding": "gzip"})
                 response = conn.getresponse()
                 response.read()
@@ -123,10 +140,12 @@ def test_killing_a_worker_under_load_drops_only_its_connections(server):
     time.sleep(KILL_AFTER)
     victim = server.workers()[0]
     held = established_connections(victim, server.port)
+    killed_at = time.monotonic() - start  # read before the kill: no error can precede it
     os.kill(victim, signal.SIGKILL)  # a worker of the gunicorn this test started
-    killed_at = time.monotonic() - start
     for client in clients:
-        client.join(timeout=LOAD_SECONDS + 10)
+        client.killed_at = killed_at
+    for client in clients:
+        client.join(timeout=LOAD_SECONDS + 3 * PATIENCE_SECONDS)
     assert not any(client.is_alive() for client in clients)
 
     statuses = sum((client.statuses for client in clients), Counter())
@@ -137,18 +156,19 @@ def test_killing_a_worker_under_load_drops_only_its_connections(server):
         f"{Counter(kind for _, kind in errors)}, killed worker held {held} connections"
     )
     print(summary)
-    assert answered > 500, summary
+    # every connection answered before and after the kill (a loaded machine answers far more)
+    assert answered >= 2 * CONNECTIONS, summary
     assert not [s for s in statuses if s >= 500], summary
     assert set(statuses) == {200}, summary
     # only the killed worker's connections fail (+2: one accepted between count and kill),
     # and only after the kill
     assert len(errors) <= held + 2, summary
-    assert all(at >= killed_at - 0.05 for at, _ in errors), summary
+    assert all(at >= killed_at for at, _ in errors), summary
     # and every client got answers again after the kill
     assert all(client.last_ok > killed_at for client in clients), summary
 
     # the master replaced the worker
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + PATIENCE_SECONDS
     while time.monotonic() < deadline:
         workers_after = server.workers()
         if len(workers_after) == WORKERS and victim not in workers_after:
