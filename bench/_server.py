@@ -33,6 +33,8 @@ VENV_BIN = BASE_DIR / ".venv" / "bin"
 PYTHON = str(VENV_BIN / "python") if (VENV_BIN / "python").exists() else sys.executable
 GUNICORN = str(VENV_BIN / "gunicorn") if (VENV_BIN / "gunicorn").exists() else "gunicorn"
 POSTGRES_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+# PostgreSQL benchmark databases are named bench_carfaults_<random>, one per prepared_site, so
+# two runs on one server never drop each other's.
 PG_BENCH_DB = "bench_carfaults"
 # a database number of its own, and a key prefix per run on top (removed afterwards)
 REDIS_DEFAULT = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
@@ -159,7 +161,7 @@ def prepared_site(
     redis_url: str | None = "auto",
     **extra_env: str,
 ):
-    """A temporary database (SQLite file or PostgreSQL `bench_carfaults`), migrated, with
+    """A temporary database (SQLite file or PostgreSQL `bench_carfaults_<random>`), migrated, with
     the content from fixtures/ loaded when any exists; dropped afterwards.
 
     static: "collect" (production: hashed + compressed, into a temp STATIC_ROOT) or
@@ -171,6 +173,7 @@ def prepared_site(
     notes: list[str] = []
     env = production_env(**extra_env)
     prefix = f"bench-{secrets.token_hex(4)}"
+    pg_database = f"{PG_BENCH_DB}_{prefix.removeprefix('bench-')}"
     if redis_url == "auto":
         redis_url = REDIS_DEFAULT if redis_available() else None
     if redis_url:
@@ -184,9 +187,8 @@ def prepared_site(
             import psycopg
 
             pg_conn = psycopg.connect(f"{POSTGRES_ADMIN_URL}/postgres", autocommit=True)
-            pg_conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
-            pg_conn.execute(f"CREATE DATABASE {PG_BENCH_DB}")
-            env["DATABASE_URL"] = f"{POSTGRES_ADMIN_URL}/{PG_BENCH_DB}"
+            pg_conn.execute(f"CREATE DATABASE {pg_database}")
+            env["DATABASE_URL"] = f"{POSTGRES_ADMIN_URL}/{pg_database}"
         else:
             raise ValueError(f"unknown database kind {kind!r}")
         if static == "plain":
@@ -206,7 +208,7 @@ def prepared_site(
     finally:
         if pg_conn is not None:
             with contextlib.suppress(Exception):
-                pg_conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
+                pg_conn.execute(f"DROP DATABASE IF EXISTS {pg_database} WITH (FORCE)")
             pg_conn.close()
         if redis_url:
             drop_redis_prefix(redis_url, prefix)

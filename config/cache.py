@@ -15,6 +15,7 @@ none (kb/content_version.py), so nothing stale is served.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 
@@ -45,11 +46,31 @@ class ReusedRedisCacheClient(RedisCacheClient):
 
 
 class RedisCache(DjangoRedisCache):
-    """Django's Redis cache with one client per connection pool."""
+    """Django's Redis cache with one client per connection pool, whose ``clear()`` removes
+    this site's keys (its ``KEY_PREFIX``) instead of the whole Redis database (Django's
+    ``FLUSHDB``): another site, another test run or worker with its own prefix, or state
+    kept under another prefix in the same database, is left alone."""
+
+    CLEAR_BATCH = 500
 
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusedRedisCacheClient
+
+    def clear(self):
+        if not self.key_prefix:
+            return super().clear()
+        client = self._cache.get_client(write=True)
+        pattern = re.sub(r"([\\*?\[\]])", r"\\\1", self.key_prefix) + ":*"  # glob-escaped
+        batch = []
+        for key in client.scan_iter(match=pattern, count=self.CLEAR_BATCH):
+            batch.append(key)
+            if len(batch) >= self.CLEAR_BATCH:
+                client.unlink(*batch)
+                batch.clear()
+        if batch:
+            client.unlink(*batch)
+        return True
 
 
 RETRY_SECONDS = 5.0

@@ -122,3 +122,19 @@ def test_another_process_sees_this_ones_version_and_compiled_content(redis_cache
     )
     assert seen.split() == [version, sorted(compiled_content._local.popitem()[1].faults)[0]]
     assert redis_cache.get(KEY) == version
+
+
+def test_clearing_the_cache_removes_this_sites_keys_and_no_one_elses(redis_cache):
+    # Test runs, workers and sites may share a Redis database, each under its own key prefix:
+    # Django's clear() was FLUSHDB, which emptied every one of them.
+    client = redis_cache._cache.get_client(write=True)
+    neighbour = f"{redis_cache.key_prefix}-neighbour:1:page"  # a prefix that extends ours
+    client.set(neighbour, b"kept", ex=60)
+    try:
+        cache.set("page", "mine")
+        assert cache.get("page") == "mine"
+        cache.clear()
+        assert cache.get("page") is None
+        assert client.get(neighbour) == b"kept"
+    finally:
+        client.delete(neighbour)
