@@ -1,3 +1,4 @@
+import os
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -6,6 +7,8 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.test import override_settings
 from hypothesis import settings as hypothesis_settings
+
+from tests.migrated_data import restore_migrated_groups
 
 # Hypothesis fails an example slower than 200 ms, which a loaded, shared 2-CPU machine (CI's,
 # or ours while other suites run) produces at random: the properties check correctness, and
@@ -29,9 +32,31 @@ def shipped_content_loader():
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """The PostgreSQL test database is named for the run too (``TEST_RUN_ID``), after
+    pytest-django's per-worker suffix: two runs on one server (a session's and its CI's) never
+    create or drop each other's database. SQLite's test database is in memory."""
+    from django.conf import settings
+
+    run = os.environ.get("TEST_RUN_ID")
+    if not run:
+        return
+    for database in settings.DATABASES.values():
+        if database["ENGINE"] == "django.db.backends.sqlite3":
+            continue
+        test = database.setdefault("TEST", {})
+        test["NAME"] = f"{test.get('NAME') or 'test_' + database['NAME']}_{run}"
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Load the shipped content once; each test's transaction is rolled back around it."""
+    """Load the shipped content once; each test's transaction is rolled back around it.
+
+    The test database is built from the models (``--nomigrations``: the migrations cost about
+    27 s of CPU per test process), so the data migrations' rows are added here;
+    tests/test_migrations.py runs the real migrations once and compares."""
     with django_db_blocker.unblock():
+        restore_migrated_groups()
         load_content()
 
 
@@ -65,18 +90,6 @@ def content(db):
     if not Fault.objects.exists():  # flushed by a transactional test
         load_content()
         restore_migrated_groups()
-
-
-def restore_migrated_groups():
-    """A flush also removes what data migrations made: the staff groups and their rights."""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    import_module("kb.migrations.0005_content_lead_group").assign_permissions(apps)
-    import_module("kb.migrations.0006_plain_words_help_and_probability_words").seed(apps)
-    import_module("reports.migrations.0002_staff_rights").assign_permissions(apps)
-    import_module("usage.migrations.0002_editors_see_usage").assign_permissions(apps)
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ import os
 
 import pytest
 
+from tests.migrated_data import restore_migrated_groups
+
 CHROMIUM = "/usr/bin/chromium"
 SKIP_REASON = (
     f"Chromium not found at {CHROMIUM}: browser tests skipped "
@@ -64,7 +66,17 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
-def live_site(live_server, transactional_db, shipped_content_loader):
-    """The live server with the shipped content loaded; its base URL."""
+def live_site(live_server, transactional_db, shipped_content_loader, browser):
+    """The live server with the shipped content loaded; its base URL.
+
+    Its teardown closes the test's browser contexts before transactional_db's flush (a
+    fixture is torn down before those it uses; the autouse closer above runs only after the
+    flush). Chromium's service worker fetches the next steps ahead, so a page left open keeps
+    requests in flight: on PostgreSQL the flush's TRUNCATE of every table then met a request's
+    SELECT taking its table locks in another order, and the teardown errored once in CI.
+    """
+    restore_migrated_groups()  # the staff groups and words a flush removed
     shipped_content_loader()
-    return live_server.url
+    yield live_server.url
+    for context in browser.contexts:
+        context.close()

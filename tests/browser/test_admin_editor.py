@@ -1,7 +1,6 @@
 """The admin in real Chromium as a content editor (the "Content editor" group only), at
 desktop size: the content check, drafts, revert, restore and the rights of the role."""
 
-from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -21,20 +20,8 @@ def shot(page, name):
     page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
 
 
-def restore_migrated_data():
-    """Browser tests flush the database between tests, data migrations' rows included."""
-    from django.apps import apps
-
-    for name, function in [  # permissions come back with the flush's post_migrate
-        ("0005_content_lead_group", "assign_permissions"),
-        ("0006_plain_words_help_and_probability_words", "seed"),
-    ]:
-        getattr(import_module(f"kb.migrations.{name}"), function)(apps)
-
-
 @pytest.fixture
 def editor_page(browser, live_site):
-    restore_migrated_data()
     user = User.objects.create_user("mechanic", password=PASSWORD, is_staff=True)
     user.groups.add(Group.objects.get(name="Content editor"))
     context = browser.new_context(viewport=DESKTOP)

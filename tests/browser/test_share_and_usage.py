@@ -6,7 +6,6 @@ import datetime as dt
 import re
 import struct
 import zlib
-from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -140,10 +139,6 @@ def test_the_result_and_print_view_on_a_desktop(browser, live_site):
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_a_content_editor_sees_the_usage_dashboard_with_charts(browser, live_site, viewport):
-    from django.apps import apps
-
-    import_module("kb.migrations.0005_content_lead_group").assign_permissions(apps)
-    import_module("usage.migrations.0002_editors_see_usage").assign_permissions(apps)
     today = dt.datetime.now(dt.UTC).date()
     common = {"day": today, "problem": "nissan-qashqai/trunk-wont-open"}
     for kind, generation, question, answer, fault, count in [
