@@ -82,14 +82,12 @@ run: content messages
 	@echo
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
 
-# Tests close each database connection at the end of its request (no persistent connections
-# in the live server's threads). This alone did not stop the PostgreSQL teardown error after
-# the backup round trip; running that in its own process did (see below).
-# Tests marked `isolated` (the backup round trip) run in a second pytest process: see
-# tests/test_backup.py. Exit 5 (nothing selected, e.g. with PYTEST_ARGS=-k…) is no failure there.
+# The whole suite in parts (tests/run-suite): the tests over pytest-xdist workers, then the
+# `isolated` ones (the backup round trip) in a process of their own; every part runs and
+# reports even when one fails, and the exit status says whether any did. PYTEST_ARGS is passed
+# to pytest, TEST_WORKERS sets the workers (0: one process).
 test: venv messages
-	DB_CONN_MAX_AGE=0 $(PY) -m pytest -m "not isolated" $(PYTEST_ARGS)
-	DB_CONN_MAX_AGE=0 $(PY) -m pytest -m isolated $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	PY=$(PY) tests/run-suite
 
 lint: venv
 	$(VENV)/bin/ruff check .
