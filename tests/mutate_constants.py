@@ -48,9 +48,9 @@ NUDGES = [
 
 # Nudges no test can catch, with the reason: (constant, nudged value) -> why.
 _CLEAR_AT_EQUIVALENT = (
-    "equivalent: a best cause of 75 % or more is always 3 times the runner-up (who holds at "
-    "most the rest), so it is clear by LEAD_AT and LEAD_RATIO whatever DEFAULT_CLEAR_AT is in "
-    "[0.75, 1]; below 0.75 it decides (0.74 is caught)"
+    "equivalent: a best cause over 75 % is more than 3 times the runner-up (who holds at most "
+    "the rest), so it is clear by LEAD_AT and LEAD_RATIO whatever DEFAULT_CLEAR_AT is above "
+    "0.75; below, it decides (0.74 is caught)"
 )
 EQUIVALENT = {
     ("DEFAULT_CLEAR_AT", "0.79"): _CLEAR_AT_EQUIVALENT,

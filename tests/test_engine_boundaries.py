@@ -10,7 +10,8 @@ Each test builds a tiny knowledge base whose posterior is worked out here by han
 lands a small step below and a small step above the figure, never on it (float rounding cannot
 decide the test), and the figures are written as numbers, never imported from the engine (a
 test that reads engine.LEAD_AT moves with it). So each test fails when its figure moves by the
-step tests/mutate_constants.py nudges it (`make mutation`). The last tests sit exactly on a
+step tests/mutate_constants.py nudges it (`make mutation`), except the 80 %, which no state
+can tell from any figure above 75 % (test_over_75_percent_…). The last tests sit exactly on a
 boundary on purpose, where the arithmetic is exact, to pin "at least" against "more than".
 
 Only the public API, plain Python, no Django: `make mutation` runs these for every mutant.
@@ -72,10 +73,10 @@ def test_above_50_percent_a_cause_is_clear_at_three_times_the_runner_up_and_not_
     assert stop(0.58, runner_up, *[(0.42 - runner_up) / 3] * 3) == CLEAR
 
 
-def test_from_75_percent_every_cause_is_clear_so_the_80_percent_figure_never_decides_alone():
-    # The runner-up holds at most what the best leaves, so from 75 % the best is always three
-    # times ahead: 79 % stops like 80 % does, and moving the 80 % anywhere in [75 %, 100 %]
-    # changes no diagnosis (tests/mutate_constants.py lists its nudges as equivalent).
+def test_over_75_percent_every_cause_is_clear_so_the_80_percent_figure_never_decides_alone():
+    # The runner-up holds at most what the best leaves, so over 75 % the best is always more
+    # than three times ahead: 79 % stops like 80 % does, and moving the 80 % anywhere above
+    # 75 % changes no diagnosis (tests/mutate_constants.py lists those nudges as equivalent).
     assert stop(0.79, 0.21) == CLEAR
     assert stop(0.755, 0.245) == CLEAR  # 3.08 times the runner-up
     # Just under 75 % a cause can be under three times the runner-up: then it is not clear,
