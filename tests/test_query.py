@@ -183,6 +183,7 @@ def test_the_list_of_known_symptoms_stops_at_its_limit():
     many = [f"s{i:02d}" for i in range(MAX_VALID_LIST + 5)]
     query = parse(compiled(symptoms=many), {"answers": "bogus:y"})
     assert query.errors[0].valid == tuple(many[:MAX_VALID_LIST])
+    assert len(query.errors[0].valid) == 40  # the limit itself, not read from the codec
 
 
 def test_a_bad_value_names_the_symptom_and_is_cut_to_20_characters():
