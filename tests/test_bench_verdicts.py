@@ -131,6 +131,17 @@ def test_lighthouse_bench_names_each_category_below_its_target(lighthouse_bench)
     ]
 
 
+def test_lighthouse_bench_names_a_first_view_at_or_over_its_weight(lighthouse_bench):
+    limit = lighthouse_bench.FIRST_VIEW_BYTES
+    assert lighthouse_bench.missed_weight(limit - 1) == []
+    assert lighthouse_bench.missed_weight(limit) == [
+        f"first view {limit:,} B compressed (target < {limit:,} B)"
+    ]
+    assert lighthouse_bench.missed_weight(None) == [
+        f"first view: no weight measured (target < {limit:,} B)"
+    ]
+
+
 @pytest.fixture(scope="module")
 def quality_bench():
     return bench_module("quality")
