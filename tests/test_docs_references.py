@@ -5,6 +5,11 @@ A reference is `tests/….py` or `bench/….py`, optionally followed by `::name`
 or class, `::Class::test` for a method). Within one table row or one paragraph, a bare
 `::test_b` continues the file named last, as docs/testing.md writes
 "`tests/test_engine.py::test_a`, `::test_b`".
+
+A link from one doc to another (`[…](design.md#targets)`) must find its file and heading.
+
+The design the project keeps to is docs/design.md, in the repository: nothing may point at
+the shared copy it was written from, which a clone does not have.
 """
 
 import ast
@@ -99,7 +104,7 @@ def broken(text: str, root: Path = ROOT) -> list[str]:
 
 
 def test_the_docs_are_read():
-    assert ROOT / "docs" / "testing.md" in DOCS
+    assert ROOT / "docs" / "testing.md" in DOCS and ROOT / "docs" / "design.md" in DOCS
     testing = (ROOT / "docs" / "testing.md").read_text()
     found = references(testing)
     # the figure table alone names dozens, several by the `::name` shorthand
@@ -155,3 +160,90 @@ def test_a_method_is_named_through_its_class(tmp_path):
     assert broken("`tests/test_x.py::TestThing::test_b`", tmp_path) == [
         "tests/test_x.py::TestThing::test_b: no test_b in tests/test_x.py"
     ]
+
+
+# --- links between the docs ------------------------------------------------------------------
+
+LINK = re.compile(r"\]\((?P<file>[\w./-]+\.md)?(?:#(?P<anchor>[\w-]+))?\)")
+
+
+def anchor(heading: str) -> str:
+    """A heading's anchor as GitHub makes it: lower case, punctuation dropped, spaces to -."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower().replace("`", ""))
+    return text.replace(" ", "-")
+
+
+def anchors(path: Path) -> set[str]:
+    return {
+        anchor(line.lstrip("#"))
+        for line in path.read_text().splitlines()
+        if re.match(r"#{1,6} ", line)
+    }
+
+
+def broken_links(doc: Path) -> list[str]:
+    problems = []
+    for match in LINK.finditer(doc.read_text()):
+        if not (match["file"] or match["anchor"]):
+            continue
+        target = (doc.parent / match["file"]).resolve() if match["file"] else doc
+        if not target.is_file():
+            problems.append(f"{match[0]}: no such file")
+        elif match["anchor"] and match["anchor"] not in anchors(target):
+            problems.append(f"{match[0]}: no such heading in {target.name}")
+    return problems
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=[doc.name for doc in DOCS])
+def test_every_link_between_the_docs_finds_its_file_and_heading(doc):
+    assert broken_links(doc) == []
+
+
+def test_a_link_to_a_missing_heading_is_caught(tmp_path):
+    doc = tmp_path / "a.md"
+    (tmp_path / "b.md").write_text("# B\n\n## One query format, errors, caching\n")
+    doc.write_text(
+        "[ok](b.md#one-query-format-errors-caching), [here](#a), [gone](b.md#two), [c](c.md)\n"
+        "\n# A\n"
+    )
+    assert broken_links(doc) == [
+        "](b.md#two): no such heading in b.md",
+        "](c.md): no such file",
+    ]
+
+
+# --- one design, in the repository ----------------------------------------------------------
+
+# Where the project's own text lives (tests, docs, benchmarks, code, templates, configuration).
+SOURCE_DIRS = ("bench", "config", "diagnosis", "docs", "kb", "reports", "templates", "tests")
+SOURCE_DIRS += ("usage", "static", "locale")
+TOP_FILES = ("README.md", "Makefile", "Dockerfile", "compose.yaml", "pyproject.toml", ".ci/run")
+TEXT = {".py", ".md", ".html", ".txt", ".toml", ".yaml", ".yml", ".js", ".css", ".po"}
+
+
+def project_texts() -> list[Path]:
+    files = [ROOT / name for name in TOP_FILES if (ROOT / name).is_file()]
+    for folder in SOURCE_DIRS:
+        files += [
+            path
+            for path in (ROOT / folder).rglob("*")
+            if path.suffix in TEXT and "__pycache__" not in path.parts and path.is_file()
+        ]
+    return [path for path in files if path != Path(__file__).resolve()]
+
+
+def test_the_design_is_in_the_repository_and_nothing_points_elsewhere():
+    assert (ROOT / "docs" / "design.md").is_file()
+    texts = project_texts()
+    assert ROOT / "README.md" in texts and ROOT / "tests" / "design_contract.py" in texts
+    outside = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in texts
+        for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1)
+        if "DESIGN.md" in line or "../shared" in line
+    ]
+    assert outside == []
+
+
+def test_the_readme_lists_the_design():
+    assert "docs/design.md" in (ROOT / "README.md").read_text()

@@ -3,7 +3,7 @@
 The owner answers what the wizard asks from the case's facts and "don't know" otherwise. Every
 case must reach a result (done) within the question budget with its expected causes in the
 top three; over the whole set the expected cause ranks first in at least 95 % of the cases and
-the wizard asks at most five questions on average (DESIGN: diagnosis quality).
+the wizard asks at most five questions on average (docs/design.md, "Targets").
 """
 
 import pytest

@@ -114,7 +114,7 @@ def test_emergency_procedure_opens_from_a_step(browser, site):
     emergency = Problem.objects.get(
         vehicle_model__slug="nissan-qashqai", slug="trunk-wont-open"
     ).emergency_procedure
-    # DESIGN: the emergency opening from the passenger compartment, not just any procedure.
+    # docs/design.md: the emergency opening from the passenger compartment, not just any procedure.
     assert emergency.slug == "open-trunk-from-passenger-compartment"
     page, errors = new_page(browser)
     page.goto(
