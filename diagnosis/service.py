@@ -120,7 +120,8 @@ class Question:
 
 
 def question_options(compiled: CompiledProblem, slug: str) -> tuple[Option, ...]:
-    """The options of a question and exactly the tokens each adds (DESIGN: exclusive groups)."""
+    """The options of a question and exactly the tokens each adds (docs/design.md, "Questions
+    with exclusive answers")."""
     group = compiled.groups.get(slug)
     if group is None:
         return tuple(

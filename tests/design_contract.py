@@ -1,4 +1,5 @@
-"""The content slugs DESIGN.md promises; tests of the fixtures and of the scenario set read them."""
+"""The content slugs docs/design.md promises ("The shipped content"); tests of the fixtures
+and of the scenario set read them."""
 
 DESIGN_FAULTS = {
     "trunk-wont-open": {

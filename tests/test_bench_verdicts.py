@@ -131,6 +131,17 @@ def test_lighthouse_bench_names_each_category_below_its_target(lighthouse_bench)
     ]
 
 
+def test_lighthouse_bench_names_a_first_view_at_or_over_its_weight(lighthouse_bench):
+    limit = lighthouse_bench.FIRST_VIEW_BYTES
+    assert lighthouse_bench.missed_weight(limit - 1) == []
+    assert lighthouse_bench.missed_weight(limit) == [
+        f"first view {limit:,} B compressed (target < {limit:,} B)"
+    ]
+    assert lighthouse_bench.missed_weight(None) == [
+        f"first view: no weight measured (target < {limit:,} B)"
+    ]
+
+
 @pytest.fixture(scope="module")
 def quality_bench():
     return bench_module("quality")
@@ -154,3 +165,24 @@ def test_the_quality_benchmark_names_each_missed_target(quality_bench):
     ]
     nan = quality_bench.missed_targets({**met, "expected questions under the prior": math.nan})
     assert nan == ["expected questions under the prior is nan (target <= 5)"]
+
+
+# --- bench/report_burst.py ----------------------------------------------------------------
+
+
+def test_the_report_burst_names_each_missed_target():
+    from collections import Counter
+
+    burst = bench_module("report_burst")
+    exact = Counter({303: 5, 429: 995})
+    assert burst.missed_targets(5, exact, 1000, 5) == []
+    # workers counting apart (no shared cache): more stored, fewer refused
+    assert burst.missed_targets(12, Counter({303: 12, 429: 988}), 1000, 5) == [
+        "12 reports stored (target exactly 5)",
+        "12 POSTs answered 303 (target exactly 5)",
+        "988 POSTs answered 429 (target 995)",
+    ]
+    # a request that got no answer at all (status 0) is not a refusal
+    assert burst.missed_targets(5, Counter({303: 5, 429: 994, 0: 1}), 1000, 5) == [
+        "994 POSTs answered 429 (target 995)"
+    ]

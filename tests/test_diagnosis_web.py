@@ -4,11 +4,13 @@ import datetime
 
 import pytest
 from django.core.cache import cache
+from django.utils.html import escape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from diagnosis import content as compiled_content
 from kb.models import Fault, Likelihood
+from kb.templatetags.kb_tags import currency
 
 pytestmark = pytest.mark.django_db
 
@@ -236,15 +238,54 @@ def test_unknown_model_or_problem_is_a_404(client, content):
     assert client.get("/nissan-qashqai/engine-on-fire/diagnose/").status_code == 404
 
 
+# Two finished results: seven answers that all point at the broken cable (its repair lists
+# tools), and the lock actuator's signs (its replacement is the procedure the article prices).
+FINISHED = {
+    "cable": (
+        "j10",
+        "handle-no-resistance:y,motor-clicks-lid-stays:y,high-mileage-yanked:y,handle-cracked:n,"
+        "freezing-temperature:n,lid-press-releases:n,no-sound-on-press:n",
+    ),
+    "lock actuator": (
+        "j12",
+        "no-sound-on-press:n,motor-clicks-lid-stays:y,handle-no-resistance:n,handle-stiff:n,"
+        "dashboard-lock-error:y,lid-press-releases:n,freezing-temperature:n,voltage-at-lock:y,"
+        "water-near-lock:n",
+    ),
+}
+
+
 def test_result_shows_procedures_with_steps_tools_cost_and_time(client, content):
-    facts = "handle-no-resistance:y,motor-clicks-lid-stays:y,high-mileage-yanked:y,handle-cracked:n,freezing-temperature:n,lid-press-releases:n,no-sound-on-press:n"
-    response = client.get(WIZARD, {"generation": "j10", "answers": facts})
-    outcome = response.context["outcome"]
-    page = response.content.decode()
-    # Seven answers that all point at the broken cable: the wizard must have finished.
-    assert outcome.done, outcome.next_question
-    assert "Result: the likely causes" in page
-    assert "Steps" in page and " min" in page
+    shown = []
+    for name, (generation, facts) in FINISHED.items():
+        response = client.get(WIZARD, {"generation": generation, "answers": facts})
+        assert response.status_code == 200, name
+        outcome = response.context["outcome"]
+        page = response.content.decode()
+        assert outcome.done, (name, outcome.next_question)
+        assert "Result: the likely causes" in page
+        for procedure in {p.slug: p for c in outcome.top_causes for p in c.procedures}.values():
+            card = procedure_card(page, procedure.title)
+            assert "<h3>Steps</h3>" in card, procedure.slug
+            for step in procedure.steps:
+                assert escape(step.text) in card, (procedure.slug, step.number)
+            low, high = procedure.time_min_minutes, procedure.time_max_minutes
+            assert (f"{low}–{high}" if low != high else str(low)) + " min" in card, procedure.slug
+            for tool in procedure.tools:
+                assert f"<li>{escape(tool)}</li>" in card, (procedure.slug, tool)
+            for cost in procedure.costs:
+                amount = f"{cost.low}–{cost.high}" if cost.high != cost.low else str(cost.low)
+                money = f"{amount} {currency(procedure.currency)}"
+                assert f"<dt>{cost.label}</dt><dd>{money}" in card, (procedure.slug, cost)
+            shown.append(procedure)
+    # The loops above check only what the content gives: make sure it gave tools and prices.
+    assert any(p.tools for p in shown) and any(p.costs for p in shown), [p.slug for p in shown]
+
+
+def procedure_card(page: str, title: str) -> str:
+    """The HTML of the result's expandable card for one procedure, from its summary on."""
+    start = page.index(f"</span> {escape(title)}")
+    return page[start : page.index("</details>", start)]
 
 
 # --- queries and caching ------------------------------------------------------------------
@@ -253,18 +294,21 @@ def test_result_shows_procedures_with_steps_tools_cost_and_time(client, content)
 def test_a_step_costs_at_most_three_queries_cold_and_none_warm(
     client, content, django_assert_max_num_queries, django_assert_num_queries
 ):
-    for url, params in [
-        (WIZARD, {"generation": "j11", "answers": "no-sound-on-press:y"}),
-        (API, {**BASE, "generation": "j11", "answers": "no-sound-on-press:y"}),
-    ]:
+    # "Warm" means the compiled content is warm: each warm step is a state never asked before,
+    # so the page cache cannot answer it and only compiled content shared between steps (in
+    # this process, then through the shared cache) makes it free.
+    cold = {"generation": "j11", "answers": "no-sound-on-press:y"}
+    another_answer = {"generation": "j11", "answers": "no-sound-on-press:n"}
+    another_generation = {"generation": "j10", "answers": "doors-lock-unlock-ok:n"}
+    for url, base in [(WIZARD, {}), (API, BASE)]:
         cold_cache()
         with django_assert_max_num_queries(3):
-            assert client.get(url, params).status_code == 200
+            assert client.get(url, {**base, **cold}).status_code == 200
         with django_assert_num_queries(0):
-            assert client.get(url, params).status_code == 200
-        compiled_content._local.clear()  # only the shared cache is warm now
+            assert client.get(url, {**base, **another_answer}).status_code == 200
+        compiled_content._local.clear()  # only the shared cache holds the content now
         with django_assert_num_queries(0):
-            assert client.get(url, params).status_code == 200
+            assert client.get(url, {**base, **another_generation}).status_code == 200
 
 
 def test_query_count_stays_constant_on_a_knowledge_base_100_times_larger(

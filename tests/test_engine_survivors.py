@@ -167,6 +167,21 @@ def test_a_question_exactly_at_the_minimum_gain_is_asked():
     assert next_question(kb, {}, min_gain_per_cost=math.nextafter(threshold, 1.0)) is None
 
 
+def test_by_default_a_question_must_be_worth_a_tenth_of_a_bit_per_unit_of_cost():
+    """The figure docs/decisions.md states (0.1 bits per unit of effort); the gain of a
+    question does not depend on its cost, so its cost sets where it stands against 0.1."""
+
+    def one_question(cost: float) -> KnowledgeBase:
+        return KnowledgeBase(
+            [Fault("a", 1.0), Fault("b", 1.0)], [Symptom("s", cost, 0.5)], {("a", "s"): 0.9}
+        )
+
+    gain = information_gains(one_question(1.0), {})["s"]
+    assert 0.1 < gain < 1  # bits
+    assert next_question(one_question(gain / 0.1 * 0.99), {}) == "s"
+    assert next_question(one_question(gain / 0.1 * 1.01), {}) is None
+
+
 # --- content is refused when a number is a boolean, out of range or not finite --------------
 
 

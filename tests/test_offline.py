@@ -18,6 +18,17 @@ def precache_list(body: str) -> list[str]:
     return json.loads(re.search(r"var PRECACHE = (\[.*?\]);", body).group(1))
 
 
+def emergency_problems() -> list[Problem]:
+    """The problems that name an emergency procedure: in the shipped content, both trunk
+    problems (the emergency opening from the passenger compartment). Asserted, so that the
+    loops over them below cannot check nothing."""
+    problems = list(
+        Problem.objects.exclude(emergency_procedure=None).select_related("emergency_procedure")
+    )
+    assert {p.slug for p in problems} == {"trunk-wont-open", "trunk-opens-then-closes"}
+    return problems
+
+
 def test_service_worker_is_served_from_the_root_and_never_cached_stale(client, content):
     response = client.get("/sw.js")
     assert response.status_code == 200
@@ -29,10 +40,7 @@ def test_service_worker_is_served_from_the_root_and_never_cached_stale(client, c
 def test_service_worker_keeps_the_shell_and_every_emergency_procedure(client, content):
     precache = precache_list(client.get("/sw.js").content.decode())
     assert {"/", "/offline/", static("css/site.css"), static("js/htmx.min.js")} <= set(precache)
-    emergencies = {
-        p.emergency_procedure.get_absolute_url()
-        for p in Problem.objects.exclude(emergency_procedure=None)
-    }
+    emergencies = {p.emergency_procedure.get_absolute_url() for p in emergency_problems()}
     assert emergencies and emergencies <= set(precache)
     for path in precache:
         if not path.startswith("/static/"):
@@ -45,7 +53,7 @@ def test_offline_page_links_the_emergency_procedures_and_is_not_indexed(client, 
     assert response.status_code == 200
     assert "<h1>You are offline</h1>" in html
     assert '<meta name="robots" content="noindex">' in html
-    for problem in Problem.objects.exclude(emergency_procedure=None):
+    for problem in emergency_problems():
         assert f'href="{problem.emergency_procedure.get_absolute_url()}"' in html
     assert "/offline/" not in client.get("/sitemap.xml").content.decode()
 
@@ -72,7 +80,7 @@ def test_the_worker_keeps_each_languages_offline_page_and_emergency_procedures(c
     body = client.get("/sw.js").content.decode()
     precache = set(precache_list(body))
     assert {"/", "/offline/", "/ru/", "/ru/offline/"} <= precache
-    for problem in Problem.objects.exclude(emergency_procedure=None):
+    for problem in emergency_problems():
         english = problem.emergency_procedure.get_absolute_url()
         assert {english, f"/ru{english}"} <= precache
     # Matched in this order against the URL that failed: a Russian URL gets the Russian page.
@@ -89,5 +97,5 @@ def test_the_russian_offline_page_is_in_russian_and_links_the_russian_procedures
     assert '<html lang="ru">' in html
     assert "<h1>Нет подключения к интернету</h1>" in html
     assert '<meta name="robots" content="noindex">' in html
-    for problem in Problem.objects.exclude(emergency_procedure=None):
+    for problem in emergency_problems():
         assert f'href="/ru{problem.emergency_procedure.get_absolute_url()}"' in html

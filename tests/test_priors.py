@@ -1,4 +1,4 @@
-"""Priors per fault type, as the fault-rate table means them (DESIGN: Priors).
+"""Priors per fault type, as the fault-rate table means them (docs/design.md, "How a diagnosis works").
 
 The table rates fault types per generation; a type's rate is shared among its faults, so the
 types' total prior mass in each generation orders exactly as the table's levels do.

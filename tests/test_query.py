@@ -220,7 +220,7 @@ def test_a_query_of_the_maximum_length_is_accepted_and_one_more_refused():
         "query",
         f"The query is too long ({MAX_QUERY_LENGTH + 1} characters; at most {MAX_QUERY_LENGTH}).",
     )
-    assert MAX_QUERY_LENGTH == 2048  # the limit DESIGN.md promises
+    assert MAX_QUERY_LENGTH == 2048  # the limit docs/design.md promises
 
 
 def test_an_error_as_json_names_part_message_and_valid_values():

@@ -280,6 +280,12 @@ def closed_port() -> int:
 def test_with_redis_down_a_step_still_answers_and_counts_are_dropped(client, content, settings):
     settings.CACHES = cache_settings(f"redis://127.0.0.1:{closed_port()}/1")
     assert client.get(FIRST).status_code == 200
+    assert not DailyCount.objects.exists()  # a step never writes to the database itself
+    # A cache that works again (here the local one) and a flush: the outage's counts are gone,
+    # neither kept in the process for later nor written anywhere else.
+    settings.CACHES = cache_settings("")
+    assert not counters.uses_redis()
+    assert counters.flush() == {"batches": 0, "events": 0, "rows": 0}
     assert not DailyCount.objects.exists()
 
 
