@@ -18,7 +18,7 @@ from functools import cached_property
 from django.core.cache import cache
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from config.release import release_id
 from kb.content_version import COMPILED_TIMEOUT, content_version
@@ -150,6 +150,15 @@ class CompiledProblem:
     # The fault-rate table's prior weights per generation code, before any learning.
     table_priors: dict[str, dict[str, float]] = field(default_factory=dict)
     is_draft: bool = False  # seen by staff only (kb.drafts)
+    # Why the wizard cannot diagnose it (no fault, content the engine refuses): then it has no
+    # knowledge base and, like a draft, only staff see it (is_public).
+    not_ready: tuple[str, ...] = ()
+
+    @property
+    def is_public(self) -> bool:
+        """Whether owners, the API and reports may use it: published and diagnosable. Every view
+        of the wizard, the API and the reports asks this, never is_draft alone."""
+        return not self.is_draft and not self.not_ready
 
     @cached_property
     def generations_by_code(self) -> dict[str, GenerationInfo]:
@@ -219,15 +228,23 @@ def build(model_slug: str, problem_slug: str) -> CompiledProblem | None:
         emergency=emergency,
         is_draft=not problem.is_published,
     )
-    for code in generations:
-        table = {
-            fault.slug: weights.get((code, fault.group_id), MISSING_RATE_WEIGHT) * fault.share
-            for fault in problem.faults.values()
-        }
-        compiled.table_priors[code] = table
-        compiled.knowledge_bases[code] = _knowledge_base(
-            problem, _priors(problem, table, generation_ids[code])
-        )
+    if not problem.faults:
+        compiled.not_ready = (gettext("no fault yet"),)
+        return compiled
+    try:
+        for code in generations:
+            table = {
+                fault.slug: weights.get((code, fault.group_id), MISSING_RATE_WEIGHT) * fault.share
+                for fault in problem.faults.values()
+            }
+            compiled.table_priors[code] = table
+            compiled.knowledge_bases[code] = _knowledge_base(
+                problem, _priors(problem, table, generation_ids[code])
+            )
+    except ValueError as error:  # the engine refuses content it cannot reason with
+        compiled.knowledge_bases.clear()
+        compiled.table_priors.clear()
+        compiled.not_ready = (gettext("the wizard cannot use it: %(error)s") % {"error": error},)
     return compiled
 
 

@@ -32,12 +32,13 @@ def _diagnosability(problem: Problem | None = None) -> Iterator[Finding]:
     if problem is not None:
         problems = problems.filter(pk=problem.pk)
     for item in problems:
-        try:
-            compiled = content.build(item.vehicle_model.slug, item.slug)
-        except ValueError as error:  # the engine refuses content it cannot reason with
-            yield Finding(item, _("the wizard cannot use it: %(error)s") % {"error": error}, item)
-            continue
+        compiled = content.build(item.vehicle_model.slug, item.slug)
         if compiled is None:
+            continue
+        if compiled.faults:  # a problem without faults is kb.validation's finding
+            for reason in compiled.not_ready:  # the engine refuses content it cannot reason with
+                yield Finding(item, reason, item, blocking=True)
+        if compiled.not_ready:
             continue
         faults = {
             fault.slug: fault for fault in item.faults.select_related("problem__vehicle_model")
@@ -51,7 +52,9 @@ def _diagnosability(problem: Problem | None = None) -> Iterator[Finding]:
                 entry[1].append(names[code])
                 entry[2].append(figure)
         for (_slug, kind), (fault, generations, figures) in merged.items():
-            yield Finding(fault, MESSAGES[kind[0:4]](_in(generations), figures, kind[5:]), item)
+            message = MESSAGES[kind[0:4]](_in(generations), figures, kind[5:])
+            # a cause no answer raises to the top can never be the wizard's verdict
+            yield Finding(fault, message, item, blocking=kind.startswith("lost"))
 
 
 def _odds(where: str, figures: list[float], winner: str) -> str:

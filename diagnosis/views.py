@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from kb.drafts import sees_drafts
+from kb.models import Problem
+from kb.validation import readiness
 from kb.views import api_error
 from usage.events import step_events
 
@@ -26,7 +28,7 @@ STEP_MAX_AGE = 300
 def _state(request, model, problem):
     """The compiled problem and the parsed query."""
     compiled = content.compiled_problem(model, problem)
-    if compiled is None or (compiled.is_draft and not sees_drafts(request)):
+    if compiled is None or (not compiled.is_public and not sees_drafts(request)):
         raise Http404("No such model or problem")
     too_long = query_too_long(request.META.get("QUERY_STRING", ""))
     query = DiagnoseQuery(errors=[too_long]) if too_long else parse(compiled, request.GET)
@@ -36,12 +38,24 @@ def _state(request, model, problem):
 def _step(request, model, problem):
     """The compiled problem, the parsed query and, with a generation, the diagnosis."""
     compiled, query = _state(request, model, problem)
-    outcome = diagnose(compiled, query.generation, query.answers) if query.generation else None
+    usable = query.generation and not compiled.not_ready  # else staff see why not (_not_ready)
+    outcome = diagnose(compiled, query.generation, query.answers) if usable else None
     return compiled, query, outcome
 
 
+def _not_ready(compiled) -> list[str]:
+    """For staff, why a problem owners cannot use is not ready yet: the content check's blocking
+    findings (kb.validation.readiness), which also keep the admin from publishing it."""
+    if compiled.is_public:
+        return []
+    problem = Problem.objects.filter(
+        vehicle_model__slug=compiled.model_slug, slug=compiled.problem_slug
+    ).first()
+    return readiness(problem) if problem else list(compiled.not_ready)
+
+
 def _cacheable(response, compiled, query):
-    if compiled.is_draft:  # for the staff member who asked only: never stored or shared
+    if not compiled.is_public:  # for the staff member who asked only: never stored or shared
         patch_cache_control(response, private=True, no_cache=True)
     elif not query.errors:
         patch_cache_control(response, public=True, max_age=STEP_MAX_AGE)
@@ -54,11 +68,19 @@ def wizard(request, model, problem):
     response = render(
         request,
         "diagnosis/wizard.html#step" if fragment else "diagnosis/wizard.html",
-        {"compiled": compiled, "query": query, "outcome": outcome, "draft": compiled.is_draft},
+        {
+            "compiled": compiled,
+            "query": query,
+            "outcome": outcome,
+            "draft": compiled.is_draft,
+            "not_ready": _not_ready(compiled),
+        },
         status=400 if query.errors else 200,
     )
     patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
-    if outcome and not (query.errors or compiled.is_draft or request.htmx.history_restore_request):
+    if outcome and not (
+        query.errors or not compiled.is_public or request.htmx.history_restore_request
+    ):
         # counted by usage.middleware on every serving, the page cache's included: the
         # attribute is stored with the response
         response.usage_events = step_events(compiled, query.generation, query.answers, outcome)
@@ -126,8 +148,10 @@ def api_diagnose(request):
     model, problem = request.GET.get("model", ""), request.GET.get("problem", "")
     looks_valid = SLUG.fullmatch(model) and SLUG.fullmatch(problem)
     compiled = content.compiled_problem(model, problem) if looks_valid else None
-    if compiled is None or compiled.is_draft:  # the API serves published problems only
-        return _api_error([_unknown_model_or_problem(model, problem)])
+    if compiled is None or not compiled.is_public:  # the API serves public problems only
+        # a draft or an unusable problem answers as an unknown one: 404 naming the valid ones
+        status = 404 if looks_valid else 400  # a missing or malformed slug is a bad query
+        return _api_error([_unknown_model_or_problem(model, problem)], status=status)
     query = parse(compiled, request.GET)
     if query.generation is None and not query.errors:
         query.errors.append(
@@ -161,8 +185,8 @@ def _unknown_model_or_problem(model: str, problem: str) -> QueryError:
     return QueryError("problem", label, tuple(catalog[model]))
 
 
-def _api_error(errors: list[QueryError]) -> JsonResponse:
+def _api_error(errors: list[QueryError], status: int = 400) -> JsonResponse:
     return JsonResponse(
         {"error": errors[0].as_dict(), "errors": [error.as_dict() for error in errors]},
-        status=400,
+        status=status,
     )

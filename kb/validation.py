@@ -58,6 +58,9 @@ class Finding:
     obj: models.Model  # what to open and fix
     message: str  # in plain words, without the object's own name
     problem: Problem | None = None  # whose diagnosis it affects; None for shared content
+    # The wizard cannot work while it stands (no fault, a cause no answer reaches, ...): the
+    # problem cannot be published (readiness()).
+    blocking: bool = False
 
     @property
     def name(self) -> str:
@@ -104,6 +107,17 @@ def findings(problem: Problem | None = None) -> list[Finding]:
     if problem is not None:
         found = [f for f in found if f.problem_id in (None, problem.pk)]
     return found
+
+
+def readiness(problem: Problem) -> list[str]:
+    """Why the problem is not ready for owners, in words (empty when it is): its blocking
+    findings. The admin refuses to publish it, and its draft wizard shows them to staff."""
+    reasons = []
+    for finding in findings(problem):
+        if finding.blocking:
+            own = isinstance(finding.obj, Problem) and finding.obj.pk == problem.pk
+            reasons.append(finding.message if own else str(finding))
+    return reasons
 
 
 def content_problems() -> Iterator[str]:
@@ -182,6 +196,15 @@ def likelihoods_of(problem: Problem | None):
 
 
 # --- the checks ---------------------------------------------------------------------------------
+
+
+@check
+def _problems_without_faults(problem=None) -> Iterator[Finding]:
+    problems = Problem.objects.select_related("vehicle_model").filter(faults__isnull=True)
+    if problem is not None:
+        problems = problems.filter(pk=problem.pk)
+    for item in problems:
+        yield Finding(item, _("no fault yet"), item, blocking=True)
 
 
 @check
@@ -393,6 +416,7 @@ def _type_shares_not_summing_to_one(problem=None) -> Iterator[Finding]:
                 _("the shares of fault type %(type)s add up to %(total)s, not 1 (%(shares)s)")
                 % {"type": faults[0].group.slug, "total": f"{total:g}", "shares": names},
                 faults[0].problem,
+                blocking=True,
             )
 
 
@@ -407,6 +431,7 @@ def _groups_with_too_few_members(problem=None) -> Iterator[Finding]:
             _("has %(count)s member(s); a question with exclusive answers needs 2")
             % {"count": group.n},
             group.problem,
+            blocking=True,
         )
 
 

@@ -111,7 +111,7 @@ def guarded(view):
     @wraps(view)
     def checked(request, model, problem):
         compiled = content.compiled_problem(model, problem)
-        if compiled is None or compiled.is_draft:
+        if compiled is None or not compiled.is_public:
             raise Http404("No such model or problem")
         usage = get_usage(
             request, group=GROUP, key=rate_key, rate=_rate(), method="POST", increment=True

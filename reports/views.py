@@ -44,7 +44,7 @@ def report(request, compiled, token_expired=False):
 @require_safe
 def thanks(request, model, problem):
     compiled = content.compiled_problem(model, problem)
-    if compiled is None or compiled.is_draft:
+    if compiled is None or not compiled.is_public:
         raise Http404(gettext_lazy("No such model or problem"))
     query = parse(compiled, request.GET)
     data = {"generation_info": query.generation, "answer_map": query.answers}

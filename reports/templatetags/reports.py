@@ -18,6 +18,6 @@ def report_form(compiled_or_model, problem_slug="", outcome=None, fault=""):
         if isinstance(compiled_or_model, content.CompiledProblem)
         else content.compiled_problem(compiled_or_model, problem_slug)
     )
-    if compiled is None or compiled.is_draft:
+    if compiled is None or not compiled.is_public:
         return {"report": None}
     return {"compiled": compiled, "report": form_view(compiled, outcome=outcome, fault=fault)}
