@@ -45,7 +45,7 @@ from .models import (
     VehicleModel,
 )
 from .slugs import key_words_slug
-from .validation import findings
+from .validation import findings, readiness
 
 
 def problem_of(obj) -> Problem | None:
@@ -454,12 +454,25 @@ class GenerationAdmin(Translated, SimpleHistoryAdmin):
     prepopulated_fields = {"code": ("name",)}
 
 
+class ProblemForm(slug_from("title")):
+    def clean_is_published(self):
+        """Publishing is refused while the content check finds the wizard unusable for it."""
+        publish = self.cleaned_data.get("is_published")
+        if publish:  # checked on every save, so a problem broken since it was published shows it
+            reasons = readiness(self.instance) if self.instance.pk else [_("no fault yet")]
+            if reasons:
+                raise forms.ValidationError(
+                    [_("It cannot be published yet: %(reason)s") % {"reason": r} for r in reasons]
+                )
+        return publish
+
+
 @admin.register(Problem)
 class ProblemAdmin(Translated, SimpleHistoryAdmin):
-    list_display = ["title", "slug", "vehicle_model"]
-    list_filter = ["vehicle_model"]
+    list_display = ["title", "slug", "vehicle_model", "is_published"]
+    list_filter = ["vehicle_model", "is_published"]
     search_fields = ["title", "slug", "summary"]
-    form = slug_from("title")
+    form = ProblemForm
     autocomplete_fields = ["emergency_procedure"]
 
 
