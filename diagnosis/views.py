@@ -149,9 +149,9 @@ def api_diagnose(request):
     looks_valid = SLUG.fullmatch(model) and SLUG.fullmatch(problem)
     compiled = content.compiled_problem(model, problem) if looks_valid else None
     if compiled is None or not compiled.is_public:  # the API serves public problems only
-        # a draft or an unusable problem answers as an unknown one: 404 naming the valid ones
-        status = 404 if looks_valid else 400  # a missing or malformed slug is a bad query
-        return _api_error([_unknown_model_or_problem(model, problem)], status=status)
+        # a draft or an unusable problem answers as an unknown one (400 naming the valid
+        # ones, which leave it out), so nothing says it exists
+        return _api_error([_unknown_model_or_problem(model, problem)])
     query = parse(compiled, request.GET)
     if query.generation is None and not query.errors:
         query.errors.append(
@@ -185,8 +185,8 @@ def _unknown_model_or_problem(model: str, problem: str) -> QueryError:
     return QueryError("problem", label, tuple(catalog[model]))
 
 
-def _api_error(errors: list[QueryError], status: int = 400) -> JsonResponse:
+def _api_error(errors: list[QueryError]) -> JsonResponse:
     return JsonResponse(
         {"error": errors[0].as_dict(), "errors": [error.as_dict() for error in errors]},
-        status=status,
+        status=400,
     )

@@ -44,7 +44,7 @@ def test_draft_is_absent_from_lists_sitemap_search_and_api(client, draft):
         assert "trunk-opens-then-closes" not in body, url
     assert FAULT not in client.get("/search/?q=latch+striker").content.decode()
     response = client.get(API)
-    assert response.status_code == 404  # as an unknown problem: nothing says it exists
+    assert response.status_code == 400
     assert response.json()["error"]["valid"] == ["trunk-wont-open"]  # the draft is not named
     # the published problem is untouched
     assert "trunk-wont-open" in client.get("/sitemap.xml").content.decode()

@@ -1,8 +1,8 @@
 """A problem is public only when it works (issue 19).
 
 A new problem is a draft and has no fault yet: the engine cannot reason with it. Such a problem,
-or one the content check finds unusable, never answers 500: owners, the API and the report form
-get 404; staff get its wizard with a “not ready” banner naming what is missing. The admin
+or one the content check finds unusable, never answers 500: owners and the report form get 404,
+the API its answer to an unknown problem (400, naming only public ones); staff get its wizard with a “not ready” banner naming what is missing. The admin
 refuses to publish a problem while the content check has a blocking finding for it.
 """
 
@@ -54,9 +54,9 @@ def test_an_empty_draft_is_not_found_by_an_anonymous_visitor(anonymous, empty_dr
     assert anonymous.get(url).status_code == 404
 
 
-def test_the_api_answers_an_empty_draft_with_a_json_404(anonymous, empty_draft):
+def test_the_api_answers_an_empty_draft_as_an_unknown_problem(anonymous, empty_draft):
     response = anonymous.get(API)
-    assert response.status_code == 404
+    assert response.status_code == 400  # the API's answer to an unknown problem
     assert response.json()["error"]["part"] == "problem"
     assert EMPTY not in response.json()["error"]["valid"]  # a draft is named to no one
 
@@ -81,7 +81,9 @@ def test_a_published_problem_that_stopped_working_is_hidden_not_a_500(anonymous,
     problem.faults.all().delete()  # published, then emptied
     assert anonymous.get(f"/{MODEL}/trunk-opens-then-closes/diagnose/").status_code == 404
     api = f"/api/v1/diagnose?model={MODEL}&problem=trunk-opens-then-closes&generation=j11"
-    assert anonymous.get(api).status_code == 404
+    response = anonymous.get(api)
+    assert response.status_code == 400
+    assert response.json()["error"]["part"] == "problem"
 
 
 def publish_in_admin(client, problem):
