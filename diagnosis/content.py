@@ -5,8 +5,9 @@ the rows it needs); serving it costs none while the cache is warm. The cache key
 content version, which every edit bumps (kb.signals), so an edit shows in the next diagnosis.
 
 Where staff switched learning on (reports.models.PriorLearning, read in query 1), the priors
-blend the fault-rate table with the confirmed fixes (reports/learning.py); a report or a
-change of the learning settings bumps the content version too (reports.signals).
+blend the fault-rate table with the confirmed fixes (reports/learning.py); a staff change to a
+report's status, a workshop report or the learning settings bumps the content version too
+(reports.signals); an owner's new report does not (it counts 0 until verified).
 """
 
 from __future__ import annotations
@@ -256,7 +257,10 @@ def _priors(problem: _ProblemRows, table: dict[str, float], generation_id: int) 
     reported = (problem.learning["counts"] or {}).get(str(generation_id), {})
     counts = {slug_of[key]: by_kind for key, by_kind in reported.items() if key in slug_of}
     confirmed = learning.weighted_counts(
-        counts, problem.learning["verified_weight"], problem.learning["workshop_weight"]
+        counts,
+        problem.learning["verified_weight"],
+        problem.learning["workshop_weight"],
+        problem.learning["new_weight"],
     )
     if not any(confirmed.values()):
         return table  # exactly today's priors, not a recomputed equal
@@ -313,7 +317,15 @@ class _ProblemRows:
 _SYMPTOM = "faults__likelihoods__symptom__"
 _LEARNING = tuple(
     f"learning__{name}"
-    for name in ("id", "enabled", "strength", "verified_weight", "workshop_weight", "counts")
+    for name in (
+        "id",
+        "enabled",
+        "strength",
+        "verified_weight",
+        "workshop_weight",
+        "new_weight",
+        "counts",
+    )
 )
 _GROUP = _SYMPTOM + "group__"
 

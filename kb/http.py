@@ -25,7 +25,7 @@ from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition, require_safe
 
-from config.clients import client_ip
+from config.clients import client_subject
 from config.release import release_id
 
 from .content_version import content_version
@@ -85,7 +85,8 @@ def public_page(view=None, *, store: bool = True):
 
 
 def rate_limited(name: str, limit_setting: str, window_setting: str):
-    """Allow each client (config/clients.py) ``settings.<limit_setting>`` requests per
+    """Allow each client (an IPv4 address or IPv6 /64: config.clients.client_subject)
+    ``settings.<limit_setting>`` requests per
     ``settings.<window_setting>`` seconds to this view; beyond, a 429 page with Retry-After.
 
     A fixed window counted in the shared cache: one ``add`` and one ``incr`` per request.
@@ -99,7 +100,7 @@ def rate_limited(name: str, limit_setting: str, window_setting: str):
             if limit <= 0:
                 return view(request, *args, **kwargs)
             now = int(time.time())
-            key = f"rate:{name}:{client_ip(request) or 'unknown'}:{now // window}"
+            key = f"rate:{name}:{client_subject(request) or 'unknown'}:{now // window}"
             cache.add(key, 0, timeout=window + 1)
             try:
                 count = cache.incr(key)

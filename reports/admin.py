@@ -96,8 +96,23 @@ class WorkshopReportAdmin(SimpleHistoryAdmin):
 
 @admin.register(PriorLearning)
 class PriorLearningAdmin(SimpleHistoryAdmin):
-    list_display = ["problem", "enabled", "strength", "verified_weight", "workshop_weight"]
-    fields = ["problem", "enabled", "strength", "verified_weight", "workshop_weight", "priors"]
+    list_display = [
+        "problem",
+        "enabled",
+        "strength",
+        "verified_weight",
+        "workshop_weight",
+        "new_weight",
+    ]
+    fields = [
+        "problem",
+        "enabled",
+        "strength",
+        "verified_weight",
+        "workshop_weight",
+        "new_weight",
+        "priors",
+    ]
     readonly_fields = ["priors"]
 
     def get_readonly_fields(self, request, obj=None):

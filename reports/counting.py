@@ -1,4 +1,8 @@
-"""The confirmed counts a problem's priors learn from, kept on its PriorLearning row."""
+"""The counts a problem's priors learn from, kept on its PriorLearning row: per generation and
+fault, how many owner reports are unreviewed (``owner``, status NEW) and verified
+(``verified``), and how many workshop reports there are (``workshop``); spam and "something
+else" count nowhere. What each kind weighs is reports/learning.py's: unreviewed 0 unless
+staff raise it (at most 0.2), verified and workshop as staff set them."""
 
 from __future__ import annotations
 
@@ -42,9 +46,10 @@ def confirmed_counts(problem_id: int) -> dict[str, dict[str, dict[str, int]]]:
     return counts
 
 
-def recount(problem_id: int) -> None:
-    """Store the problem's counts; when its learning is on, the priors change with them, so
-    the compiled content (and every cached page) goes stale at once."""
+def recount(problem_id: int, *, bump: bool = True) -> None:
+    """Store the problem's counts. When its learning is on and `bump` (a staff change), the
+    priors change with them, so the compiled content (and every cached page) goes stale at
+    once; an owner's new report recounts with bump=False: it retires nothing."""
     if not Problem.objects.filter(pk=problem_id).exists():
         return  # deleted with its reports
     counts = confirmed_counts(problem_id)
@@ -53,5 +58,5 @@ def recount(problem_id: int) -> None:
         learning = PriorLearning.objects.create(problem_id=problem_id, counts=counts)
     elif learning.counts != counts:
         PriorLearning.objects.filter(pk=learning.pk).update(counts=counts)
-        if learning.enabled:
+        if learning.enabled and bump:
             bump_content_version()

@@ -1,8 +1,13 @@
 """What stands before an owner report is read: the rate limit and a cookie-free CSRF check.
 
-Rate limit: django-ratelimit counts POSTs per client (config/clients.py) in the shared cache.
-Its key is a keyed hash (HMAC with the SECRET_KEY) of the address, never the address itself,
-and nothing about the address is written anywhere else.
+Rate limit: django-ratelimit counts accepted reports per client in the shared cache: an IPv4
+address, or an IPv6 address's /64 (config.clients.client_subject), so fifty addresses of one
+/64 share one budget. Its key is a keyed hash (HMAC with the SECRET_KEY) of that, never the
+address itself, and nothing about the address is written anywhere else. Only a POST that is
+answered as accepted (a stored report, or the honeypot's thanks) uses up the budget: a bad
+token, another site's POST or an invalid form costs the sender nothing, so an owner who
+mistyped is not locked out. The check reads the count before, and adds one after; two POSTs
+racing from one client may both pass the last free place (at most one per worker over).
 
 CSRF without a cookie: Django's CSRF check needs a cookie (or a session, which is a cookie),
 and an anonymous owner gets none. Instead (docs/decisions.md):
@@ -32,7 +37,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import get_usage
 
-from config.clients import client_ip
+from config.clients import client_subject
 from diagnosis import content
 
 TOKEN_FIELD = "report_token"
@@ -81,8 +86,9 @@ def _same_origin(request) -> bool:
 
 
 def rate_key(group: str, request) -> str:
-    """The client as the rate limit knows it: a keyed hash of its address, nothing more."""
-    address = client_ip(request) or "unknown"
+    """The client as the rate limit knows it: a keyed hash of its IPv4 address or IPv6 /64,
+    nothing more."""
+    address = client_subject(request) or "unknown"
     return salted_hmac("reports.rate-limit", address, algorithm="sha256").hexdigest()
 
 
@@ -104,7 +110,8 @@ def _private(response):
 def guarded(view):
     """POST only; the problem must exist and be published; then the rate limit (429, nothing
     read further), then the CSRF check (403). The view gets the compiled content and whether
-    the token expired. No response sets a cookie; none is stored in any cache."""
+    the token expired; only its accepting answer (below 400) counts against the limit. No
+    response sets a cookie; none is stored in any cache."""
 
     @csrf_exempt  # the check below replaces Django's cookie-based one
     @require_POST
@@ -114,9 +121,9 @@ def guarded(view):
         if compiled is None or not compiled.is_public:
             raise Http404("No such model or problem")
         usage = get_usage(
-            request, group=GROUP, key=rate_key, rate=_rate(), method="POST", increment=True
+            request, group=GROUP, key=rate_key, rate=_rate(), method="POST", increment=False
         )
-        if usage is not None and usage["should_limit"]:
+        if usage is not None and usage["count"] >= usage["limit"]:  # this one would be over
             retry_after = max(1, usage["time_left"])
             context = {
                 "compiled": compiled,
@@ -133,6 +140,11 @@ def guarded(view):
             context = {"compiled": compiled}
             response = render(request, _refused(request), context, status=403)
             return _private(response)
-        return _private(view(request, compiled, token_expired=token.expired))
+        response = view(request, compiled, token_expired=token.expired)
+        if response.status_code < 400:  # accepted: now it counts
+            get_usage(
+                request, group=GROUP, key=rate_key, rate=_rate(), method="POST", increment=True
+            )
+        return _private(response)
 
     return checked

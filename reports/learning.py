@@ -5,6 +5,11 @@ problem's faults. Its pseudo-counts are the fault-rate table's prior (type level
 share, normalised) times a strength staff set (the table is worth that many reports); the
 observations are the weighted confirmed reports of each fault:
 
+    confirmed(f) = verified_weight × verified(f) + workshop_weight × workshop(f)
+                   + new_weight × unreviewed(f)      (new_weight 0 unless staff raise it,
+                                                      at most NEW_WEIGHT_MAX; spam: never)
+
+
     prior(f) = (strength × table(f) + confirmed(f)) / (strength + Σ confirmed)
 
 With no confirmed report this is the table's prior exactly (returned as is, not recomputed),
@@ -19,10 +24,16 @@ from collections.abc import Mapping
 # Below one report's worth, the table would barely count and an unreported fault would sink
 # towards a prior of zero, which the engine refuses.
 MIN_STRENGTH = 1.0
-# How a report counts before its weight: an owner's as it comes, a verified one and a
-# workshop's by the weights staff set; spam not at all.
+# The kinds of report: an owner's nobody reviewed yet (status NEW), one staff verified, and a
+# workshop's (entered by staff). Spam is no kind: it counts nowhere.
 OWNER, VERIFIED, WORKSHOP = "owner", "verified", "workshop"
 KINDS = (OWNER, VERIFIED, WORKSHOP)
+# An unreviewed report counts 0 unless staff raise it, and never above NEW_WEIGHT_MAX: anyone
+# may send one, and the rate limit (5 an hour per IPv4 address or IPv6 /64) still lets a
+# few hundred addresses send hundreds. At 0.2, fifty unreviewed reports weigh as ten, so
+# against the default strength of 50 they move a prior at most a sixth of the way
+# (10 / 60); every report staff verified counts ten times as much (verified weight 2).
+NEW_WEIGHT_MAX = 0.2
 
 
 def normalised(weights: Mapping[str, float]) -> dict[str, float]:
@@ -30,16 +41,23 @@ def normalised(weights: Mapping[str, float]) -> dict[str, float]:
     return {key: value / total for key, value in weights.items()}
 
 
-def kind_weights(verified_weight: float, workshop_weight: float) -> dict[str, float]:
-    """What one report of each kind counts for."""
-    return {OWNER: 1.0, VERIFIED: verified_weight, WORKSHOP: workshop_weight}
+def kind_weights(
+    verified_weight: float, workshop_weight: float, new_weight: float = 0.0
+) -> dict[str, float]:
+    """What one report of each kind counts for: an unreviewed one `new_weight` (default 0,
+    capped at NEW_WEIGHT_MAX), a verified one and a workshop's the weights staff set."""
+    new = min(max(0.0, new_weight), NEW_WEIGHT_MAX)
+    return {OWNER: new, VERIFIED: verified_weight, WORKSHOP: workshop_weight}
 
 
 def weighted_counts(
-    counts: Mapping[str, Mapping[str, int]], verified_weight: float, workshop_weight: float
+    counts: Mapping[str, Mapping[str, int]],
+    verified_weight: float,
+    workshop_weight: float,
+    new_weight: float = 0.0,
 ) -> dict[str, float]:
-    """Each fault's confirmed reports, weighted: {fault: {kind: count}} -> {fault: weight}."""
-    weight = kind_weights(verified_weight, workshop_weight)
+    """Each fault's reports, weighted: {fault: {kind: count}} -> {fault: weight}."""
+    weight = kind_weights(verified_weight, workshop_weight, new_weight)
     return {
         fault: sum(weight[kind] * n for kind, n in by_kind.items() if kind in weight)
         for fault, by_kind in counts.items()

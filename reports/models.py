@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from kb.models import Fault, Generation, Likelihood, Problem
 
-from .learning import MIN_STRENGTH
+from .learning import MIN_STRENGTH, NEW_WEIGHT_MAX
 
 OTHER_TEXT_MAX = 500
 ANSWERS_MAX = 2048  # diagnosis.query.MAX_QUERY_LENGTH: no valid URL state is longer
@@ -86,7 +86,10 @@ class OwnerReport(models.Model):
         max_length=10,
         choices=Status.choices,
         default=Status.NEW,
-        help_text=_("Spam counts nowhere; verified counts with the problem's verified weight."),
+        help_text=_(
+            "Spam counts nowhere; verified counts with the problem's verified weight; new "
+            "(not reviewed) with the weight of an unreviewed report, 0 unless staff raise it."
+        ),
         verbose_name=_("status"),
     )
     created = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("received"))
@@ -200,6 +203,16 @@ class PriorLearning(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text=_("How many owner reports a workshop report counts as."),
         verbose_name=_("weight of a workshop report"),
+    )
+    new_weight = models.FloatField(
+        default=0.0,
+        validators=[MinValueValidator(0), MaxValueValidator(NEW_WEIGHT_MAX)],
+        help_text=_(
+            "How many owner reports an unreviewed owner report counts as: 0 (nothing until "
+            "staff verify it) unless raised, at most 0.2, as anyone can send one "
+            "(docs/content.md)."
+        ),
+        verbose_name=_("weight of an unreviewed report"),
     )
     # Kept current by reports.signals: {generation id: {fault id: {owner|verified|workshop: n}}},
     # so compiling the content reads it in the problem's own query (no extra SQL query).

@@ -65,7 +65,7 @@ def prior_overview(setting: PriorLearning) -> list[GenerationOverview]:
         reported = setting.counts.get(str(generation_ids[generation.code]), {})
         by_kind = {slug_of[key]: kinds for key, kinds in reported.items() if key in slug_of}
         weighted = learning.weighted_counts(
-            by_kind, setting.verified_weight, setting.workshop_weight
+            by_kind, setting.verified_weight, setting.workshop_weight, setting.new_weight
         )
         blended = learning.blended_priors(table, weighted, setting.strength)
         normal = learning.normalised(table)

@@ -1,5 +1,12 @@
-"""Reports change the confirmed counts; learning settings change the priors. Both wait for
-the COMMIT, as kb.signals does, so no request caches old priors under a new version."""
+"""Reports change the counts; learning settings change the priors. Both wait for the COMMIT,
+as kb.signals does, so no request caches old priors under a new version.
+
+Only staff move the priors, so only staff retire the compiled content and cached pages: an
+owner's new report (a POST from the site, status NEW) is counted but bumps no content version,
+and counts 0 unless staff raise the weight of unreviewed reports (then it enters the priors at
+the next staff change). Verifying, marking spam, deleting a report, recording a workshop
+report and changing the learning settings bump the version, as any edit does.
+"""
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -10,12 +17,15 @@ from .counting import recount
 from .models import OwnerReport, PriorLearning, WorkshopReport
 
 
-def _report_changed(sender, instance, using=None, **kwargs):
+def _report_changed(sender, instance, using=None, created=False, **kwargs):
     problem_id = instance.problem_id if sender is OwnerReport else instance.fault.problem_id
-    transaction.on_commit(lambda: recount(problem_id), using=using)
+    unreviewed = sender is OwnerReport and created and instance.status == OwnerReport.Status.NEW
+    transaction.on_commit(lambda: recount(problem_id, bump=not unreviewed), using=using)
 
 
-def _learning_changed(sender, using=None, **kwargs):
+def _learning_changed(sender, instance, using=None, created=False, **kwargs):
+    if created and not instance.enabled:
+        return  # the row recount() makes for a problem's first report: no prior changes
     transaction.on_commit(bump_content_version, using=using)
 
 

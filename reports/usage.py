@@ -74,5 +74,6 @@ def confirmed_fixes(day_from: dt.date, day_to: dt.date) -> dict[Key, float]:
     totals: dict[Key, float] = defaultdict(float)
     for (key, problem, kind), n in counts.items():
         weights = learning.get(problem, _DEFAULT)
-        totals[key] += kind_weights(weights.verified_weight, weights.workshop_weight)[kind] * n
+        weight = kind_weights(weights.verified_weight, weights.workshop_weight, weights.new_weight)
+        totals[key] += weight[kind] * n
     return dict(totals)

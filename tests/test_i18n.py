@@ -566,7 +566,7 @@ def test_a_russian_report_with_a_mistake_comes_back_with_russian_errors(content)
 
 
 def test_refused_and_rate_limited_reports_are_answered_in_russian(content, settings):
-    settings.REPORT_RATE_LIMIT = 1  # the forged post is the one report this address may send
+    settings.REPORT_RATE_LIMIT = 1  # one accepted report; a refused one does not count
     fragments = english_fragments()
     owner = Client(REMOTE_ADDR="203.0.113.24")
     form = report_form_of(owner.get(f"/ru{RESULT}").content.decode())
@@ -575,6 +575,7 @@ def test_refused_and_rate_limited_reports_are_answered_in_russian(content, setti
     assert (forged.status_code, html_lang(forged)) == (403, "ru")
     assert "Отчёт не принят" in forged.content.decode()
     assert not untranslated_on(VisibleText.of(forged.content.decode()), fragments)
+    assert owner.post(action, {**form, "fault": "release-cable-broken"}).status_code == 303
     limited = owner.post(action, {**form, "fault": "release-cable-broken"})
     assert (limited.status_code, html_lang(limited)) == (429, "ru")
     assert "Слишком много отчётов" in limited.content.decode()

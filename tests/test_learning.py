@@ -64,10 +64,18 @@ def test_a_strength_below_one_report_is_refused():
 
 def test_weights_count_verified_and_workshop_reports_as_staff_set():
     counts = {"a": {"owner": 2, "verified": 1, "workshop": 1}, "b": {"owner": 1}}
-    assert weighted_counts(counts, verified_weight=2, workshop_weight=5) == {"a": 9.0, "b": 1.0}
+    # an unreviewed ("owner") report counts 0 unless staff raise it, and never above 0.2
+    assert weighted_counts(counts, verified_weight=2, workshop_weight=5) == {"a": 7.0, "b": 0.0}
+    raised = weighted_counts(counts, verified_weight=2, workshop_weight=5, new_weight=0.1)
+    assert raised == pytest.approx({"a": 7.2, "b": 0.1})
+    capped = weighted_counts(counts, verified_weight=2, workshop_weight=5, new_weight=1.0)
+    assert capped == pytest.approx({"a": 7.4, "b": 0.2})
 
 
 # --- the compiled content ----------------------------------------------------------------------
+
+
+VERIFIED = OwnerReport.Status.VERIFIED
 
 
 def priors_of(code="j11"):
@@ -118,8 +126,8 @@ def test_learning_on_blends_the_reports_of_that_generation_only(
     table = normalised(priors_of())
     j10 = priors_of("j10")
     with django_capture_on_commit_callbacks(execute=True):
-        learning(enabled=True, strength=50)
-        add_reports(50, "handle-broken", "j11")
+        learning(enabled=True, strength=50, verified_weight=1)
+        add_reports(50, "handle-broken", "j11", status=VERIFIED)
     learned = priors_of()
     # 50 reports against a table worth 50: halfway from the table's share to 100 %
     assert learned["handle-broken"] == pytest.approx((table["handle-broken"] + 1) / 2)
@@ -153,7 +161,7 @@ def test_a_report_or_a_settings_change_reaches_the_wizard_at_once(
     first = client.get(url).json()["candidates"]
     with django_capture_on_commit_callbacks(execute=True):
         learning(enabled=True, strength=10)
-        add_reports(40, "trunk-fuse-blown")
+        add_reports(40, "trunk-fuse-blown", status=VERIFIED)
     after = client.get(url).json()["candidates"]
     assert after[0]["fault"] == "trunk-fuse-blown" != first[0]["fault"]
     with django_capture_on_commit_callbacks(execute=True):
@@ -180,7 +188,7 @@ def test_the_first_ranking_shown_in_the_admin_is_the_engines(
 
     with django_capture_on_commit_callbacks(execute=True):
         row = learning(enabled=True, strength=20)
-        add_reports(15, "lock-gears-jammed")
+        add_reports(15, "lock-gears-jammed", status=VERIFIED)
     row.refresh_from_db()
     compiled = build("nissan-qashqai", "trunk-wont-open")
     verdict = engine.diagnose(compiled.knowledge_bases["j11"], {})

@@ -130,8 +130,8 @@ def test_the_learning_page_shows_table_confirmed_blended_and_the_ranking_change(
     admin_client, content, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        for _ in range(12):
-            owner_report("lock-gears-jammed")
+        for _ in range(12):  # verified: an unreviewed report counts 0
+            owner_report("lock-gears-jammed", status=OwnerReport.Status.VERIFIED)
     learning = PriorLearning.objects.get(problem=problem())
     page = admin_client.get(reverse("admin:reports_priorlearning_change", args=[learning.pk]))
     html = page.content.decode()
@@ -147,7 +147,14 @@ def test_staff_switch_learning_on_and_it_is_in_the_history(admin_client, content
     learning = PriorLearning.objects.create(problem=problem())
     url = reverse("admin:reports_priorlearning_change", args=[learning.pk])
     admin_client.post(
-        url, {"enabled": "on", "strength": "80", "verified_weight": "2", "workshop_weight": "6"}
+        url,
+        {
+            "enabled": "on",
+            "strength": "80",
+            "verified_weight": "2",
+            "workshop_weight": "6",
+            "new_weight": "0",
+        },
     )
     learning.refresh_from_db()
     assert (learning.enabled, learning.strength, learning.workshop_weight) == (True, 80, 6)

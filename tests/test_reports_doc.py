@@ -11,9 +11,9 @@ from reports.overview import first_ranking
 DOC = (Path(__file__).resolve().parent.parent / "docs/content.md").read_text()
 # The example's reports (docs/content.md, "Priors that learn from confirmed fixes").
 COUNTS = {
-    "handle-broken": {"owner": 10},
-    "release-cable-broken": {"owner": 6},
-    "lock-frozen": {"owner": 4, "workshop": 2},
+    "handle-broken": {"verified": 5, "owner": 3},
+    "release-cable-broken": {"verified": 3},
+    "lock-frozen": {"verified": 2, "workshop": 2},
 }
 
 

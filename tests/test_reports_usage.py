@@ -36,7 +36,9 @@ def test_confirmed_fixes_weigh_reports_with_the_problem_weights(content):
     owner_report("handle-broken")
     owner_report("handle-broken", status=OwnerReport.Status.VERIFIED)
     workshop_report("handle-broken")
-    assert sources.confirmed_fixes(TODAY, TODAY) == {(KEY, "j11", "handle-broken"): 1 + 3 + 7}
+    assert sources.confirmed_fixes(TODAY, TODAY) == {
+        (KEY, "j11", "handle-broken"): 0 + 3 + 7
+    }  # unreviewed: 0
 
 
 def test_reports_outside_the_days_asked_do_not_count(content):
