@@ -6,7 +6,9 @@ a migration creates. The steps are the ones docs/deploy.md gives operators.
 """
 
 import importlib
+import json
 import re
+import stat
 from io import StringIO
 from pathlib import Path
 
@@ -157,6 +159,18 @@ def test_restore_refuses_a_database_that_is_not_empty(content, tmp_path):
     call_command("backup", "-o", str(backup), stdout=StringIO())
     with pytest.raises(CommandError, match="not empty.*migrate.*restore"):
         call_command("restore", str(backup))
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_the_backup_file_is_readable_by_its_owner_only(content, tmp_path, existing):
+    """It holds the password hashes."""
+    backup = tmp_path / "carfaults.json"
+    if existing:  # yesterday's file, or one made by hand
+        backup.write_text("")
+        backup.chmod(0o644)
+    call_command("backup", "-o", str(backup), stdout=StringIO())
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+    assert json.loads(backup.read_text())
 
 
 def test_the_documented_restore_steps_are_the_tested_ones():
