@@ -17,7 +17,7 @@ from django.apps import apps
 from django.contrib.auth.models import Group, Permission, User
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import IntegrityError, connection
 
 from kb.models import Fault, Generation
 from reports.models import OwnerReport, PriorLearning, WorkshopReport
@@ -159,6 +159,37 @@ def test_restore_refuses_a_database_that_is_not_empty(content, tmp_path):
     call_command("backup", "-o", str(backup), stdout=StringIO())
     with pytest.raises(CommandError, match="not empty.*migrate.*restore"):
         call_command("restore", str(backup))
+
+
+def test_restore_loads_a_row_todays_validation_rejects_and_names_it(content, tmp_path):
+    """Issue 19: a row saved past validation (a shell, a data migration, an older validator)
+    no longer makes the whole backup unrestorable: it comes back as it was, and is listed."""
+    Fault.objects.filter(slug="lock-frozen").update(slug="search")  # a reserved URL word
+    backup = tmp_path / "carfaults.json"
+    call_command("backup", "-o", str(backup), stdout=StringIO())
+    empty_the_database()
+    out = StringIO()
+    call_command("restore", str(backup), stdout=out)
+
+    fault = Fault.objects.get(slug="search")
+    assert Fault.objects.count() > 1
+    [line] = [line for line in out.getvalue().splitlines() if "kb.fault (" in line]
+    key = ", ".join(fault.natural_key())
+    assert f"kb.fault ({key}) field slug:" in line and "reserved URL word" in line
+    assert "1 problem(s)" in out.getvalue()
+
+
+def test_a_row_the_database_rejects_fails_the_restore_and_restores_nothing(content, tmp_path):
+    backup = tmp_path / "carfaults.json"
+    call_command("backup", "-o", str(backup), stdout=StringIO())
+    rows = json.loads(backup.read_text())
+    fault = next(row for row in rows if row["model"] == "kb.fault")
+    fault["fields"]["share"] = 1.5  # the table's CHECK constraint forbids it
+    backup.write_text(json.dumps(rows))
+    empty_the_database()
+    with pytest.raises(IntegrityError, match=rf"Could not load kb\.Fault\(pk={fault['pk']}\)"):
+        call_command("restore", str(backup), stdout=StringIO())
+    assert not Fault.objects.exists() and not User.objects.exists()
 
 
 @pytest.mark.parametrize("existing", [False, True])
