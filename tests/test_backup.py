@@ -6,7 +6,9 @@ a migration creates. The steps are the ones docs/deploy.md gives operators.
 """
 
 import importlib
+import json
 import re
+import stat
 from io import StringIO
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from django.apps import apps
 from django.contrib.auth.models import Group, Permission, User
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import IntegrityError, connection
 
 from kb.models import Fault, Generation
 from reports.models import OwnerReport, PriorLearning, WorkshopReport
@@ -139,7 +141,14 @@ def test_restore_into_a_freshly_migrated_database_keeps_its_group(staff_work, tm
     call_command("backup", "-o", str(backup), stdout=StringIO())
     empty_the_database()
     migration = importlib.import_module("kb.migrations.0002_content_editor_group")
-    migration.create_content_editor_group(apps, None)  # what `migrate` leaves behind
+    # what `migrate` leaves behind; run with the real app registry, it sets each app's
+    # models_module to None, after which a flush (a later test's) recreates no content types
+    modules = {config: config.models_module for config in apps.get_app_configs()}
+    try:
+        migration.create_content_editor_group(apps, None)
+    finally:
+        for config, module in modules.items():
+            config.models_module = module
     assert Group.objects.filter(name="Content editor").exists()
     call_command("restore", str(backup), stdout=StringIO())
     assert snapshot() == before
@@ -150,6 +159,49 @@ def test_restore_refuses_a_database_that_is_not_empty(content, tmp_path):
     call_command("backup", "-o", str(backup), stdout=StringIO())
     with pytest.raises(CommandError, match="not empty.*migrate.*restore"):
         call_command("restore", str(backup))
+
+
+def test_restore_loads_a_row_todays_validation_rejects_and_names_it(content, tmp_path):
+    """Issue 19: a row saved past validation (a shell, a data migration, an older validator)
+    no longer makes the whole backup unrestorable: it comes back as it was, and is listed."""
+    Fault.objects.filter(slug="lock-frozen").update(slug="search")  # a reserved URL word
+    backup = tmp_path / "carfaults.json"
+    call_command("backup", "-o", str(backup), stdout=StringIO())
+    empty_the_database()
+    out = StringIO()
+    call_command("restore", str(backup), stdout=out)
+
+    fault = Fault.objects.get(slug="search")
+    assert Fault.objects.count() > 1
+    [line] = [line for line in out.getvalue().splitlines() if "kb.fault (" in line]
+    key = ", ".join(fault.natural_key())
+    assert f"kb.fault ({key}) field slug:" in line and "reserved URL word" in line
+    assert "1 problem(s)" in out.getvalue()
+
+
+def test_a_row_the_database_rejects_fails_the_restore_and_restores_nothing(content, tmp_path):
+    backup = tmp_path / "carfaults.json"
+    call_command("backup", "-o", str(backup), stdout=StringIO())
+    rows = json.loads(backup.read_text())
+    fault = next(row for row in rows if row["model"] == "kb.fault")
+    fault["fields"]["share"] = 1.5  # the table's CHECK constraint forbids it
+    backup.write_text(json.dumps(rows))
+    empty_the_database()
+    with pytest.raises(IntegrityError, match=rf"Could not load kb\.Fault\(pk={fault['pk']}\)"):
+        call_command("restore", str(backup), stdout=StringIO())
+    assert not Fault.objects.exists() and not User.objects.exists()
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_the_backup_file_is_readable_by_its_owner_only(content, tmp_path, existing):
+    """It holds the password hashes."""
+    backup = tmp_path / "carfaults.json"
+    if existing:  # yesterday's file, or one made by hand
+        backup.write_text("")
+        backup.chmod(0o644)
+    call_command("backup", "-o", str(backup), stdout=StringIO())
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+    assert json.loads(backup.read_text())
 
 
 def test_the_documented_restore_steps_are_the_tested_ones():

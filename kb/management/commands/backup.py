@@ -9,11 +9,13 @@ point at the right objects after a restore; foreign keys to users, permissions a
 types are written by natural key (user name, codename, app and model), which a new database
 resolves to its own ids. Groups go by name only: `migrate` creates the "Content editor" group,
 and a restore then updates it rather than clashing with it. Sessions and login attempts are
-not backed up: a restore asks everyone to log in again.
+not backed up: a restore asks everyone to log in again. The file holds password hashes: it is
+written readable by its owner only (0600).
 """
 
 import datetime
 import json
+import os
 
 from django.apps import apps
 from django.conf import settings
@@ -67,6 +69,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, output, **options):
         objects = [row for model in models_to_back_up() for row in serialize(model)]
-        with open(output, "w", encoding="utf-8") as file:
+        # Password hashes are in it: readable by its owner only, also when the file existed
+        # (os.open's mode applies only to a file it creates).
+        fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
             json.dump(objects, file, cls=ExactEncoder, ensure_ascii=False, indent=1)
         self.stdout.write(f"Backed up {len(objects)} objects to {output}.")

@@ -44,11 +44,15 @@ class Command(loaddata.Command):
         try:
             instance.full_clean(exclude=deferred)
         except ValidationError as error:
-            raise FixtureContentError(f"{describe(instance)}: {explain(error)}") from error
+            self.invalid(instance, error)
         saved = super().save_obj(obj)
         if saved:  # after super(), which also sets the many-to-many relations
             record_history(instance, self.using)
         return saved
+
+    def invalid(self, instance, error: ValidationError) -> None:
+        """A shipped fixture must pass: refuse it (and, loaddata being atomic, the file)."""
+        raise FixtureContentError(f"{describe(instance)}: {explain(error)}") from error
 
 
 def record_history(instance, using) -> None:
