@@ -104,15 +104,7 @@ class PriorLearningAdmin(SimpleHistoryAdmin):
         "workshop_weight",
         "new_weight",
     ]
-    fields = [
-        "problem",
-        "enabled",
-        "strength",
-        "verified_weight",
-        "workshop_weight",
-        "new_weight",
-        "priors",
-    ]
+    fields = [*list_display, "priors"]
     readonly_fields = ["priors"]
 
     def get_readonly_fields(self, request, obj=None):
