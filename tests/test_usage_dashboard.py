@@ -232,18 +232,23 @@ def test_without_the_reports_app_the_sources_are_empty(monkeypatch):
 
 
 def test_confirmed_fixes_reach_the_table_comparison(client, content):
-    """Real reports (reports.usage): four of the frozen lock, one a workshop's (weight 5 by
-    default), and one of something else."""
+    """Real reports (reports.usage), at the default weights: of the frozen lock, three verified
+    owners' (2 each) and a workshop's (5), and one verified of something else (2). An
+    unreviewed owner report weighs 0 (issue 19): one more of the frozen lock adds nothing."""
     for _ in range(3):
-        owner_report("lock-frozen")
+        owner_report("lock-frozen", status=OwnerReport.Status.VERIFIED)
+    owner_report("lock-frozen")  # unreviewed
     workshop_report("lock-frozen")
     OwnerReport.objects.create(
-        problem=problem(), generation=Generation.objects.get(code="j11"), other_text="wiring"
+        problem=problem(),
+        generation=Generation.objects.get(code="j11"),
+        other_text="wiring",
+        status=OwnerReport.Status.VERIFIED,
     )
     fixes = stats.fixes_against_table(TODAY, TODAY)
     frozen = next(f for f in fixes if f.fault == "lock-frozen")
-    assert frozen.reports == 4 and frozen.confirmed == 3 + 5.0
-    assert frozen.confirmed_share == pytest.approx(8 / 9)  # of 9 weighted, "something else" 1
+    assert frozen.reports == 5 and frozen.confirmed == 3 * 2.0 + 5.0
+    assert frozen.confirmed_share == pytest.approx(11 / 13)  # of 13 weighted, "something else" 2
     assert 0 < frozen.table_prior < 1
     member_of(client, "Content editor")
     page = client.get(reverse("admin-usage")).content.decode()
