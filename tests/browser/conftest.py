@@ -5,8 +5,10 @@ Without Chromium the whole folder is skipped with the reason below, unless REQUI
 """
 
 import os
+import time
 
 import pytest
+from django.db import connection
 
 from tests.migrated_data import restore_migrated_groups
 
@@ -65,18 +67,38 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+def wait_for_requests_in_flight(timeout: float = 30.0) -> None:
+    """On PostgreSQL, wait until no other session of the test database is inside a statement
+    or a transaction: the live server's request threads have finished what they started."""
+    if connection.vendor != "postgresql":
+        return  # SQLite: one shared in-memory connection, no table locks to wait for
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND state <> 'idle'"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+        time.sleep(0.05)
+
+
 @pytest.fixture
 def live_site(live_server, transactional_db, shipped_content_loader, browser):
     """The live server with the shipped content loaded; its base URL.
 
-    Its teardown closes the test's browser contexts before transactional_db's flush (a
-    fixture is torn down before those it uses; the autouse closer above runs only after the
-    flush). Chromium's service worker fetches the next steps ahead, so a page left open keeps
-    requests in flight: on PostgreSQL the flush's TRUNCATE of every table then met a request's
-    SELECT taking its table locks in another order, and the teardown errored once in CI.
+    Its teardown runs before transactional_db's flush (a fixture is torn down before those it
+    uses; the autouse closer above runs only after the flush): it closes the test's browser
+    contexts, so no new request starts, then waits for the requests already in the live
+    server to finish. Chromium's service worker fetches pages ahead, so requests outlive a
+    test: on PostgreSQL the flush's TRUNCATE of every table and such a request's SELECT each
+    held a lock the other waited for ("deadlock detected", CI, 2026-12-03), and the flush
+    failed.
     """
     restore_migrated_groups()  # the staff groups and words a flush removed
     shipped_content_loader()
     yield live_server.url
     for context in browser.contexts:
         context.close()
+    wait_for_requests_in_flight()
