@@ -89,10 +89,15 @@ def describe(instance) -> str:
     return f"{instance._meta.label_lower} ({name})"
 
 
-def explain(error: ValidationError) -> str:
+def explanations(error: ValidationError) -> list[str]:
+    """One part per field in error ("field slug: …"), the object's own errors as they are."""
     if hasattr(error, "error_dict"):
-        return "; ".join(
+        return [
             f"field {field}: {' '.join(messages)}" if field != "__all__" else " ".join(messages)
             for field, messages in error.message_dict.items()
-        )
-    return " ".join(error.messages)
+        ]
+    return [" ".join(error.messages)]
+
+
+def explain(error: ValidationError) -> str:
+    return "; ".join(explanations(error))

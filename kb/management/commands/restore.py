@@ -12,7 +12,7 @@ Shipped fixtures go through `load_content`, which still refuses an invalid objec
 """
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.management import BaseCommand, CommandError, call_command
 from django.db import transaction
 from django.test.utils import override_settings
@@ -31,10 +31,7 @@ class LoadAsSaved(load_content.Command):
 
     def invalid(self, instance, error: ValidationError) -> None:
         name = load_content.describe(instance)
-        errors = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
-        for field, messages in errors.items():
-            where = "" if field in ("", NON_FIELD_ERRORS) else f" field {field}:"
-            self.findings.append(f"{name}{where} {' '.join(messages)}")
+        self.findings += [f"{name} {part}" for part in load_content.explanations(error)]
 
 
 class Command(BaseCommand):
