@@ -99,21 +99,39 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 LOCAL_CACHE_MAX_ENTRIES = int(os.environ.get("LOCAL_CACHE_MAX_ENTRIES", "5000"))
 
 
-def cache_settings(redis_url: str) -> dict:
-    """The default cache: Redis failing open (config/cache.py) when a URL is given, else
-    local memory. Either way bounded: Redis by its maxmemory with allkeys-lru (compose.yaml,
-    docs/deploy.md), local memory by MAX_ENTRIES."""
+# Where the state that must not be evicted lives (the "state" cache alias): rate-limit counters
+# and usage counts. In production a Redis instance of its own with maxmemory-policy noeviction
+# (compose.yaml's redis-state, docs/deploy.md), so page-cache pressure on the default Redis
+# (allkeys-lru) cannot evict a client's rate-limit count. Unset: the default Redis, under a
+# prefix of its own (development and tests; `manage.py check --deploy` warns).
+STATE_REDIS_URL = os.environ.get("STATE_REDIS_URL", "")
+
+
+def cache_settings(redis_url: str, state_url: str = "") -> dict:
+    """Two caches, each bounded. ``default``: pages and compiled content, Redis failing open
+    (config/cache.py) when a URL is given, else local memory; Redis is bounded by its maxmemory
+    with allkeys-lru (compose.yaml, docs/deploy.md), local memory by MAX_ENTRIES. ``state``:
+    rate limits and usage counts, on ``state_url`` (else the same Redis) or, without Redis, a
+    local memory of its own, so filling the page cache never culls a counter."""
+    prefix = os.environ.get("CACHE_KEY_PREFIX", "carfaults")
     if redis_url:
         timeout = float(os.environ.get("REDIS_TIMEOUT", "0.5"))
-        return {
-            "default": {
+
+        def redis(location: str, key_prefix: str) -> dict:
+            return {
                 "BACKEND": "config.cache.FailOpenRedisCache",
-                "LOCATION": redis_url,
-                "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "carfaults"),
+                "LOCATION": location,
+                "KEY_PREFIX": key_prefix,
                 "TIMEOUT": None,
                 # a Redis that hangs must not hold a request longer than this
                 "OPTIONS": {"socket_connect_timeout": timeout, "socket_timeout": timeout},
             }
+
+        # "<prefix>-state:" never matches the default cache's "<prefix>:*", which its clear()
+        # removes (config/cache.py), when both share one Redis.
+        return {
+            "default": redis(redis_url, prefix),
+            "state": redis(state_url or redis_url, f"{prefix}-state"),
         }
     return {
         "default": {
@@ -121,11 +139,18 @@ def cache_settings(redis_url: str) -> dict:
             "LOCATION": "carfaults",
             "TIMEOUT": None,
             "OPTIONS": {"MAX_ENTRIES": LOCAL_CACHE_MAX_ENTRIES},
-        }
+        },
+        "state": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "carfaults-state",
+            "TIMEOUT": None,
+            # counters only (a few per client and day): never near it in practice
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        },
     }
 
 
-CACHES = cache_settings(REDIS_URL)
+CACHES = cache_settings(REDIS_URL, STATE_REDIS_URL)
 # Process-local layer in front of the shared cache (docs/performance.md): each process reads
 # the content version at most once per this many seconds (another process's edit shows within
 # it), and keeps the LOCAL_PAGE_ENTRIES pages it found in the shared cache most recently (0:
@@ -239,6 +264,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "axes_lockout.html"
 AXES_CLIENT_IP_CALLABLE = "config.clients.client_ip"
 AXES_VERBOSE = False
+# Failed logins are counted in the database (axes' default handler, named here on purpose): no
+# cache eviction can reset a lockout (issue 19).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 
 # Search is never stored in the page cache (its queries are unbounded): its results are cached
 # per content version, and each client may search SEARCH_RATE_LIMIT times per
@@ -262,6 +290,7 @@ REPORT_RATE_WINDOW = int(os.environ.get("REPORT_RATE_WINDOW", "3600"))
 REPORT_FORM_MAX_AGE = int(os.environ.get("REPORT_FORM_MAX_AGE", str(2 * 24 * 3600)))
 # Redis down: the count fails open (as the search limit does); honeypot and length still hold.
 RATELIMIT_FAIL_OPEN = True
+RATELIMIT_USE_CACHE = "state"  # not evicted by page-cache pressure (cache_settings above)
 
 # --- Usage counters (issue 11) ----------------------------------------------------------------
 # Wizard steps are counted per day in the cache and written to the database by

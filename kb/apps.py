@@ -7,4 +7,6 @@ class KbConfig(AppConfig):
     verbose_name = _("Knowledge base")
 
     def ready(self):
+        from config import checks  # noqa: F401  (registers the deploy checks)
+
         from . import signals  # noqa: F401  (connects the content-change signals)

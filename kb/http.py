@@ -20,7 +20,7 @@ import time
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition, require_safe
@@ -89,8 +89,9 @@ def rate_limited(name: str, limit_setting: str, window_setting: str):
     ``settings.<limit_setting>`` requests per
     ``settings.<window_setting>`` seconds to this view; beyond, a 429 page with Retry-After.
 
-    A fixed window counted in the shared cache: one ``add`` and one ``incr`` per request.
-    Without the cache (Redis down) the count fails open: better unlimited than unavailable.
+    A fixed window counted in the ``state`` cache (never evicted by page-cache pressure:
+    config/settings.py), one ``add`` and one ``incr`` per request. Without it (Redis down) the
+    count fails open: better unlimited than unavailable.
     """
 
     def decorate(view):
@@ -101,9 +102,10 @@ def rate_limited(name: str, limit_setting: str, window_setting: str):
                 return view(request, *args, **kwargs)
             now = int(time.time())
             key = f"rate:{name}:{client_subject(request) or 'unknown'}:{now // window}"
-            cache.add(key, 0, timeout=window + 1)
+            counters = caches["state"]
+            counters.add(key, 0, timeout=window + 1)
             try:
-                count = cache.incr(key)
+                count = counters.incr(key)
             except ValueError:  # evicted between add and incr
                 count = 1
             if count <= limit:

@@ -3,7 +3,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.management import call_command
 from django.test import override_settings
 from hypothesis import settings as hypothesis_settings
@@ -74,10 +74,12 @@ def _fresh_cache(settings):
 
     settings.USAGE_PUSH_SECONDS = 0
     cache.clear()
+    caches["state"].clear()
     content._local.clear()
     forget_local_version()
     yield
     cache.clear()
+    caches["state"].clear()
     content._local.clear()
     forget_local_version()
 

@@ -17,6 +17,7 @@ from django.core.cache import cache, caches
 
 from diagnosis import content as compiled_content
 from kb.content_version import KEY, bump_content_version, content_version
+from tests.needs import redis_url
 
 pytestmark = pytest.mark.django_db
 
@@ -60,13 +61,8 @@ def test_the_compiled_content_is_kept_per_content_version(content, django_assert
 
 @pytest.fixture
 def redis_cache():
-    """Skip without REDIS_URL, with the reason; REQUIRE_REDIS=1 (CI) makes that a failure."""
-    if not os.environ.get("REDIS_URL"):
-        if os.environ.get("REQUIRE_REDIS") == "1":
-            pytest.fail("REQUIRE_REDIS=1 but REDIS_URL is not set")
-        pytest.skip(
-            "needs Redis: set REDIS_URL=redis://127.0.0.1:6379/<db> (REQUIRE_REDIS=1 to fail)"
-        )
+    """The settings' own Redis (REDIS_URL); tests.needs.redis_url skips without it."""
+    redis_url()
     from django.core.cache.backends.redis import RedisCache
 
     # the project's backend is Django's, failing open (config/cache.py)

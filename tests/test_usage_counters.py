@@ -2,7 +2,6 @@
 `flush_usage` moves the counts into daily rows, exactly once."""
 
 import datetime as dt
-import os
 import socket
 import threading
 import time
@@ -13,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from config.settings import cache_settings
+from tests.needs import redis_url
 from tests.usage_helpers import DIAGNOSE, compiled, walk
 from usage import counters
 from usage.models import DailyCount, FlushedBatch
@@ -198,12 +198,7 @@ def test_the_flush_command_reports_what_it_wrote(client, content, capsys):
 def redis_counters(settings):
     """The project's Redis backend (REDIS_URL, e.g. redis://127.0.0.1:6379/6); skipped
     without it, failed with REQUIRE_REDIS=1."""
-    url = os.environ.get("REDIS_URL")
-    if not url:
-        if os.environ.get("REQUIRE_REDIS") == "1":
-            pytest.fail("REQUIRE_REDIS=1 but REDIS_URL is not set")
-        pytest.skip("needs Redis: set REDIS_URL=redis://127.0.0.1:6379/<db>")
-    settings.CACHES = cache_settings(url)
+    settings.CACHES = cache_settings(redis_url())
     counters.backend().clear()
     assert counters.uses_redis()
     yield counters.backend()

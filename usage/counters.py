@@ -73,7 +73,8 @@ def today() -> dt.date:
 
 
 def backend():
-    return caches["default"]
+    """The ``state`` cache: counts are not evicted by page-cache pressure (config/settings.py)."""
+    return caches["state"]
 
 
 def uses_redis(cache=None) -> bool:

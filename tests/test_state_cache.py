@@ -1,0 +1,106 @@
+"""Security state apart from the page cache (issue 19): rate-limit counters and usage counts
+live in the ``state`` cache, which page-cache pressure cannot evict. Without Redis each is a
+local memory of its own (the page cache culls only itself); with Redis, production gives
+``state`` a Redis of its own with ``noeviction`` (compose.yaml), and the deploy check says
+so when it does not."""
+
+import pytest
+from django.core.cache import cache, caches
+from django.core.checks import run_checks
+from django.test import Client
+
+from config.settings import cache_settings
+from tests.needs import redis_url
+from tests.test_reports_web import REPORT, RESULT, form_data, token_of
+from usage import counters
+from usage.events import event
+
+pytestmark = pytest.mark.django_db
+
+PAGE = b"x" * 38_000  # about a wizard step, as the junk-parameter flood stored them
+
+
+def fill_the_page_cache(entries: int) -> None:
+    """What 10,000 junk-parameter URLs did to the page cache before the key was canonical."""
+    for n in range(0, entries, 500):
+        cache.set_many({f"page:junk-{n + i}": PAGE for i in range(500)}, timeout=3600)
+
+
+@pytest.fixture
+def small_page_cache(settings):
+    """The embedded set-up (local memory), with a page cache small enough to overflow."""
+    caches_ = cache_settings("")
+    caches_["default"]["OPTIONS"]["MAX_ENTRIES"] = 300
+    settings.CACHES = caches_
+    yield
+    cache.clear()
+    caches["state"].clear()
+
+
+def test_a_client_at_its_report_limit_stays_there_when_the_page_cache_overflows(
+    content, settings, small_page_cache
+):
+    settings.REPORT_RATE_LIMIT = 2
+    token = token_of(Client(REMOTE_ADDR="192.0.2.1").get(RESULT).content.decode())
+    sender = Client(REMOTE_ADDR="203.0.113.7")
+    assert [sender.post(REPORT, form_data(token)).status_code for _ in range(3)] == [303, 303, 429]
+
+    fill_the_page_cache(10_000)
+    assert not cache.has_key("page:junk-0")  # the page cache did overflow and cull
+
+    assert sender.post(REPORT, form_data(token)).status_code == 429  # still held back
+
+
+def test_a_client_at_its_search_limit_stays_there_when_the_page_cache_overflows(
+    content, settings, small_page_cache
+):
+    settings.SEARCH_RATE_LIMIT = 1
+    searcher = Client(REMOTE_ADDR="203.0.113.8")
+    assert [searcher.get("/search/?q=fuse").status_code for _ in range(2)] == [200, 429]
+    fill_the_page_cache(10_000)
+    assert searcher.get("/search/?q=fuse").status_code == 429
+
+
+def test_usage_counts_survive_an_overflowing_page_cache(content, small_page_cache):
+    counters.count([event("start", "nissan-qashqai/trunk-wont-open", "j11")])
+    counters.push()
+    fill_the_page_cache(10_000)
+    assert counters.backend() is caches["state"]
+    assert sum(counters.pending().values()) == 1
+
+
+def test_the_state_cache_is_redis_apart_from_pages_when_redis_is_configured():
+    settings = cache_settings("redis://pages:6379/0", "redis://state:6379/0")
+    assert settings["default"]["LOCATION"] == "redis://pages:6379/0"
+    assert settings["state"]["LOCATION"] == "redis://state:6379/0"
+    # one Redis for both (development): a prefix the page cache's clear() does not match
+    shared = cache_settings("redis://one:6379/0")
+    assert shared["state"]["LOCATION"] == shared["default"]["LOCATION"]
+    assert not shared["state"]["KEY_PREFIX"].startswith(shared["default"]["KEY_PREFIX"] + ":")
+
+
+def test_rate_limits_are_counted_in_the_state_cache(settings):
+    assert settings.RATELIMIT_USE_CACHE == "state"
+    assert settings.AXES_HANDLER == "axes.handlers.database.AxesDatabaseHandler"  # not a cache
+
+
+@pytest.fixture
+def redis_state(settings):
+    settings.CACHES = cache_settings(redis_url())
+    return caches["state"]._cache.get_client(write=True)
+
+
+def state_warnings():
+    return [m for m in run_checks(include_deployment_checks=True) if m.id.startswith("carfaults")]
+
+
+def test_the_deploy_check_warns_when_the_state_redis_evicts(redis_state, monkeypatch):
+    monkeypatch.setattr(type(redis_state), "config_get", lambda self, name: {name: "allkeys-lru"})
+    [warning] = state_warnings()
+    assert warning.id == "carfaults.W002" and "allkeys-lru" in warning.msg
+    assert "STATE_REDIS_URL" in warning.hint
+
+
+def test_the_deploy_check_is_quiet_for_a_noeviction_state_redis(redis_state, monkeypatch):
+    monkeypatch.setattr(type(redis_state), "config_get", lambda self, name: {name: "noeviction"})
+    assert state_warnings() == []
