@@ -78,7 +78,12 @@ LOG_INTERVAL = 60.0
 
 
 class _Outage:
-    """Per process: is Redis being left alone, and when was the failure last logged."""
+    """Per process and Redis: is it being left alone, and when was the failure last logged.
+
+    One per process, shared by its threads (``outage_for``): Django makes a cache backend per
+    thread, and an outage kept on the backend was noticed, waited for and logged by each
+    thread on its own (12 log lines in one second, and a thread that had not met the timeout
+    yet still paid for it)."""
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -101,6 +106,16 @@ class _Outage:
 
     def is_down(self) -> bool:
         return time.monotonic() < self.down_until
+
+
+_outages: dict[tuple[str, ...], _Outage] = {}
+_outages_lock = threading.Lock()
+
+
+def outage_for(servers) -> _Outage:
+    """This process's outage state for the Redis at ``servers`` (a cache's locations)."""
+    with _outages_lock:
+        return _outages.setdefault(tuple(servers), _Outage())
 
 
 def _fail_open(name: str, fallback):
@@ -130,7 +145,7 @@ class FailOpenRedisCache(RedisCache):
 
     def __init__(self, server, params):
         super().__init__(server, params)
-        self.outage = _Outage()
+        self.outage = outage_for(self._servers)
 
     get = _fail_open("get", _default)
     get_many = _fail_open("get_many", lambda args, kwargs: {})

@@ -15,25 +15,19 @@ KEY = "kb:content-version"
 COMPILED_TIMEOUT = 3600
 
 
-# While the shared cache is down (config/cache.py) no process can see another's bump, and a
-# version made up per call would rebuild the compiled content on every request (75 ms instead
-# of 4 ms for a wizard step, measured). So each process keeps one for OUTAGE_SECONDS: an edit
-# shows at once in the process that made it, in the others within that time.
-OUTAGE_SECONDS = 5.0
-_outage = {"version": "", "until": 0.0}
+# While the shared cache is down (config/cache.py) no process can read the version. Each keeps
+# using the last one it knew (read or bumped), so its cached pages and compiled problems keep
+# serving: with PostgreSQL down too they are all there is (before: a made-up "outage-…" version
+# missed all of them, and a one-second Redis stall during a database outage gave 503s). An edit
+# made during the outage shows at once in the process that made it (bump_content_version) and
+# is written to the shared cache as a new version when it answers again, so no other process
+# keeps a page from before the edit. A process that never read a version makes up one, once.
+_last = {"version": "", "unshared": False}
 
 
 def _cache_down() -> bool:
     outage = getattr(cache, "outage", None)
     return outage is not None and outage.is_down()
-
-
-def _outage_version(renew: bool = False) -> str:
-    now = time.monotonic()
-    if renew or now >= _outage["until"]:
-        _outage["version"] = f"outage-{time.time_ns()}"
-        _outage["until"] = now + OUTAGE_SECONDS
-    return _outage["version"]
 
 
 # Each process keeps the version it read for CONTENT_VERSION_LOCAL_SECONDS (1 s): a Redis round
@@ -55,25 +49,35 @@ def content_version() -> str:
 def forget_local_version() -> None:
     """For tests that change the shared version from outside this process (or flush it)."""
     _local["until"] = 0.0
+    _last.update(version="", unshared=False)
 
 
 def _shared_version() -> str:
     version = cache.get(KEY)
     if version is None and _cache_down():
-        return _outage_version()
+        if not _last["version"]:
+            _last["version"] = f"outage-{time.time_ns()}"
+        return _last["version"]
+    if _last["unshared"]:
+        # bumped here while the cache was down: the shared version predates that edit
+        version = bump_content_version()
+        if not _cache_down():
+            _last["unshared"] = False
+        return version
     if version is None:
         # A fresh cache (restart, eviction) starts a new version, so nothing stale is served.
         version = str(time.time_ns())
         if not cache.add(KEY, version, timeout=None):
             version = cache.get(KEY, version)
+    _last["version"] = version
     return version
 
 
 def bump_content_version() -> str:
     version = str(time.time_ns())
     cache.set(KEY, version, timeout=None)
-    _local["version"] = version
+    _local["version"] = _last["version"] = version
     _local["until"] = time.monotonic() + settings.CONTENT_VERSION_LOCAL_SECONDS
     if _cache_down():
-        _outage_version(renew=True)
+        _last["unshared"] = True  # the set above was dropped: write it once the cache is back
     return version

@@ -13,6 +13,7 @@ from django.db import OperationalError
 from django.test import Client
 
 from config.settings import cache_settings
+from tests.needs import redis_url
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +150,121 @@ def test_redis_down_the_compiled_content_is_kept_in_the_process(
     assert anonymous.get(API).status_code == 200
     with django_assert_num_queries(0):
         assert anonymous.get(API + "&answers=no-sound-on-press:y").status_code == 200
+
+
+# --- the database down and Redis stalling at once (issue 19, item 4) --------------------------
+
+CACHED_BEFORE = [
+    STEP,
+    API,
+    "/",
+    "/nissan-qashqai/faq/",
+    "/nissan-qashqai/trunk-wont-open/",
+    "/nissan-qashqai/trunk-wont-open/diagnose/?generation=j10",
+]
+
+
+@pytest.fixture
+def redis_process(settings):
+    """This process on the real Redis (REDIS_URL), with its own layer of hot pages, reading
+    the shared content version on every request (so a stall is met at once)."""
+    settings.CACHES = cache_settings(redis_url())
+    settings.LOCAL_PAGE_ENTRIES = 64
+    settings.CONTENT_VERSION_LOCAL_SECONDS = 0
+
+
+@pytest.fixture
+def redis_stall(monkeypatch):
+    """While ``stall["on"]``, every Redis command times out, as a hung Redis does."""
+    import time
+
+    import redis
+    from redis.exceptions import TimeoutError as RedisTimeout
+
+    stall = {"on": False}
+    execute = redis.Redis.execute_command
+
+    def maybe_stalled(self, *args, **options):
+        if stall["on"]:
+            time.sleep(0.05)  # REDIS_TIMEOUT, shortened
+            raise RedisTimeout("Timeout reading from socket")
+        return execute(self, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", maybe_stalled)
+    return stall
+
+
+def test_database_down_and_a_redis_stall_keep_every_cached_page_answering(
+    content, redis_process, redis_stall, anonymous, request, caplog
+):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from config.cache import outage_for
+
+    warm = {}
+    for url in CACHED_BEFORE:
+        anonymous.get(url)  # rendered, remembered by this process
+        warm[url] = anonymous.get(url)  # asked again: kept here and shared
+        assert warm[url].status_code == 200, url
+    request.getfixturevalue("database_down")
+
+    redis_stall["on"] = True  # the one-second stall, from 8 threads at once
+    with (
+        caplog.at_level(logging.WARNING, logger="carfaults.cache"),
+        ThreadPoolExecutor(8) as threads,
+    ):
+        during = list(threads.map(anonymous.get, CACHED_BEFORE * 8))
+    redis_stall["on"] = False
+    after = [anonymous.get(url) for url in CACHED_BEFORE]  # Redis back, still left alone
+
+    statuses = [r.status_code for r in during + after]
+    assert statuses == [200] * len(statuses)
+    for response in during + after:
+        assert response.content == warm[response.wsgi_request.get_full_path()].content
+    warnings = [r for r in caplog.records if r.name == "carfaults.cache"]
+    assert len(warnings) == 1, "one line per process, however many threads met the stall"
+    assert outage_for(redis_location()).is_down()
+
+
+def redis_location() -> list[str]:
+    from django.conf import settings
+
+    return [settings.CACHES["default"]["LOCATION"]]
+
+
+def test_every_thread_of_a_process_shares_one_outage_state(redis_process):
+    import threading
+
+    from django.core.cache import caches
+
+    seen = []
+    thread = threading.Thread(target=lambda: seen.append(caches["default"].outage))
+    thread.start()
+    thread.join()
+    assert caches["default"] is not None and seen[0] is caches["default"].outage
+    assert caches["state"].outage is caches["default"].outage  # one Redis, one state
+
+
+def test_an_edit_made_while_redis_is_down_is_shared_once_it_answers(
+    content, redis_process, redis_stall, django_capture_on_commit_callbacks
+):
+    from config.cache import outage_for
+    from kb.content_version import bump_content_version, content_version
+    from kb.models import Fault
+
+    before = content_version()
+    redis_stall["on"] = True
+    fault = Fault.objects.get(slug="lock-frozen")
+    fault.name = "Lock frozen solid"
+    with django_capture_on_commit_callbacks(execute=True):
+        fault.save()  # bumps the version; the write to Redis is dropped
+    edited = content_version()
+    assert edited != before
+    redis_stall["on"] = False
+    outage_for(redis_location()).down_until = 0.0  # the retry interval has passed
+    shared = content_version()
+    assert shared not in (before, edited)  # a new version, written to Redis for the others
+    from django.core.cache import cache
+
+    assert cache.get("kb:content-version") == shared
+    assert bump_content_version() != shared
