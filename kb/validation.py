@@ -97,12 +97,11 @@ def check(function: Check) -> Check:
 
 
 def findings(problem: Problem | None = None) -> list[Finding]:
-    """Every finding of every registered check (kb's and diagnosis's), or one problem's.
+    """Every finding of every registered check, or one problem's: kb's own below, and those
+    the apps above register when they load (diagnosis's engine checks, reports').
 
     For one problem, shared content (rate levels, generations) counts when the problem uses it.
     """
-    import diagnosis.validation  # noqa: F401  registers the engine's checks
-
     found = [finding for run in CHECKS for finding in run(problem)]
     if problem is not None:
         found = [f for f in found if f.problem_id in (None, problem.pk)]
