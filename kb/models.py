@@ -253,7 +253,11 @@ class Generation(models.Model):
 
 class ProblemQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(is_published=True)
+        """What owners see: published, with at least one fault. Publishing is refused without
+        one (kb.validation.readiness), but the faults of a published problem can be deleted
+        since; its pages then leave the home page and the sitemap with its wizard (a 404)."""
+        has_a_fault = models.Exists(Fault.objects.filter(problem=models.OuterRef("pk")))
+        return self.filter(is_published=True).filter(has_a_fault)
 
 
 class Problem(models.Model):

@@ -86,6 +86,20 @@ def test_a_published_problem_that_stopped_working_is_hidden_not_a_500(anonymous,
     assert response.json()["error"]["part"] == "problem"
 
 
+def test_a_published_problem_without_faults_leaves_the_home_page_and_the_sitemap(
+    anonymous, content, django_capture_on_commit_callbacks
+):
+    slug = "trunk-opens-then-closes"
+    assert f"/{MODEL}/{slug}/" in anonymous.get("/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        Problem.objects.get(slug=slug).faults.all().delete()
+    assert f"/{MODEL}/{slug}/" not in anonymous.get("/").content.decode()
+    assert f"/{MODEL}/{slug}/" not in anonymous.get(f"/{MODEL}/").content.decode()
+    assert f"/{MODEL}/{slug}/" not in anonymous.get("/sitemap.xml").content.decode()
+    assert anonymous.get(f"/{MODEL}/{slug}/").status_code == 404
+    assert Problem.objects.published().filter(slug="trunk-wont-open").exists()
+
+
 def publish_in_admin(client, problem):
     url = reverse("admin:kb_problem_change", args=[problem.pk])
     form = client.get(url).context["adminform"].form
