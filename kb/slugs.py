@@ -3,9 +3,11 @@
 from django.utils.text import slugify
 
 # Words that carry no meaning in a URL ("does-the-lid-..." says less than "lid-sinks").
+# "no", "not" and "without" are not among them: dropped, they turn a question around ("Does
+# the trunk light also not work?" became trunk-light-also-work).
 STOP_WORDS = frozenset(
     """a an and are as at be but by can did do does for from has have how i if in into is it
-    its my no not of on or so than that the then there this to too was were what when where
+    its my of on or so than that the then there this to too was were what when where
     which who why will with you your""".split()  # noqa: SIM905  (a word list reads better)
 )
 

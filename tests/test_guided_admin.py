@@ -39,6 +39,12 @@ def test_slug_is_made_of_whole_key_words():
     assert key_words_slug(text, 30) == "lid-slowly-sink-itself-after"
 
 
+def test_a_slug_keeps_the_words_that_turn_a_question_around():
+    text = "Does the trunk light and the reversing camera also not work?"
+    assert key_words_slug(text) == "trunk-light-reversing-camera-also-not-work"
+    assert key_words_slug("Is there no sound at all?") == "no-sound-all"
+
+
 def test_a_new_symptom_gets_its_slug_from_the_question(admin_client, content):
     problem = Symptom.objects.first().problem
     response = admin_client.post(
