@@ -56,5 +56,6 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
+handler403 = "kb.views.permission_denied"
 handler404 = "kb.views.page_not_found"
 handler500 = "kb.views.server_error"

@@ -9,6 +9,7 @@ import logging
 import sys
 
 from django.conf import settings
+from django.contrib import admin
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
@@ -30,6 +31,7 @@ from . import structured_data as ld
 from .drafts import sees_drafts
 from .http import code_version, public_page, rate_limited
 from .models import Problem
+from .refusals import refusal_for
 from .search import cached_search
 
 SITE_NAME = gettext_lazy("Car faults")
@@ -158,6 +160,19 @@ def service_worker(request):
 def offline(request):
     """Shown by the service worker for a page not kept on the phone, when offline."""
     return render(request, "kb/offline.html", {"emergencies": _emergency_problems()})
+
+
+def permission_denied(request, exception):
+    """403: in the admin, on its own page saying which roles may do what was asked
+    (kb/refusals.py); elsewhere the site's page."""
+    if request.path.startswith("/admin/") and getattr(request.user, "is_staff", False):
+        context = {
+            **admin.site.each_context(request),
+            "title": _("Not allowed"),
+            "refusal": refusal_for(request.path_info),
+        }
+        return render(request, "admin/403.html", context, status=403)
+    return render(request, "403.html", {"site_name": SITE_NAME}, status=403)
 
 
 def page_not_found(request, exception):

@@ -57,3 +57,31 @@ def test_content_lead_may_delete_a_generation_and_set_weights(client, content):
     url = reverse("admin:kb_generation_delete", args=[generation.pk])
     assert client.post(url, {"post": "yes"}).status_code == 302
     assert not Generation.objects.filter(pk=generation.pk).exists()
+
+
+def test_a_refusal_names_what_was_asked_and_the_roles_that_may_do_it(client, content):
+    """Not a bare "403 Forbidden": the admin's own page, in words (kb/refusals.py)."""
+    member_of(client, "Content editor")
+    model = VehicleModel.objects.first()
+    page = client.get(reverse("admin:kb_vehiclemodel_delete", args=[model.pk]))
+    assert page.status_code == 403
+    text = page.content.decode()
+    assert 'id="site-name"' in text  # the admin's header and navigation
+    assert "To delete a vehicle model you need one of these roles: Content lead." in text
+    assert "Your roles: Content editor." in text
+
+
+def test_a_refusal_of_what_no_role_may_do_says_an_administrator_may(client, content):
+    member_of(client, "Content editor")
+    page = client.get("/admin/auth/user/")
+    assert page.status_code == 403
+    assert "Only an administrator may see a user." in page.content.decode()
+
+
+def test_a_refusal_reads_in_russian_in_the_russian_admin(client, content):
+    member_of(client, "Content editor")
+    client.cookies["django_language"] = "ru"
+    model = VehicleModel.objects.first()
+    page = client.get(reverse("admin:kb_vehiclemodel_delete", args=[model.pk]))
+    assert page.status_code == 403
+    assert "Чтобы удалить" in page.content.decode()
