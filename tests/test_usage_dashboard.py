@@ -172,13 +172,32 @@ def test_write_the_counts_now_needs_a_post_with_csrf(content):
     assert csrf_client.post(reverse("admin-usage-flush")).status_code == 403
 
 
-def test_write_the_counts_now_moves_pending_counts_to_the_dashboard(client, content):
+def test_a_step_taken_a_moment_ago_shows_before_the_counts_are_written(client, content):
     client.get("/nissan-qashqai/trunk-wont-open/diagnose/?generation=j11")
     member_of(client, "Content editor")
-    assert "2 counted events</strong> wait" in client.get(reverse("admin-usage")).content.decode()
+    page = client.get(reverse("admin-usage")).content.decode()
+    assert "2 counted events</strong> wait" in page
+    assert "1 diagnosis started" in page  # current, though nothing is written yet
+    assert DailyCount.objects.count() == 0
+
+
+def test_write_the_counts_now_moves_pending_counts_without_counting_them_twice(client, content):
+    client.get("/nissan-qashqai/trunk-wont-open/diagnose/?generation=j11")
+    member_of(client, "Content editor")
     response = client.post(reverse("admin-usage-flush"), follow=True)
-    assert "1 diagnosis started" in response.content.decode()
+    page = response.content.decode()
+    assert "1 diagnosis started" in page and "wait to be written" not in page
     assert DailyCount.objects.count() == 2
+
+
+def test_outcomes_name_the_problem_and_the_causes_not_their_slugs(client, usage_data):
+    member_of(client, "Content editor")
+    page = html.unescape(client.get(reverse("admin-usage")).content.decode())
+    outcomes = page[page.index("Outcomes by generation") :]
+    assert "<td>Nissan Qashqai: Trunk won't open</td><td>J11 (2014–2017)</td>" in outcomes
+    # by name, the most frequent first
+    assert "12 V battery too weak to drive the lock (15), Trunk lock fuse blown (10)" in outcomes
+    assert "“Reached a result”" in outcomes  # what the columns mean
 
 
 # --- stats, charts and the reports interface ------------------------------------------------

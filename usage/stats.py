@@ -1,4 +1,5 @@
-"""The dashboard's figures, from the flushed DailyCount rows and the reports (usage/sources.py).
+"""The dashboard's figures, from the DailyCount rows, the counts not written to them yet
+(usage/counters.py: the page is always current) and the reports (usage/sources.py).
 
 Per question (summed over generations): how often it was shown, answered yes / no / don't know,
 and abandoned there (shown − answered, never below 0; usage/events.py says why approximate).
@@ -18,7 +19,7 @@ from django.utils.translation import gettext
 from diagnosis import content
 from diagnosis.service import diagnose
 
-from . import sources
+from . import counters, sources
 from .models import DailyCount
 
 # "Don't know" this often, over at least this many answers: owners cannot answer the question
@@ -67,9 +68,17 @@ class GenerationUse:
     problem: str
     generation: str
     name: str
+    problem_title: str = ""
     starts: int = 0
     results: int = 0
-    top_faults: dict[str, int] = field(default_factory=dict)
+    top_faults: dict[str, int] = field(default_factory=dict)  # by slug (the CSV's)
+    fault_names: dict[str, str] = field(default_factory=dict)  # slug -> name, in the language
+
+    @property
+    def top_causes(self) -> list[tuple[str, int]]:
+        """The results' top causes by name, most frequent first."""
+        ranked = sorted(self.top_faults.items(), key=lambda item: (-item[1], item[0]))
+        return [(self.fault_names.get(slug, slug), n) for slug, n in ranked]
 
     @property
     def completion(self) -> float | None:
@@ -129,6 +138,10 @@ def _generation_name(compiled, code: str) -> str:
     return f"{generation.name} ({generation.years})" if generation else code
 
 
+def _problem_title(compiled, problem: str) -> str:
+    return f"{compiled.model_name}: {compiled.problem_title}" if compiled else problem
+
+
 def _fault_name(compiled, slug: str) -> str:
     if not slug:
         return gettext("Something else")
@@ -136,13 +149,23 @@ def _fault_name(compiled, slug: str) -> str:
     return fault.name if fault else slug
 
 
-def build(day_from: dt.date, day_to: dt.date) -> Report:
-    rows = (
+def _rows(day_from: dt.date, day_to: dt.date) -> list[dict]:
+    """The written counts of the days, then those still waiting in the counters (so a step
+    taken a minute ago shows without "Write the counts now")."""
+    rows = list(
         DailyCount.objects.filter(day__gte=day_from, day__lte=day_to)
-        .values("kind", "problem", "generation", "question", "answer", "fault")
+        .values(*counters.EVENT_FIELDS)
         .annotate(total=Sum("count"))
         .order_by()
     )
+    for (day, event), number in counters.pending().items():
+        if day_from <= day <= day_to:
+            rows.append({**dict(zip(counters.EVENT_FIELDS, event, strict=True)), "total": number})
+    return rows
+
+
+def build(day_from: dt.date, day_to: dt.date) -> Report:
+    rows = _rows(day_from, day_to)
     compiled_of: dict[str, object] = {}
 
     def compiled(problem):
@@ -171,12 +194,14 @@ def build(day_from: dt.date, day_to: dt.date) -> Report:
             use = generations.get(key)
             if use is None:
                 name = _generation_name(compiled(problem), row["generation"])
-                use = generations[key] = GenerationUse(problem, row["generation"], name)
+                title = _problem_title(compiled(problem), problem)
+                use = generations[key] = GenerationUse(problem, row["generation"], name, title)
             if kind == "start":
                 use.starts += total
             else:
                 use.results += total
                 use.top_faults[row["fault"]] = use.top_faults.get(row["fault"], 0) + total
+                use.fault_names[row["fault"]] = _fault_name(compiled(problem), row["fault"])
     ordered_questions = sorted(
         questions.values(), key=lambda q: (q.problem, -(q.drop_rate or 0), -q.shown, q.question)
     )
