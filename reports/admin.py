@@ -7,6 +7,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from diagnosis import content
+from diagnosis.query import ANSWER_WORDS
+
 from .forms import WorkshopReportForm
 from .models import LikelihoodCheck, OwnerReport, PriorLearning, WorkshopReport
 from .overview import apply_observed, observed_for, prior_overview
@@ -14,6 +17,33 @@ from .overview import apply_observed, observed_for, prior_overview
 
 def _percent(value) -> str:
     return "—" if value is None else f"{value * 100:.1f} %"
+
+
+def _compiled_of(report):
+    problem = report.problem
+    return content.compiled_problem(problem.vehicle_model.slug, problem.slug)
+
+
+def answers_in_words(compiled, answers: str) -> list[tuple[str, str]]:
+    """The wizard's answer tokens (symptom:y,…) as (question, answer) in the active language;
+    a question removed from the content since keeps its slug."""
+    symptoms = compiled.symptoms if compiled is not None else {}
+    pairs = []
+    for token in filter(None, answers.split(",")):
+        slug, _sep, value = token.partition(":")
+        symptom = symptoms.get(slug)
+        pairs.append((symptom.question if symptom else slug, str(ANSWER_WORDS.get(value, value))))
+    return pairs
+
+
+def _answers_list(compiled, answers: str):
+    pairs = answers_in_words(compiled, answers)
+    if not pairs:
+        return "—"
+    return format_html(
+        '<ul class="report-answers">{}</ul>',
+        format_html_join("", "<li>{}: <strong>{}</strong></li>", pairs),
+    )
 
 
 def _set_status(modeladmin, request, queryset, status, reason):
@@ -44,7 +74,7 @@ class OwnerReportAdmin(SimpleHistoryAdmin):
         "other_text",
         "model_year",
         "mileage",
-        "answers",
+        "answers_given",
         "ranking_shown",
         "content_version",
         "created",
@@ -52,7 +82,8 @@ class OwnerReportAdmin(SimpleHistoryAdmin):
     readonly_fields = [f for f in fields if f != "status"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("problem", "generation", "fault")
+        related = ("problem__vehicle_model", "generation", "fault")
+        return super().get_queryset(request).select_related(*related)
 
     def has_add_permission(self, request):
         return False  # owners send them from the site
@@ -65,9 +96,20 @@ class OwnerReportAdmin(SimpleHistoryAdmin):
             else _("Something else: %(text)s") % {"text": obj.other_text[:80]}
         )
 
+    @admin.display(description=gettext_lazy("answers"))
+    def answers_given(self, obj):
+        return _answers_list(_compiled_of(obj), obj.answers)
+
     @admin.display(description=gettext_lazy("ranking shown"))
     def ranking_shown(self, obj):
-        return format_html_join(", ", "{} {}", ((slug, _percent(p)) for slug, p in obj.ranking[:5]))
+        compiled = _compiled_of(obj)
+        faults = compiled.faults if compiled is not None else {}
+
+        def name(slug):
+            return faults[slug].name if slug in faults else slug
+
+        ranked = ((name(slug), _percent(p)) for slug, p in obj.ranking[:5])
+        return format_html_join(", ", "{} {}", ranked)
 
     @admin.action(
         description=gettext_lazy("Mark as verified (counts with the verified weight)"),
@@ -92,6 +134,15 @@ class WorkshopReportAdmin(SimpleHistoryAdmin):
     list_filter = ["generation", "fault__problem", "fault"]
     search_fields = ["workshop", "note", "answers"]
     list_select_related = ["generation", "fault"]
+    readonly_fields = ["answers_given"]
+
+    @admin.display(description=gettext_lazy("answers, in words"))
+    def answers_given(self, obj):
+        if obj.pk is None:
+            return "—"
+        problem = obj.fault.problem
+        compiled = content.compiled_problem(problem.vehicle_model.slug, problem.slug)
+        return _answers_list(compiled, obj.answers)
 
 
 @admin.register(PriorLearning)

@@ -1,6 +1,7 @@
 """Staff and confirmed fixes (issue 11, items 2–4): owner and workshop reports in the admin,
 who may do what, the learning overview, kb_check's disagreements, likelihoods vs reports."""
 
+import html
 import math
 
 import pytest
@@ -261,3 +262,29 @@ def test_the_interval_narrows_with_more_reports_around_the_observed_rate():
     assert few[0] < many[0] < 0.75 < many[1] < few[1]
     low, high = yes_rate_interval(5, 5)
     assert math.isclose(low, 1 - high, abs_tol=1e-9)  # symmetric at one half
+
+
+# --- reading a report -----------------------------------------------------------------------
+
+
+def test_a_report_shows_its_answers_as_questions_and_its_ranking_by_cause_name(client, editor):
+    report = owner_report(answers="no-sound-on-press:y,doors-lock-unlock-ok:n,car-electrics-weak:u")
+    report.ranking = [["lock-frozen", 0.41], ["trunk-fuse-blown", 0.2]]
+    report.save()
+    page = html.unescape(
+        client.get(reverse("admin:reports_ownerreport_change", args=[report.pk])).content.decode()
+    )
+    assert "no-sound-on-press:y" not in page
+    assert "<strong>Yes</strong>" in page and "<strong>Don't know</strong>" in page
+    assert "Trunk lock fuse blown 20.0 %" in page  # the cause's name, not its slug
+    assert "lock-frozen 41" not in page
+
+
+def test_a_workshop_report_shows_its_answers_in_words_beside_the_tokens(client, editor):
+    report = workshop_report(answers="no-sound-on-press:n")
+    page = html.unescape(
+        client.get(
+            reverse("admin:reports_workshopreport_change", args=[report.pk])
+        ).content.decode()
+    )
+    assert "<strong>No</strong></li>" in page
