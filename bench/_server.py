@@ -40,6 +40,17 @@ PG_BENCH_DB = "bench_carfaults"
 REDIS_DEFAULT = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
 
 
+# The start of a wrk Lua script that sums over its threads in done(): each thread is kept in
+# `threads` and knows its number as `id`.
+WRK_THREADS_LUA = r"""
+local threads = {}
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("id", #threads)
+end
+"""
+
+
 def fixtures() -> list[Path]:
     return sorted((BASE_DIR / "fixtures").glob("*.json"))
 
@@ -70,7 +81,8 @@ def production_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def run_manage(env: dict[str, str], *args: str, timeout: float = 180) -> None:
+def run_manage(env: dict[str, str], *args: str, timeout: float = 180) -> str:
+    """What `manage.py <args>` printed; raises with its output when it fails."""
     result = subprocess.run(
         [PYTHON, "manage.py", *args],
         cwd=BASE_DIR,
@@ -84,6 +96,13 @@ def run_manage(env: dict[str, str], *args: str, timeout: float = 180) -> None:
             f"manage.py {' '.join(args)} failed ({result.returncode}):\n"
             f"{result.stdout[-2000:]}\n{result.stderr[-4000:]}"
         )
+    return result.stdout
+
+
+def manage_shell(env: dict[str, str], code: str, timeout: float = 120) -> str:
+    """The last line `manage.py shell -c code` printed, run against a prepared site's env."""
+    lines = run_manage(env, "shell", "-v0", "-c", code, timeout=timeout).strip().splitlines()
+    return lines[-1] if lines else ""
 
 
 def redis_available(url: str = REDIS_DEFAULT) -> bool:
@@ -104,6 +123,67 @@ def drop_redis_prefix(url: str, prefix: str) -> None:
         keys = list(client.scan_iter(match=f"{prefix}:*", count=500))
         for start in range(0, len(keys), 500):
             client.delete(*keys[start : start + 500])
+
+
+@dataclass(frozen=True)
+class RedisFigures:
+    """What one key prefix holds in a Redis, and the instance's own memory and evictions."""
+
+    keys: int
+    bytes: int  # MEMORY USAGE summed over the prefix's keys
+    used_memory: int  # the whole instance (shared with anything else it serves)
+    evicted_keys: int  # the whole instance, since it started
+
+
+def redis_figures(url: str, prefix: str) -> RedisFigures:
+    import redis
+
+    client = redis.Redis.from_url(url, socket_timeout=5)
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    pipe = client.pipeline(transaction=False)
+    for key in keys:
+        pipe.memory_usage(key)
+    sizes = pipe.execute() if keys else []
+    memory, stats = client.info("memory"), client.info("stats")
+    return RedisFigures(
+        keys=len(keys),
+        bytes=sum(size or 0 for size in sizes),
+        used_memory=memory["used_memory"],
+        evicted_keys=stats["evicted_keys"],
+    )
+
+
+@contextlib.contextmanager
+def private_redis(maxmemory: str, policy: str):
+    """A redis-server of our own on a free loopback port (no persistence), stopped afterwards:
+    maxmemory and its policy are instance-wide, so a shared Redis cannot be given them. Yields
+    its URL, or None when there is no redis-server binary."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        yield None
+        return
+    port = free_port()
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        + ["--maxmemory", maxmemory, "--maxmemory-policy", policy],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        deadline = time.monotonic() + 10
+        while not redis_available(url):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server on port {port} did not start")
+            time.sleep(0.05)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
 
 
 def _settings_static_root(env: dict[str, str]) -> str:
@@ -212,6 +292,7 @@ def prepared_site(
             pg_conn.close()
         if redis_url:
             drop_redis_prefix(redis_url, prefix)
+            drop_redis_prefix(redis_url, f"{prefix}-state")  # the state alias (config/settings.py)
         shutil.rmtree(workdir, ignore_errors=True)
 
 
@@ -288,10 +369,12 @@ class Gunicorn:
         """Pids of the master's children (the workers), read from /proc."""
         return children(self.pid)
 
-    def output(self) -> str:
+    def output(self, tail: int | None = 6000) -> str:
+        """What the server wrote so far (its last `tail` characters; None: all of it)."""
         self.log.flush()
         self.log.seek(0)
-        return self.log.read()[-6000:]
+        text = self.log.read()
+        return text if tail is None else text[-tail:]
 
     def stop(self, timeout: float = 15) -> None:
         if self.proc is None or self.proc.poll() is not None:
@@ -347,6 +430,20 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 _opener = urllib.request.build_opener(_NoRedirect)
+
+
+def post(url: str, body: bytes, headers: dict[str, str] | None = None, timeout: float = 30) -> int:
+    """The status of one form POST, redirects not followed (a 303 is counted as it is); 0 when
+    nothing answered."""
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers or {})
+    request.add_header("Content-Type", "application/x-www-form-urlencoded")
+    try:
+        with _opener.open(request, timeout=timeout) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return 0
 
 
 def fetch(url: str, headers: dict[str, str] | None = None, timeout: float = 10):

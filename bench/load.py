@@ -54,7 +54,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _server import BASE_DIR, PYTHON, Gunicorn, cpu_seconds, fetch, prepared_site  # noqa: E402
+from _server import (  # noqa: E402
+    BASE_DIR,
+    PYTHON,
+    WRK_THREADS_LUA,
+    Gunicorn,
+    cpu_seconds,
+    fetch,
+    prepared_site,
+)
 
 RESULTS = BASE_DIR / "bench" / "results"
 WIZARD = "/nissan-qashqai/trunk-wont-open/diagnose/?generation=j11&answers=no-sound-on-press:y"
@@ -98,12 +106,9 @@ ENCODING = ("Accept-Encoding", "gzip, br")
 
 # wrk's own summary counts only status > 399; this counts every non-2xx, across threads,
 # and prints one JSON line at the end.
-WRK_LUA = r"""
-local threads = {}
-function setup(thread)
-  table.insert(threads, thread)
-  thread:set("id", #threads)
-end
+WRK_LUA = (
+    WRK_THREADS_LUA
+    + r"""
 function init(args)
   non2xx = 0
   if init_random then init_random(args) end
@@ -124,6 +129,7 @@ function done(summary, latency, requests)
     latency:percentile(99), latency.max))
 end
 """
+)
 
 
 # A new diagnosis state for every request: prepended to WRK_LUA for the "random" rows. The

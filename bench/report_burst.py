@@ -18,19 +18,16 @@ from __future__ import annotations
 
 import argparse
 import re
-import subprocess
 import sys
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _server import BASE_DIR, PYTHON, Gunicorn, fetch, prepared_site  # noqa: E402
+from _server import Gunicorn, fetch, manage_shell, post, prepared_site  # noqa: E402
 
 WIZARD = "/nissan-qashqai/trunk-wont-open/diagnose/"
 ANSWERS = (
@@ -40,38 +37,9 @@ ANSWERS = (
 LIMIT = 5
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None  # count the 303 itself
-
-
-_opener = urllib.request.build_opener(_NoRedirect)
-
-
-def post(url: str, body: bytes) -> int:
-    request = urllib.request.Request(url, data=body, method="POST")
-    request.add_header("Content-Type", "application/x-www-form-urlencoded")
-    try:
-        with _opener.open(request, timeout=30) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
-    except OSError:
-        return 0  # no answer at all
-
-
 def stored_reports(env: dict[str, str]) -> int:
     code = "from reports.models import OwnerReport; print(OwnerReport.objects.count())"
-    result = subprocess.run(
-        [PYTHON, "manage.py", "shell", "-v0", "-c", code],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    return int(result.stdout.strip().splitlines()[-1])
+    return int(manage_shell(env, code))
 
 
 def run(kind: str, count: int) -> bool:
