@@ -281,16 +281,15 @@ LOGGING["loggers"]["django.security.DisallowedHost"] = {"filters": ["disallowed_
 
 # --- Confirmed fixes (issue 11) ---------------------------------------------------------------
 # Owners' "Did this fix it?" reports: each client address may send REPORT_RATE_LIMIT of them per
-# REPORT_RATE_WINDOW seconds (django-ratelimit, counted in the shared cache under a keyed hash
+# REPORT_RATE_WINDOW seconds (config/rate_limits.py, counted under a keyed hash
 # of the address only); beyond, a 429 page and nothing is stored. The form's token is signed
 # and carries no cookie; it stays valid REPORT_FORM_MAX_AGE seconds, far longer than a cached
 # page lives (docs/decisions.md).
 REPORT_RATE_LIMIT = int(os.environ.get("REPORT_RATE_LIMIT", "5"))
 REPORT_RATE_WINDOW = int(os.environ.get("REPORT_RATE_WINDOW", "3600"))
 REPORT_FORM_MAX_AGE = int(os.environ.get("REPORT_FORM_MAX_AGE", str(2 * 24 * 3600)))
-# Redis down: the count fails open (as the search limit does); honeypot and length still hold.
-RATELIMIT_FAIL_OPEN = True
-RATELIMIT_USE_CACHE = "state"  # not evicted by page-cache pressure (cache_settings above)
+# Counted in the "state" cache (config/rate_limits.py); Redis down: the count fails open (as
+# the search limit does); honeypot and length still hold.
 
 # --- Usage counters (issue 11) ----------------------------------------------------------------
 # Wizard steps are counted per day in the cache and written to the database by

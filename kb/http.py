@@ -16,15 +16,14 @@ the cache key at once: nothing stale is served after an edit, and nothing must b
 from __future__ import annotations
 
 import hashlib
-import time
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import caches
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition, require_safe
 
+from config import rate_limits
 from config.clients import client_subject
 from config.release import release_id
 
@@ -86,13 +85,8 @@ def public_page(view=None, *, store: bool = True):
 
 def rate_limited(name: str, limit_setting: str, window_setting: str):
     """Allow each client (an IPv4 address or IPv6 /64: config.clients.client_subject)
-    ``settings.<limit_setting>`` requests per
-    ``settings.<window_setting>`` seconds to this view; beyond, a 429 page with Retry-After.
-
-    A fixed window counted in the ``state`` cache (never evicted by page-cache pressure:
-    config/settings.py), one ``add`` and one ``incr`` per request. Without it (Redis down) the
-    count fails open: better unlimited than unavailable.
-    """
+    ``settings.<limit_setting>`` requests per ``settings.<window_setting>`` seconds to this
+    view; beyond, a 429 page with Retry-After (config/rate_limits.py counts)."""
 
     def decorate(view):
         @wraps(view)
@@ -100,20 +94,12 @@ def rate_limited(name: str, limit_setting: str, window_setting: str):
             limit, window = getattr(settings, limit_setting), getattr(settings, window_setting)
             if limit <= 0:
                 return view(request, *args, **kwargs)
-            now = int(time.time())
-            key = f"rate:{name}:{client_subject(request) or 'unknown'}:{now // window}"
-            counters = caches["state"]
-            counters.add(key, 0, timeout=window + 1)
-            try:
-                count = counters.incr(key)
-            except ValueError:  # evicted between add and incr
-                count = 1
-            if count <= limit:
+            taken = rate_limits.take(name, client_subject(request), limit, window)
+            if taken.allowed:
                 return view(request, *args, **kwargs)
-            retry_after = window - now % window
-            context = {"limit": limit, "window": window, "retry_after": retry_after}
+            context = {"limit": limit, "window": window, "retry_after": taken.retry_after}
             response = render(request, "429.html", context, status=429)
-            response["Retry-After"] = str(retry_after)
+            response["Retry-After"] = str(taken.retry_after)
             patch_cache_control(response, private=True, no_store=True)
             return response
 

@@ -53,10 +53,12 @@ def recount(problem_id: int, *, bump: bool = True) -> None:
     if not Problem.objects.filter(pk=problem_id).exists():
         return  # deleted with its reports
     counts = confirmed_counts(problem_id)
-    learning = PriorLearning.objects.filter(problem_id=problem_id).first()
-    if learning is None:
-        learning = PriorLearning.objects.create(problem_id=problem_id, counts=counts)
-    elif learning.counts != counts:
+    # get_or_create: two first reports of a problem racing both found no row and both made
+    # one, and the second answered 500 (bench/safety_probes.py)
+    learning, created = PriorLearning.objects.get_or_create(
+        problem_id=problem_id, defaults={"counts": counts}
+    )
+    if not created and learning.counts != counts:
         PriorLearning.objects.filter(pk=learning.pk).update(counts=counts)
         if learning.enabled and bump:
             bump_content_version()

@@ -1,13 +1,13 @@
 """What stands before an owner report is read: the rate limit and a cookie-free CSRF check.
 
-Rate limit: django-ratelimit counts accepted reports per client in the shared cache: an IPv4
+Rate limit: config/rate_limits.py counts reports per client in the ``state`` cache: an IPv4
 address, or an IPv6 address's /64 (config.clients.client_subject), so fifty addresses of one
 /64 share one budget. Its key is a keyed hash (HMAC with the SECRET_KEY) of that, never the
 address itself, and nothing about the address is written anywhere else. Only a POST that is
 answered as accepted (a stored report, or the honeypot's thanks) uses up the budget: a bad
-token, another site's POST or an invalid form costs the sender nothing, so an owner who
-mistyped is not locked out. The check reads the count before, and adds one after; two POSTs
-racing from one client may both pass the last free place (at most one per worker over).
+token, another site's POST or an invalid form gives its place back, so an owner who mistyped
+is not locked out. A POST is counted before it is read, in one atomic step, so POSTs racing
+from one client cannot all pass the last free place.
 
 CSRF without a cookie: Django's CSRF check needs a cookie (or a session, which is a cookie),
 and an anonymous owner gets none. Instead (docs/decisions.md):
@@ -35,8 +35,8 @@ from django.utils.cache import patch_cache_control
 from django.utils.crypto import salted_hmac
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from django_ratelimit.core import get_usage
 
+from config import rate_limits
 from config.clients import client_subject
 from diagnosis import content
 
@@ -92,10 +92,6 @@ def rate_key(group: str, request) -> str:
     return salted_hmac("reports.rate-limit", address, algorithm="sha256").hexdigest()
 
 
-def _rate() -> str:
-    return f"{settings.REPORT_RATE_LIMIT}/{settings.REPORT_RATE_WINDOW}s"
-
-
 def _refused(request) -> str:
     """The full page, or only its message for an htmx swap."""
     return "reports/refused.html" + ("#message" if request.htmx else "")
@@ -120,31 +116,32 @@ def guarded(view):
         compiled = content.compiled_problem(model, problem)
         if compiled is None or not compiled.is_public:
             raise Http404("No such model or problem")
-        usage = get_usage(
-            request, group=GROUP, key=rate_key, rate=_rate(), method="POST", increment=False
+        taken = rate_limits.take(
+            GROUP,
+            rate_key(GROUP, request),
+            settings.REPORT_RATE_LIMIT,
+            settings.REPORT_RATE_WINDOW,
         )
-        if usage is not None and usage["count"] >= usage["limit"]:  # this one would be over
-            retry_after = max(1, usage["time_left"])
+        if not taken.allowed:
             context = {
                 "compiled": compiled,
                 "limit": settings.REPORT_RATE_LIMIT,
                 "window": settings.REPORT_RATE_WINDOW,
-                "retry_after": retry_after,
+                "retry_after": taken.retry_after,
                 "too_many": True,
             }
             response = render(request, _refused(request), context, status=429)
-            response["Retry-After"] = str(retry_after)
+            response["Retry-After"] = str(taken.retry_after)
             return _private(response)
         token = check_token(request.POST.get(TOKEN_FIELD, ""), compiled)
         if not (token.valid and _same_origin(request)):
+            rate_limits.give_back(taken)
             context = {"compiled": compiled}
             response = render(request, _refused(request), context, status=403)
             return _private(response)
         response = view(request, compiled, token_expired=token.expired)
-        if response.status_code < 400:  # accepted: now it counts
-            get_usage(
-                request, group=GROUP, key=rate_key, rate=_rate(), method="POST", increment=True
-            )
+        if response.status_code >= 400:  # not accepted: it costs the sender nothing
+            rate_limits.give_back(taken)
         return _private(response)
 
     return checked

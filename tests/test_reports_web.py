@@ -265,7 +265,7 @@ def test_the_rate_limit_keeps_only_a_keyed_hash_of_the_address_in_any_cache(owne
     client, token = owner
     client.post(REPORT, form_data(token))
     stored = everything_in_the_caches()
-    assert b"ratelimit" in stored or b"rl:" in stored  # the count is there
+    assert b"rate:reports.fix:" in stored  # the count is there
     assert b"203.0.113.7" not in stored
 
 

@@ -79,8 +79,7 @@ def test_the_state_cache_is_redis_apart_from_pages_when_redis_is_configured():
     assert not shared["state"]["KEY_PREFIX"].startswith(shared["default"]["KEY_PREFIX"] + ":")
 
 
-def test_rate_limits_are_counted_in_the_state_cache(settings):
-    assert settings.RATELIMIT_USE_CACHE == "state"
+def test_failed_logins_are_counted_where_no_eviction_reaches(settings):
     assert settings.AXES_HANDLER == "axes.handlers.database.AxesDatabaseHandler"  # not a cache
 
 
@@ -104,3 +103,51 @@ def test_the_deploy_check_warns_when_the_state_redis_evicts(redis_state, monkeyp
 def test_the_deploy_check_is_quiet_for_a_noeviction_state_redis(redis_state, monkeypatch):
     monkeypatch.setattr(type(redis_state), "config_get", lambda self, name: {name: "noeviction"})
     assert state_warnings() == []
+
+
+# --- counting first: racing requests cannot all pass the last place -------------------------
+
+
+def test_racing_requests_of_one_client_pass_exactly_the_limit():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from config.rate_limits import take
+
+    with ThreadPoolExecutor(16) as threads:
+        taken = list(threads.map(lambda _: take("race", "client", 5, 3600), range(64)))
+    assert sum(t.allowed for t in taken) == 5
+
+
+def test_a_place_given_back_can_be_taken_again():
+    from config.rate_limits import give_back, take
+
+    first = take("back", "client", 1, 3600)
+    assert first.allowed and not take("back", "client", 1, 3600).allowed
+    give_back(first)
+    assert take("back", "client", 1, 3600).allowed
+
+
+@pytest.mark.django_db(transaction=True)  # the posting threads have connections of their own
+def test_racing_report_posts_of_one_client_store_exactly_the_limit(content, settings):
+    """What bench/safety_probes.py found: read-then-add let 10 to 12 through a limit of 5."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    from reports.models import OwnerReport
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite's test database locks tables)")
+    settings.REPORT_RATE_LIMIT = 5
+    token = token_of(Client(REMOTE_ADDR="192.0.2.1").get(RESULT).content.decode())
+
+    def post(_):
+        try:
+            return Client(REMOTE_ADDR="203.0.113.9").post(REPORT, form_data(token)).status_code
+        finally:
+            connection.close()  # this thread's own
+
+    with ThreadPoolExecutor(8) as threads:
+        statuses = list(threads.map(post, range(20)))
+    assert statuses.count(303) == 5 and statuses.count(429) == 15
+    assert OwnerReport.objects.count() == 5
