@@ -153,7 +153,7 @@ function request()
   local pool = {}
   for i = 1, #p.symptoms do pool[i] = i end
   local n = math.random(0, math.min(6, #pool))
-  local answers, yes_in = {}, {}
+  local picked, answers, yes_in = {}, {}, {}
   for i = 1, n do  -- n distinct symptoms: a partial Fisher-Yates shuffle
     local j = math.random(i, #pool)
     pool[i], pool[j] = pool[j], pool[i]
@@ -161,8 +161,11 @@ function request()
     if value == "y" and group ~= "" then  -- one yes per exclusive question, as the wizard asks
       if yes_in[group] then value = "n" else yes_in[group] = true end
     end
-    answers[i] = p.symptoms[pool[i]] .. ":" .. value
+    picked[i] = {p.symptoms[pool[i]], value}
   end
+  -- the canonical order, the symptoms' slugs (else each state is a 301: diagnosis/query.py)
+  table.sort(picked, function(a, b) return a[1] < b[1] end)
+  for i = 1, n do answers[i] = picked[i][1] .. ":" .. picked[i][2] end
   local path
   if mode == "api" then
     path = "/api/v1/diagnose?model=" .. p.model .. "&problem=" .. p.problem

@@ -94,8 +94,9 @@ def random_query(rng: random.Random, problems) -> tuple[str, str, str]:
         if value == "y" and group:
             value = "n" if group in yes_in else value
             yes_in.add(group)
-        tokens.append(f"{slug}:{value}")
-    answers = ",".join(tokens)
+        tokens.append((slug, value))
+    # the canonical order, the symptoms' slugs (else each state is a 301: diagnosis/query.py)
+    answers = ",".join(f"{slug}:{value}" for slug, value in sorted(tokens))
     query = f"generation={rng.choice(generations)}" + (f"&answers={answers}" if answers else "")
     return problem.get_diagnose_url(), problem.vehicle_model.slug, problem.slug, query
 

@@ -30,9 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _server import Gunicorn, fetch, manage_shell, post, prepared_site  # noqa: E402
 
 WIZARD = "/nissan-qashqai/trunk-wont-open/diagnose/"
-ANSWERS = (
-    "handle-no-resistance:y,motor-clicks-lid-stays:y,high-mileage-yanked:y,handle-cracked:n,"
-    "freezing-temperature:n,lid-press-releases:n,no-sound-on-press:n"
+ANSWERS = (  # in the canonical order, the symptoms' slugs (another order is a 301)
+    "freezing-temperature:n,handle-cracked:n,handle-no-resistance:y,high-mileage-yanked:y,"
+    "lid-press-releases:n,motor-clicks-lid-stays:y,no-sound-on-press:n"
 )
 LIMIT = 5
 

@@ -121,7 +121,7 @@ HTMX = {"HX-Request": "true"}
 rounds, batch = int(sys.argv[1]), int(sys.argv[2])
 
 def state():
-    chosen = random.sample(slugs, random.randint(0, 6))
+    chosen = sorted(random.sample(slugs, random.randint(0, 6)))  # the canonical order
     answers = ",".join(f"{s}:{random.choice('ynu')}" for s in chosen)
     url = f"{compiled.diagnose_url}?generation={random.choice(codes)}"
     return url + (f"&answers={answers}" if answers else "")

@@ -43,6 +43,13 @@ def _from_accept_language(request) -> str | None:
     return None
 
 
+def asked_language(request) -> str | None:
+    """The supported language an API request names with ``?lang=``, if it names one."""
+    asked = request.GET.get("lang", "")
+    language = asked and _supported(asked)
+    return language.lower() if language else None
+
+
 def request_language(request) -> str:
     """The language code this request is answered in (see the module's docstring)."""
     path = request.path_info
@@ -50,8 +57,7 @@ def request_language(request) -> str:
     if from_path:
         return from_path
     if path.startswith(API_PREFIX):
-        asked = request.GET.get("lang", "")
-        return (asked and _supported(asked)) or _from_accept_language(request) or "en"
+        return asked_language(request) or _from_accept_language(request) or "en"
     if path.startswith(ADMIN_PREFIX):
         return translation.get_language_from_request(request, check_path=False)
     return settings.LANGUAGE_CODE

@@ -3,6 +3,7 @@ import logging
 import pickle
 import threading
 import time
+import zlib
 from collections import OrderedDict
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.http import HttpResponseNotModified
 from django.middleware.gzip import re_accepts_gzip
 from django.utils.http import quote_etag
 
+from config.canonical import is_canonical, request_query
 from config.locale import request_language
 from config.release import release_id
 from kb.content_version import content_version
@@ -18,6 +20,27 @@ from kb.content_version import content_version
 logger = logging.getLogger("carfaults.request")
 # Stored pages expire on their own too, so rarely visited wizard URLs do not pile up.
 PAGE_TIMEOUT = 3600
+# zlib's level for stored pages (``pack``): the fastest; level 6 saves 5-12 % more of a page
+# and costs twice the time (docs/performance.md, "Stored pages are compressed").
+PACK_LEVEL = 1
+# The first byte of a packed page: how the pickle after it is stored.
+ZLIB, PLAIN = b"z", b"p"
+
+
+def pack(response) -> bytes:
+    """A response as stored, in the shared cache and in process memory: pickled, and
+    compressed unless its body already is (GZipMiddleware's): a gzip body shrinks by under a
+    tenth, and each hit would pay the unpacking."""
+    data = pickle.dumps(response, pickle.HIGHEST_PROTOCOL)
+    if response.has_header("Content-Encoding"):
+        return PLAIN + data
+    return ZLIB + zlib.compress(data, PACK_LEVEL)
+
+
+def unpack(data: bytes):
+    """A stored response, a new object for each request (it gets headers and cookies added)."""
+    body = memoryview(data)[1:]
+    return pickle.loads(zlib.decompress(body) if data[:1] == ZLIB else body)
 
 
 class RequestLogMiddleware:
@@ -55,7 +78,11 @@ class SharedPageCacheMiddleware:
     version (an edit or a deploy retires every stored page at once), the exact scheme and
     host (absolute URLs in a page come from them), the language the request is answered in
     (config/locale.py: the path for pages, ``?lang=`` or Accept-Language for the API), each
-    header the response varies on, as the code that reads it decides, and the full path.
+    header the response varies on, as the code that reads it decides, the path and the query
+    string in its one spelling (config/canonical.py). A response is stored only when that
+    query is the one the response declares canonical (none, unless the view says otherwise),
+    so unknown parameters never add an entry: one state, one URL, one entry. Entries are
+    stored compressed (``pack``).
 
     Cookies do not bypass it: public pages are the same for everyone, staff included, so a
     made-up ``sessionid`` cannot turn every request into a rendered one. Staff still always
@@ -78,14 +105,17 @@ class SharedPageCacheMiddleware:
         if request.method not in ("GET", "HEAD"):
             return self.private(request, self.get_response(request))
         key = self.key(request)
-        response, second_time = self.hot.get(key)
-        if response is None:
-            response = cache.get(key)
-            if response is not None:
-                self.hot.put(key, response)  # asked for before: worth keeping in this process
+        data, second_time = self.hot.get(key)
+        if data is None:
+            data = cache.get(key)
+            if isinstance(data, bytes):
+                self.hot.put(key, data)  # asked for before: worth keeping in this process
+            else:
+                data = None  # nothing, or not a packed page
         elif second_time:
-            cache.set(key, response, timeout=PAGE_TIMEOUT)  # asked again: share it
-        if response is not None:
+            cache.set(key, data, timeout=PAGE_TIMEOUT)  # asked again: share it
+        if data is not None:
+            response = unpack(data)
             etag = response.get("ETag")
             if etag and etag in request.headers.get("If-None-Match", ""):
                 response = self.not_modified(response)
@@ -94,10 +124,11 @@ class SharedPageCacheMiddleware:
         if request.method == "GET" and self.storable(request, response):
             if not response.has_header("ETag"):
                 response["ETag"] = quote_etag(hashlib.md5(response.content).hexdigest())
+            data = pack(response)  # now: what is added to the response later stays ours
             if self.hot.limit:
-                self.hot.remember(key, response)  # shared once asked for again (HotPages)
+                self.hot.remember(key, data)  # shared once asked for again (HotPages)
             else:
-                cache.set(key, response, timeout=PAGE_TIMEOUT)  # pickled now: edits stay ours
+                cache.set(key, data, timeout=PAGE_TIMEOUT)
         return self.private(request, response)
 
     @staticmethod
@@ -112,6 +143,8 @@ class SharedPageCacheMiddleware:
         # django-htmx's reading of its headers: a value counts only when it is exactly "true".
         htmx = request.headers.get("HX-Request") == "true"
         restore = request.headers.get("HX-History-Restore-Request") == "true"
+        # never the raw query: its one spelling (config/canonical.py; see ``storable``)
+        where = f"{request.path}?{request_query(request)}"
         parts = {
             "release": release_id(),
             "content": content_version(),
@@ -121,7 +154,7 @@ class SharedPageCacheMiddleware:
             "encoding": cls.encoding(request) or "identity",
             "htmx": int(htmx),
             "restore": int(restore),
-            "path": hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32],
+            "path": hashlib.sha256(where.encode()).hexdigest()[:32],
         }
         named = "|".join(f"{name}={value}" for name, value in parts.items())
         return "page:" + hashlib.sha256(named.encode()).hexdigest()
@@ -131,6 +164,8 @@ class SharedPageCacheMiddleware:
             return False
         if not getattr(response, "shared_cache", True):
             return False
+        if not is_canonical(request, response):
+            return False  # another spelling of a state, or unknown parameters: no entry
         if "'nonce-" in response.get("Content-Security-Policy", ""):
             return False  # a nonce must not be replayed to other visitors
         if "public" not in response.get("Cache-Control", ""):
@@ -181,10 +216,12 @@ class HotPages:
     passes through probation without pushing popular pages out. A page is rendered at most
     twice per process before it is shared.
 
-    Entries are kept pickled and unpickled per request: each request gets a response of its
-    own to add headers and cookies to. The key names the content version and the release, so
-    an entry is never stale; the least recently used go first. ``limit`` 0: no local layer
-    (the shared cache is then the process's own memory, and each page is stored at once).
+    Entries are the packed bytes the shared cache holds too (``pack``: pickled, compressed),
+    unpacked per request: each request gets a response of its own to add headers and cookies
+    to, and a page moves between the layers without being packed again. The key names the
+    content version and the release, so an entry is never stale; the least recently used go
+    first. ``limit`` 0: no local layer (the shared cache is then the process's own memory, and
+    each page is stored at once).
     """
 
     def __init__(self, limit: int):
@@ -193,8 +230,8 @@ class HotPages:
         self.probation: OrderedDict[str, bytes] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: str):
-        """(response, asked for the second time here) or (None, False)."""
+    def get(self, key: str) -> tuple[bytes | None, bool]:
+        """(the packed page, asked for the second time here) or (None, False)."""
         if not self.limit:
             return None, False
         with self.lock:
@@ -208,19 +245,17 @@ class HotPages:
                     return None, False
                 self._keep(key, data)
                 second_time = True
-        return pickle.loads(data), second_time
+        return data, second_time
 
-    def put(self, key: str, response) -> None:
+    def put(self, key: str, data: bytes) -> None:
         """Keep a page that was asked for before (found in the shared cache)."""
         if self.limit:
-            data = pickle.dumps(response, pickle.HIGHEST_PROTOCOL)
             with self.lock:
                 self._keep(key, data)
 
-    def remember(self, key: str, response) -> None:
+    def remember(self, key: str, data: bytes) -> None:
         """Keep a page rendered here, on probation."""
         if self.limit:
-            data = pickle.dumps(response, pickle.HIGHEST_PROTOCOL)
             with self.lock:
                 self.probation[key] = data
                 self.probation.move_to_end(key)

@@ -3,6 +3,11 @@
     ?generation=<code>&answers=<symptom>:<y|n|u>,<symptom>:<y|n|u>
     ?year=2016&answers=...          (year stands in for generation)
 
+One state has one canonical query (``state_query``): ``generation=`` (never ``year=``), then
+the answers in the order of their symptoms' slugs, lower case, nothing else. The wizard links
+to it and the views redirect every other spelling of a valid state to it (docs/decisions.md,
+"One state, one URL").
+
 Parsing is lenient: every problem becomes a QueryError naming the bad part and the valid
 values, and everything valid is kept, so the wizard can show the message and let the user go
 on, while the API answers 400 with the same message. Messages are in the active language
@@ -44,6 +49,21 @@ class DiagnoseQuery:
 
 def encode_answers(answers: Mapping[str, str]) -> str:
     return ",".join(f"{symptom}:{value}" for symptom, value in answers.items())
+
+
+def canonical_answers(answers: Mapping[str, str]) -> str:
+    """The answers in their one order, their symptoms' slugs: the engine's result does not
+    depend on the order (engine.py), so two orders are one state."""
+    return encode_answers(dict(sorted(answers.items())))
+
+
+def state_query(generation: GenerationInfo | None, answers: Mapping[str, str]) -> str:
+    """The canonical query of a state: "" before a generation is chosen (answers without one
+    change nothing), else ``generation=<code>`` and, if any, ``&answers=<canonical answers>``."""
+    if generation is None:
+        return ""
+    query = f"generation={generation.code}"
+    return query + f"&answers={canonical_answers(answers)}" if answers else query
 
 
 def query_too_long(query_string: str) -> QueryError | None:

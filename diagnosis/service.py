@@ -18,7 +18,7 @@ from .content import (
     ProcedureCard,
     SymptomInfo,
 )
-from .query import ANSWER_WORDS, encode_answers
+from .query import ANSWER_WORDS, canonical_answers, encode_answers, state_query
 
 # How many causes the result dwells on, and the share below which a cause is not "likely".
 TOP_CAUSES = 3
@@ -181,9 +181,10 @@ class Outcome:
     @cached_property
     def answered(self) -> list[dict]:
         """Each question answered so far (a group once), with the links that change or remove
-        its answer."""
+        its answer, in the content's order of the questions: the URL keeps one order of the
+        answers whatever order they were given in (query.canonical_answers)."""
         items, seen = [], set()
-        for slug in self.answers:
+        for slug in [s for s in self.compiled.symptoms if s in self.answers]:
             symptom = self.compiled.symptoms[slug]
             question = symptom.group or slug
             if question in seen:
@@ -244,7 +245,7 @@ class Outcome:
             "model": compiled.model_slug,
             "problem": compiled.problem_slug,
             "generation": self.generation.code,
-            "answers": encode_answers(self.answers),
+            "answers": canonical_answers(self.answers),
             "candidates": [
                 {
                     "fault": cause.fault.slug,
@@ -284,13 +285,10 @@ class Outcome:
 
 
 def wizard_url(compiled: CompiledProblem, generation: GenerationInfo | None, answers) -> str:
-    url = compiled.diagnose_url
-    if generation is None:
-        return url
-    url += f"?generation={generation.code}"
-    if answers:
-        url += f"&answers={encode_answers(answers)}"
-    return url
+    """The canonical URL of a state: every link of the wizard is one, so no click of an owner
+    meets the redirect that other spellings get (views._canonical)."""
+    query = state_query(generation, answers)
+    return f"{compiled.diagnose_url}?{query}" if query else compiled.diagnose_url
 
 
 def diagnose(

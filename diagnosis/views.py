@@ -3,12 +3,14 @@
 import re
 from functools import wraps
 
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from config.canonical import declare, request_query
+from config.locale import asked_language
 from kb.drafts import sees_drafts
 from kb.models import Problem
 from kb.validation import readiness
@@ -16,7 +18,7 @@ from kb.views import api_error
 from usage.events import step_events
 
 from . import content, qr
-from .query import DiagnoseQuery, QueryError, parse, query_too_long
+from .query import DiagnoseQuery, QueryError, parse, query_too_long, state_query
 from .service import diagnose, wizard_url
 
 # Only slug-shaped values reach the database (a NUL byte, for one, is an error in PostgreSQL).
@@ -59,11 +61,43 @@ def _cacheable(response, compiled, query):
         patch_cache_control(response, private=True, no_cache=True)
     elif not query.errors:
         patch_cache_control(response, public=True, max_age=STEP_MAX_AGE)
+    return declare(response, state_query(query.generation, query.answers))
+
+
+def _elsewhere(request, canonical: str, *, public: bool = True):
+    """A permanent redirect to the canonical URL when the request spells its valid state
+    another way (unknown parameters, ``year=``, the answers' order or case): one state, one
+    URL, one entry in the page cache (config/canonical.py). None when it is canonical.
+
+    Sent before anything is rendered or stored (the page cache stores only 200s). It may be
+    kept for as long as a step (STEP_MAX_AGE), no longer: where a year points depends on the
+    content. An htmx request follows it inside its XMLHttpRequest and pushes the URL it ends
+    at (htmx 2 reads ``responseURL``), so the address bar shows the canonical URL too."""
+    if request_query(request) == canonical:
+        return None
+    response = HttpResponsePermanentRedirect(
+        f"{request.path}?{canonical}" if canonical else request.path
+    )
+    if public:
+        patch_cache_control(response, public=True, max_age=STEP_MAX_AGE)
+    else:  # a draft's: for the staff member who asked only
+        patch_cache_control(response, private=True, no_cache=True)
     return response
+
+
+def _moved(request, compiled, query):
+    """The redirect of a wizard view's request to its state's canonical URL, if it needs one.
+    A query with errors is answered as before, the message in the page (never stored)."""
+    if query.errors:
+        return None
+    canonical = state_query(query.generation, query.answers)
+    return _elsewhere(request, canonical, public=compiled.is_public)
 
 
 def wizard(request, model, problem):
     compiled, query, outcome = _step(request, model, problem)
+    if moved := _moved(request, compiled, query):
+        return moved
     fragment = request.htmx and not request.htmx.history_restore_request
     response = render(
         request,
@@ -90,6 +124,8 @@ def wizard(request, model, problem):
 def wizard_print(request, model, problem):
     """The result on one printed page: the answers, the top causes, their checks and costs."""
     compiled, query, outcome = _step(request, model, problem)
+    if outcome and (moved := _moved(request, compiled, query)):
+        return moved
     if outcome is None or query.errors:  # nothing to print yet: the wizard says why
         query_string = request.META.get("QUERY_STRING", "")
         return redirect(compiled.diagnose_url + (f"?{query_string}" if query_string else ""))
@@ -108,6 +144,8 @@ def wizard_qr(request, model, problem):
     compiled, query = _state(request, model, problem)
     if query.generation is None or query.errors:
         raise Http404("No result to encode: the query names no valid state")
+    if moved := _moved(request, compiled, query):
+        return moved
     link = request.build_absolute_uri(wizard_url(compiled, query.generation, query.answers))
     response = HttpResponse(qr.svg_document(link), content_type="image/svg+xml")
     return _cacheable(response, compiled, query)
@@ -163,9 +201,23 @@ def api_diagnose(request):
         )
     if query.errors:
         return _api_error(query.errors)
-    response = JsonResponse(diagnose(compiled, query.generation, query.answers).as_json())
+    canonical = _api_query(request, compiled, query)
+    if moved := _elsewhere(request, canonical):
+        return moved
+    data = diagnose(compiled, query.generation, query.answers).as_json()
+    data["links"]["self"] = f"{request.path}?{canonical}"
+    response = JsonResponse(data)
     patch_cache_control(response, public=True, max_age=STEP_MAX_AGE)
-    return response
+    return declare(response, canonical)
+
+
+def _api_query(request, compiled, query: DiagnoseQuery) -> str:
+    """The canonical API query of a valid state: the model, the problem, the state's own query
+    (query.state_query) and ``lang=`` when it names a supported language."""
+    canonical = f"model={compiled.model_slug}&problem={compiled.problem_slug}&"
+    canonical += state_query(query.generation, query.answers)
+    language = asked_language(request)
+    return canonical + f"&lang={language}" if language else canonical
 
 
 def _unknown_model_or_problem(model: str, problem: str) -> QueryError:

@@ -418,14 +418,11 @@ def play(get_json, case: Case, max_questions: int = 50) -> tuple[dict, list[str]
     tokens: list[str] = []
     asked: list[str] = []
     while True:
-        data = get_json(
-            {
-                "model": MODEL,
-                "problem": PROBLEM,
-                "generation": case.generation,
-                "answers": ",".join(tokens),
-            }
-        )
+        params = {"model": MODEL, "problem": PROBLEM, "generation": case.generation}
+        if tokens:  # in their canonical order, as the wizard links (else a 301 to it)
+            answers = ",".join(tokens).split(",")
+            params["answers"] = ",".join(sorted(answers, key=lambda t: t.partition(":")[0]))
+        data = get_json(params)
         if data["done"] or len(asked) >= max_questions:
             return data, asked
         question = data["next_question"]

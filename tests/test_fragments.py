@@ -71,8 +71,8 @@ def test_once_needs_an_object():
 def test_a_result_page_is_the_same_with_its_procedures_reused(client, content):
     url = (
         "/nissan-qashqai/trunk-wont-open/diagnose/?generation=j11-facelift&answers="
-        "no-sound-on-press:y,car-electrics-weak:n,fuse-intact:n,key-not-detected:n,"
-        "doors-lock-unlock-ok:y,voltage-at-lock:n"
+        "car-electrics-weak:n,doors-lock-unlock-ok:y,fuse-intact:n,key-not-detected:n,"
+        "no-sound-on-press:y,voltage-at-lock:n"
     )
     first = client.get(url, headers={"HX-Request": "true"}).content
     assert b'class="card fix"' in first and b'<details class="procedure" open>' in first

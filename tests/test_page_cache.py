@@ -316,6 +316,7 @@ def test_50000_random_wizard_states_leave_the_cache_within_its_cap(settings):
     from django.test import RequestFactory
     from django.utils.cache import patch_cache_control
 
+    from config.canonical import request_query
     from config.middleware import SharedPageCacheMiddleware
     from config.settings import cache_settings
 
@@ -327,6 +328,7 @@ def test_50000_random_wizard_states_leave_the_cache_within_its_cap(settings):
     def step(request):
         response = HttpResponse(f"<p>step {request.GET.urlencode()}</p>")
         patch_cache_control(response, public=True, max_age=300)
+        response.canonical_query = request_query(request)  # each state its own canonical URL
         return response
 
     middleware = SharedPageCacheMiddleware(step)
@@ -466,16 +468,16 @@ def test_never_seen_states_do_not_push_popular_pages_out_of_process_memory(setti
 def test_the_process_local_pages_stay_within_their_cap():
     from django.http import HttpResponse
 
-    from config.middleware import HotPages
+    from config.middleware import HotPages, pack, unpack
 
     hot = HotPages(limit=3)
     for number in range(6):
-        hot.remember(f"new-{number}", HttpResponse(f"new {number}"))
-        hot.put(f"found-{number}", HttpResponse(f"found {number}"))
+        hot.remember(f"new-{number}", pack(HttpResponse(f"new {number}")))
+        hot.put(f"found-{number}", pack(HttpResponse(f"found {number}")))
     assert list(hot.probation) == ["new-3", "new-4", "new-5"]
-    assert hot.get("found-3")[0].content == b"found 3"  # used: now the most recent
-    response, second_time = hot.get("new-4")  # asked for again: kept
-    assert response.content == b"new 4" and second_time
+    assert unpack(hot.get("found-3")[0]).content == b"found 3"  # used: now the most recent
+    data, second_time = hot.get("new-4")  # asked for again: kept
+    assert unpack(data).content == b"new 4" and second_time
     assert list(hot.kept) == ["found-5", "found-3", "new-4"] and list(hot.probation) == [
         "new-3",
         "new-5",

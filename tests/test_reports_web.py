@@ -16,7 +16,10 @@ WIZARD = "/nissan-qashqai/trunk-wont-open/diagnose/"
 REPORT = WIZARD + "report/"
 FAULT_PAGE = "/nissan-qashqai/trunk-wont-open/faults/lock-frozen/"
 # Seven answers that all point at the broken cable: the wizard has finished (test_diagnosis_web).
-DONE = "handle-no-resistance:y,motor-clicks-lid-stays:y,high-mileage-yanked:y,handle-cracked:n,freezing-temperature:n,lid-press-releases:n,no-sound-on-press:n"
+DONE = (
+    "freezing-temperature:n,handle-cracked:n,handle-no-resistance:y,high-mileage-yanked:y,"
+    "lid-press-releases:n,motor-clicks-lid-stays:y,no-sound-on-press:n"
+)  # in the canonical order, the symptoms' slugs
 RESULT = f"{WIZARD}?generation=j10&answers={DONE}"
 
 

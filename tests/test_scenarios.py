@@ -96,6 +96,9 @@ def test_old_cars_start_with_the_cable_and_the_handle(api, content):
     assert {c["fault"] for c in data["candidates"][:2]} == {"release-cable-broken", "handle-broken"}
 
 
-def test_year_stands_for_its_generation(api, content):
-    by_year = api({"model": MODEL, "problem": PROBLEM, "year": "2019"})
+def test_year_stands_for_its_generation(client, content):
+    """The year is accepted and redirected (301) to its generation, the state's one URL."""
+    response = client.get("/api/v1/diagnose", {"model": MODEL, "problem": PROBLEM, "year": "2019"})
+    assert response.status_code == 301
+    by_year = client.get(response["Location"]).json()
     assert by_year["generation"] == "j11-facelift"

@@ -54,7 +54,8 @@ def test_a_step_draws_no_qr_code_itself(client, content, monkeypatch):
 def test_the_qr_image_encodes_the_canonical_state_not_the_raw_query(client, content):
     urls, _ = walk()
     state = html.unescape(urls[-1]).split("?", 1)[1]
-    response = client.get(f"/{MODEL}/{PROBLEM}/diagnose/qr.svg?utm_source=x&{state}")
+    response = client.get(f"/{MODEL}/{PROBLEM}/diagnose/qr.svg?utm_source=x&{state}", follow=True)
+    assert response.redirect_chain[0][1] == 301  # to the canonical state's image
     assert (
         decode_svg_image(response.content.decode()) == f"http://testserver{html.unescape(urls[-1])}"
     )
@@ -69,7 +70,7 @@ def test_the_share_link_is_the_canonical_state_whatever_the_query_looked_like(cl
     urls, _ = walk()
     state = urls[-1].split("?", 1)[1]
     messy = f"{DIAGNOSE}?utm_source=x&{state}"
-    page = html.unescape(client.get(messy).content.decode())
+    page = html.unescape(client.get(messy, follow=True).content.decode())
     assert f"http://testserver{urls[-1]}" in page
     assert "utm_source" not in re.search(r'<section class="card share".*?</section>', page, re.S)[0]
 
@@ -100,7 +101,7 @@ def test_the_print_view_has_the_answers_the_top_causes_their_checks_and_costs(cl
     urls, walked = walk()
     printed = []
     for query in [urls[-1].split("?", 1)[1], LOCK_ACTUATOR]:
-        response = client.get(PRINT + "?" + query)
+        response = client.get(PRINT + "?" + query, follow=True)  # LOCK_ACTUATOR: answers sorted
         assert response.status_code == 200
         outcome = response.context["outcome"]
         if query in urls[-1]:  # the state the walk diagnosed itself

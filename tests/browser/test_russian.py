@@ -104,8 +104,8 @@ def test_russian_pages_fit_the_screen(browser, site, size):
     pages = {
         **RUSSIAN_PAGES,
         "wizard-result": f"/ru{WIZARD}?generation=j11&answers="
-        "no-sound-on-press:y,car-electrics-weak:n,fuse-intact:n,key-not-detected:n,"
-        "doors-lock-unlock-ok:y,voltage-at-lock:n",
+        "car-electrics-weak:n,doors-lock-unlock-ok:y,fuse-intact:n,key-not-detected:n,"
+        "no-sound-on-press:y,voltage-at-lock:n",
     }
     for name, path in pages.items():
         page.goto(f"{site}{path}")

@@ -159,7 +159,7 @@ def test_desktop_layout_screenshot(browser, site):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.goto(
-        f"{site}/nissan-qashqai/trunk-wont-open/diagnose/?generation=j11&answers=no-sound-on-press:y,doors-lock-unlock-ok:y"
+        f"{site}/nissan-qashqai/trunk-wont-open/diagnose/?generation=j11&answers=doors-lock-unlock-ok:y,no-sound-on-press:y"
     )
     shot(page, "wizard-question-desktop")
     assert no_horizontal_scroll(page)
