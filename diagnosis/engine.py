@@ -645,6 +645,36 @@ def next_question(
     return _best_question(kb, vector, answered, min_gain_per_cost)
 
 
+def asking_order(
+    kb: KnowledgeBase,
+    answers: Mapping[str, Answer],
+    *,
+    min_gain_per_cost: float = DEFAULT_MIN_GAIN_PER_COST,
+) -> tuple[str, ...]:
+    """The questions answered in `answers`, in the order the wizard asked them.
+
+    The answers are a set (their order changes no probability), and a URL keeps them in one
+    order of its own; the order asked is replayed: from no answer, the question
+    `next_question` picks, then its answers added, and again, as long as the question picked
+    was answered. A state reached otherwise (a hand-written link, content edited since) ends
+    the replay early: the questions it did not reach are not in the result.
+    """
+    _check_min_gain(min_gain_per_cost)
+    given: dict[str, Answer] = {}
+    order: list[str] = []
+    while len(given) < len(answers):
+        question = next_question(kb, given, min_gain_per_cost=min_gain_per_cost)
+        if question is None:
+            break
+        members = kb.group(question).members if kb.is_group(question) else (question,)
+        answered = {m: answers[m] for m in members if m in answers}
+        if not answered:
+            break
+        given.update(answered)
+        order.append(question)
+    return tuple(order)
+
+
 def _why(kb: KnowledgeBase, answered: _Answered) -> dict[int, tuple[Evidence, ...]]:
     """Per fault index (only faults some answer moved): its strongest evidence, at most 3."""
     moved: dict[int, list[tuple[float, int, str, str, float]]] = {}

@@ -24,6 +24,7 @@ from diagnosis.engine import (
     Group,
     KnowledgeBase,
     Symptom,
+    asking_order,
     diagnose,
     information_gains,
     next_question,
@@ -108,6 +109,27 @@ def test_answer_order_changes_nothing():
     answers = {"freezing-temperature": "y", "no-sound-on-press": "n", "voltage-at-lock": "u"}
     reversed_answers = dict(reversed(list(answers.items())))
     assert diagnose(kb, answers) == diagnose(kb, reversed_answers)
+
+
+def test_the_order_asked_is_replayed_from_the_answers_whatever_their_order():
+    kb = trunk_kb()
+    answers: dict[str, str] = {}
+    asked = []
+    for _ in range(3):
+        question = next_question(kb, answers, min_gain_per_cost=0.0)
+        asked.append(question)
+        answers[question] = "n"
+    shuffled = dict(sorted(answers.items()))
+    assert list(shuffled) != asked  # the sorted URL order is not the order asked
+    assert asking_order(kb, shuffled, min_gain_per_cost=0.0) == tuple(asked)
+
+
+def test_the_replay_stops_where_the_answers_leave_the_wizards_path():
+    kb = trunk_kb()
+    first = next_question(kb, {})
+    off_path = next(s.key for s in kb.symptoms if s.key != first)
+    assert asking_order(kb, {off_path: "y"}) == ()
+    assert asking_order(kb, {first: "n", off_path: "y"})[:1] == (first,)
 
 
 def test_answered_question_is_never_asked_again():

@@ -351,3 +351,19 @@ def test_counts_from_many_threads_while_pushes_run_all_arrive_and_none_raises(co
     while counted() != {event: 800} and time.monotonic() < deadline:
         time.sleep(0.01)
     assert counted() == {event: 800}
+
+
+def test_a_whole_diagnosis_counts_each_question_answered_once_where_it_was_shown(
+    client, content
+):
+    """The URL keeps the answers sorted, not in the order asked; the question answered last is
+    the one the wizard asked last (engine.asking_order), so every question shown and then
+    answered counts as answered, whatever its slug's place in the alphabet."""
+    urls, _ = walk()
+    for url in urls:
+        assert client.get(url).status_code == 200  # canonical: no redirect on the way
+    events = counted()
+    shown = {e[3] for e in events if e[0] == "shown"}
+    answered = {e[3]: n for e, n in events.items() if e[0] == "answer"}
+    assert len(answered) == len(urls) - 1 >= 3
+    assert set(answered) == shown and set(answered.values()) == {1}

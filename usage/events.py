@@ -4,8 +4,8 @@ An event is ``(kind, problem, generation, question, answer, fault)``, all string
 parts empty; ``problem`` is "<model>/<problem>". A step yields at most three:
 
 - ``start``: a generation was chosen and nothing answered yet (the first question's state);
-- ``answer``: the question answered last in the URL (its token came last), with the kind of
-  answer: ``y`` / ``n`` / ``u``; for a question with several options (an exclusive group)
+- ``answer``: the question answered last (the order asked, replayed: ``last_answer``), with
+  the kind of answer: ``y`` / ``n`` / ``u``; for a question with several options (an exclusive group)
   an option counts as ``y``, "none of these" as ``n``, "don't know" as ``u``;
 - ``shown``: the question this state asks next;
 - ``result``: the state reached a result (no question left), with the top cause.
@@ -18,6 +18,8 @@ answered again. docs/usage.md says more.
 """
 
 from __future__ import annotations
+
+from diagnosis import engine
 
 KINDS = ("start", "answer", "shown", "result")
 SEPARATOR = "|"  # never in a slug
@@ -49,7 +51,7 @@ def step_events(compiled, generation, answers: dict[str, str], outcome) -> tuple
     if not answers:
         found.append(event("start", problem, code))
     else:
-        question, kind = last_answer(compiled, answers)
+        question, kind = last_answer(compiled, generation, answers)
         found.append(event("answer", problem, code, question, kind))
     if outcome.next_question is not None:
         found.append(event("shown", problem, code, outcome.next_question.slug))
@@ -58,12 +60,24 @@ def step_events(compiled, generation, answers: dict[str, str], outcome) -> tuple
     return tuple(found)
 
 
-def last_answer(compiled, answers: dict[str, str]) -> tuple[str, str]:
-    """The question whose token comes last in the answers, and its kind of answer."""
-    symptom = next(reversed(answers))
-    group_slug = compiled.symptoms[symptom].group
+def last_answer(compiled, generation, answers: dict[str, str]) -> tuple[str, str]:
+    """The question answered last, and its kind of answer.
+
+    A URL keeps the answers in one order (sorted: diagnosis/query.py), not the order asked, so
+    the order asked is replayed (engine.asking_order). A state the wizard would not have
+    reached that way (a hand-written link) counts its last token's question, as before.
+    """
+    kb = compiled.knowledge_bases[generation.code]
+    order = engine.asking_order(kb, answers)
+    asked = {m for q in order for m in (kb.group(q).members if kb.is_group(q) else (q,))}
+    if order and asked == set(answers):
+        question = order[-1]
+        group_slug = question if kb.is_group(question) else ""
+    else:
+        question = next(reversed(answers))
+        group_slug = compiled.symptoms[question].group
     if not group_slug:
-        return symptom, answers[symptom]
+        return question, answers[question]
     values = [answers.get(member) for member in compiled.groups[group_slug].members]
     if "y" in values:
         return group_slug, "y"
