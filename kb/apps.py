@@ -7,4 +7,4 @@ class KbConfig(AppConfig):
     verbose_name = _("Knowledge base")
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the content-change signals)
+        from . import deletions, signals  # noqa: F401  (connect their signals)

@@ -11,7 +11,7 @@ DATA_MIGRATIONS = [
     ("usage", "0002_editors_see_usage", "assign_permissions"),
 ]
 # kb models made after 0005: when it ran, their rights did not exist, so editors got none.
-MADE_AFTER_0005 = ["probabilityword", "historicalprobabilityword"]
+MADE_AFTER_0005 = ["probabilityword", "historicalprobabilityword", "deletion"]
 
 
 def restore_migrated_groups():
