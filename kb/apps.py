@@ -9,4 +9,4 @@ class KbConfig(AppConfig):
     def ready(self):
         from config import checks  # noqa: F401  (registers the deploy checks)
 
-        from . import signals  # noqa: F401  (connects the content-change signals)
+        from . import deletions, signals  # noqa: F401  (connect their signals)

@@ -11,14 +11,18 @@ others declare ``history`` here.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from .exact_json import ExactEncoder
 
 # Slugs that would shadow the fixed URL segments under /<model>/.
 RESERVED_SLUGS = frozenset(
@@ -1262,3 +1266,53 @@ CONTENT_MODELS = (
     Step,
     FaqEntry,
 )
+
+
+class Deletion(models.Model):
+    """One delete, with all it took along (kb/deletions.py writes it, "Recently deleted"
+    restores it as a unit): the rows as they were just before, the many-to-many links that
+    went with them, and the references the delete emptied (on_delete=SET_NULL)."""
+
+    date = models.DateTimeField(
+        default=timezone.now, db_index=True, editable=False, verbose_name=_("deleted")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("deleted by"),
+    )
+    label = models.CharField(max_length=500, editable=False, verbose_name=_("what"))
+    # Django's "python" serialization of every deleted row, parents before children.
+    rows = models.JSONField(
+        default=list, encoder=ExactEncoder, editable=False, verbose_name=_("deleted rows")
+    )
+    # [through model label, {column: id, column: id}] for each link deleted with them.
+    links = models.JSONField(default=list, editable=False, verbose_name=_("deleted links"))
+    # [model label, field attname, the deleted object's id, [ids of the rows that lost it]].
+    references = models.JSONField(
+        default=list, editable=False, verbose_name=_("emptied references")
+    )
+    restored = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("restored")
+    )
+    restored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("restored by"),
+    )
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("deletion")
+        verbose_name_plural = _("deletions")
+
+    def __str__(self):
+        return self.label

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
-from kb.models import Generation, Make, QuestionGroup, RateLevel, VehicleModel
+from kb.models import Generation, Make, Problem, QuestionGroup, RateLevel, VehicleModel
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,7 @@ def member_of(client, group):
     return user
 
 
-@pytest.mark.parametrize("model", [Make, VehicleModel, Generation, RateLevel])
+@pytest.mark.parametrize("model", [Make, VehicleModel, Generation, RateLevel, Problem])
 def test_content_editor_cannot_delete_what_everything_hangs_on(client, content, model):
     user = member_of(client, "Content editor")
     obj = model.objects.first()
@@ -85,3 +85,26 @@ def test_a_refusal_reads_in_russian_in_the_russian_admin(client, content):
     page = client.get(reverse("admin:kb_vehiclemodel_delete", args=[model.pk]))
     assert page.status_code == 403
     assert "Чтобы удалить" in page.content.decode()
+
+
+def test_content_editor_is_offered_no_delete_of_a_problem(client, content):
+    """One confirmation took a whole problem (issue 19): it is a content lead's right."""
+    user = member_of(client, "Content editor")
+    assert user.has_perm("kb.change_problem") and user.has_perm("kb.add_problem")
+    problem = Problem.objects.get(slug="trunk-opens-then-closes")
+    url = reverse("admin:kb_problem_delete", args=[problem.pk])
+    assert client.get(url).status_code == 403
+    change = client.get(reverse("admin:kb_problem_change", args=[problem.pk])).content.decode()
+    assert 'class="deletelink"' not in change
+
+
+def test_content_lead_deletes_a_problem_after_seeing_all_that_goes_with_it(client, content):
+    member_of(client, "Content lead")
+    problem = Problem.objects.get(slug="trunk-opens-then-closes")
+    url = reverse("admin:kb_problem_delete", args=[problem.pk])
+    page = client.get(url).content.decode()
+    assert "Faults: 3" in page and "Symptoms: 5" in page and "Likelihoods: 15" in page
+    for fault in problem.faults.all():
+        assert f"{fault.name}</a>" in page
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not Problem.objects.filter(pk=problem.pk).exists()

@@ -5,8 +5,8 @@ parts empty; ``problem`` is "<model>/<problem>". A step yields at most three:
 
 - ``start``: a generation was chosen and nothing answered yet (the first question's state);
 - ``answer``: the question answered last (the order asked, replayed: ``last_answer``), with
-  the kind of answer: ``y`` / ``n`` / ``u``; for a question with several options (an exclusive group)
-  an option counts as ``y``, "none of these" as ``n``, "don't know" as ``u``;
+  the kind of answer: ``y`` / ``n`` / ``u``; for a question with several options (an
+  exclusive group) an option counts as ``y``, "none of these" as ``n``, "don't know" as ``u``;
 - ``shown``: the question this state asks next;
 - ``result``: the state reached a result (no question left), with the top cause.
 

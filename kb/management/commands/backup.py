@@ -13,7 +13,6 @@ not backed up: a restore asks everyone to log in again. The file holds password 
 written readable by its owner only (0600).
 """
 
-import datetime
 import json
 import os
 
@@ -21,17 +20,8 @@ from django.apps import apps
 from django.conf import settings
 from django.core import serializers
 from django.core.management import BaseCommand
-from django.core.serializers.json import DjangoJSONEncoder
 
-
-class ExactEncoder(DjangoJSONEncoder):
-    """Django's fixtures keep milliseconds (ECMA-262 dates); a backup keeps every digit, so
-    history dates come back exactly as they were."""
-
-    def default(self, o):
-        if isinstance(o, datetime.datetime | datetime.time):
-            return o.isoformat()
-        return super().default(o)
+from kb.exact_json import ExactEncoder
 
 
 def models_to_back_up() -> list:
