@@ -32,10 +32,10 @@ DEPLOY_DOC = Path(__file__).resolve().parent.parent / "docs" / "deploy.md"
 
 
 def snapshot() -> dict:
-    """Every row of every kb, reports and usage model (content, history, reports, counts)
-    with its id, users and groups."""
+    """Every row of every kb, diagnosis, reports and usage model (content, history, test
+    cases, reports, counts) with its id, users and groups."""
     data = {}
-    for label in ("kb", "reports", "usage"):
+    for label in ("kb", "diagnosis", "reports", "usage"):
         data.update(
             (model._meta.label, list(model.objects.order_by("pk").values()))
             for model in apps.get_app_config(label).get_models()
@@ -115,6 +115,7 @@ def test_backup_then_restore_into_an_empty_database_gives_everything_back(
     assert before["kb.HistoricalFault"] and before["kb.Fault"]
     assert before["reports.OwnerReport"] and before["reports.WorkshopReport"]
     assert before["reports.PriorLearning"] and before["usage.DailyCount"]
+    assert before["diagnosis.ScenarioCase"] and before["diagnosis.HistoricalScenarioCase"]
     backup = tmp_path / "carfaults.json"
 
     call_command("backup", "-o", str(backup), stdout=StringIO())
