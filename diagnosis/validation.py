@@ -192,7 +192,7 @@ def play_case(compiled: content.CompiledProblem, case: ScenarioCase) -> scenario
     return scenarios.judge(
         compiled,
         case.generation.code,
-        {slug: value for slug, value in case.facts.items() if slug in compiled.symptoms},
+        {slug: value for slug, value in _facts(case).items() if slug in compiled.symptoms},
         case.first if case.first in compiled.faults else "",
         [slug for slug in case.expected if slug in compiled.faults],
     )
@@ -239,9 +239,14 @@ def _case_findings(item: Problem, compiled, cases: list[ScenarioCase]) -> Iterat
         )
 
 
+def _facts(case: ScenarioCase) -> dict:
+    """The case's facts; none when a row saved past validation holds something else."""
+    return case.facts if isinstance(case.facts, dict) else {}
+
+
 def _unknown_slugs(compiled, case: ScenarioCase) -> list[str]:
     return sorted(
-        {slug for slug in case.facts if slug not in compiled.symptoms}
+        {slug for slug in _facts(case) if slug not in compiled.symptoms}
         | {slug for slug in case.expected if slug not in compiled.faults}
         | ({case.generation.code} - set(compiled.generations_by_code))
     )

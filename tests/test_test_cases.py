@@ -19,7 +19,7 @@ from test_problem_readiness import publish_in_admin
 
 from diagnosis.models import ScenarioCase
 from diagnosis.validation import _test_cases
-from kb.models import Generation, Likelihood, Problem, VehicleModel
+from kb.models import Generation, Likelihood, Problem, Symptom, VehicleModel
 from kb.validation import findings, readiness
 
 pytestmark = pytest.mark.django_db
@@ -81,6 +81,13 @@ def test_an_inactive_case_is_not_played(trunk):
         first="handle-broken", is_active=False
     )
     assert list(_test_cases(trunk)) == []
+
+
+def test_a_case_naming_a_deleted_question_is_a_blocking_finding(trunk):
+    Symptom.objects.filter(problem=trunk, slug="lid-press-releases").delete()
+    found = [f for f in _test_cases(trunk) if "no longer has" in f.message]
+    assert found and all(f.blocking for f in found)
+    assert "lid-press-releases" in found[0].message
 
 
 def test_publishing_a_problem_with_a_failing_case_is_refused_in_the_admin(admin_client, trunk):
