@@ -1,12 +1,12 @@
-"""Diagnosis quality: the article's scenario set played through the API, and a seeded Monte
+"""Diagnosis quality: the shipped test cases played by the simulated owner, and a seeded Monte
 Carlo of owners whose cause is drawn from each generation's prior.
 
 Run with `.venv/bin/python bench/quality.py` (part of `make bench`). It loads the shipped
 content into a throw-away SQLite database, then prints per generation:
 
-- on the scenario set (tests/scenario_cases.py, played through /api/v1/diagnose by an owner
-  who answers from the case's facts and "don't know" otherwise): top-1, top-3, mean and max
-  questions;
+- on the scenario set (the shipped test cases, fixtures/scenario-cases.json, played by
+  diagnosis/scenarios.py's owner, who answers from the case's facts and "don't know"
+  otherwise, through the wizard's own diagnosis step): top-1, top-3, mean and max questions;
 - under the prior: the true cause drawn from the generation's prior, every answer drawn from
   the content's own likelihoods (the engine's `answer_distribution`), RUNS runs with a fixed
   seed: the expected number of questions and how often the top cause is the true one, beside
@@ -58,22 +58,13 @@ def setup_django(database: Path) -> None:
 
 
 def play_scenarios():
-    from django.test import Client
-    from scenario_cases import CASES, play
-
-    client = Client(HTTP_HOST="127.0.0.1")
-
-    def get_json(params):
-        response = client.get("/api/v1/diagnose", params)
-        assert response.status_code == 200, response.content
-        return response.json()
+    """The shipped test cases, each played as the content check plays it."""
+    from scenario_cases import play_all
 
     results = defaultdict(list)
-    for case in CASES:
-        data, asked = play(get_json, case)
-        ranking = [c["fault"] for c in data["candidates"]]
-        results[case.generation].append(
-            (ranking[0] == case.first, case.top3 <= set(ranking[:3]), len(asked), case)
+    for case, verdict in play_all():
+        results[case.generation.code].append(
+            (verdict.first_ranks_first, verdict.passes, verdict.played.questions, case)
         )
     return results
 
@@ -163,7 +154,7 @@ def main() -> int:
     )
     for ok_first, ok_three, _, case in every:
         if not (ok_first and ok_three):
-            print(f"  missed: {case.name} ({case.generation}): expected {case.first}")
+            print(f"  missed: {case.name} ({case.generation.code}): expected {case.first}")
     missed = missed_targets(figures)
     for name, (op, target) in TARGETS.items():
         print(f"target {name} {op} {target:g}: {figures[name]:.3g}")

@@ -304,5 +304,6 @@ MIDDLEWARE.insert(
     "usage.middleware.UsageCountMiddleware",
 )
 
-# `manage.py backup` writes these apps' rows beside kb's content, users and the admin log.
-BACKUP_APPS = ["reports", "usage"]
+# `manage.py backup` writes these apps' rows beside kb's content, users and the admin log (the
+# test cases of diagnosis, confirmed-fix reports, usage counts).
+BACKUP_APPS = ["diagnosis", "reports", "usage"]

@@ -57,7 +57,9 @@ def problem_of(obj) -> Problem | None:
             return obj.problem
         case Likelihood():
             return obj.fault.problem
-    return None
+    # an app above kb whose object belongs to a problem (diagnosis's test cases)
+    problem = getattr(obj, "problem", None)
+    return problem if isinstance(problem, Problem) else None
 
 
 class LineText(forms.CharField):

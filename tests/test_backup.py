@@ -19,6 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection
 
+from diagnosis.models import ScenarioCase
 from kb.models import Fault, Generation
 from reports.models import OwnerReport, PriorLearning, WorkshopReport
 from usage.models import DailyCount
@@ -32,10 +33,10 @@ DEPLOY_DOC = Path(__file__).resolve().parent.parent / "docs" / "deploy.md"
 
 
 def snapshot() -> dict:
-    """Every row of every kb, reports and usage model (content, history, reports, counts)
-    with its id, users and groups."""
+    """Every row of every kb, diagnosis, reports and usage model (content, history, test
+    cases, reports, counts) with its id, users and groups."""
     data = {}
-    for label in ("kb", "reports", "usage"):
+    for label in ("kb", "diagnosis", "reports", "usage"):
         data.update(
             (model._meta.label, list(model.objects.order_by("pk").values()))
             for model in apps.get_app_config(label).get_models()
@@ -115,6 +116,7 @@ def test_backup_then_restore_into_an_empty_database_gives_everything_back(
     assert before["kb.HistoricalFault"] and before["kb.Fault"]
     assert before["reports.OwnerReport"] and before["reports.WorkshopReport"]
     assert before["reports.PriorLearning"] and before["usage.DailyCount"]
+    assert before["diagnosis.ScenarioCase"] and before["diagnosis.HistoricalScenarioCase"]
     backup = tmp_path / "carfaults.json"
 
     call_command("backup", "-o", str(backup), stdout=StringIO())
@@ -165,6 +167,8 @@ def test_restore_loads_a_row_todays_validation_rejects_and_names_it(content, tmp
     """Issue 19: a row saved past validation (a shell, a data migration, an older validator)
     no longer makes the whole backup unrestorable: it comes back as it was, and is listed."""
     Fault.objects.filter(slug="lock-frozen").update(slug="search")  # a reserved URL word
+    # the test cases that name the old slug no longer pass validation either, and are listed
+    cases = sum("lock-frozen" in case.expected for case in ScenarioCase.objects.all())
     backup = tmp_path / "carfaults.json"
     call_command("backup", "-o", str(backup), stdout=StringIO())
     empty_the_database()
@@ -176,7 +180,8 @@ def test_restore_loads_a_row_todays_validation_rejects_and_names_it(content, tmp
     [line] = [line for line in out.getvalue().splitlines() if "kb.fault (" in line]
     key = ", ".join(fault.natural_key())
     assert f"kb.fault ({key}) field slug:" in line and "reserved URL word" in line
-    assert "1 problem(s)" in out.getvalue()
+    assert f"{1 + cases} problem(s)" in out.getvalue()
+    assert "diagnosis.scenariocase (nissan-qashqai, trunk-wont-open, j11-frost" in out.getvalue()
 
 
 def test_a_row_the_database_rejects_fails_the_restore_and_restores_nothing(content, tmp_path):

@@ -1,6 +1,8 @@
 """The content check in the admin: every finding in words, naming and linking the object, and
 after each save the findings of the problem edited, the edited object first."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
@@ -96,9 +98,12 @@ def test_after_saving_the_message_lists_the_problems_findings_edited_object_firs
     data["p_yes_otherwise"] = "0.99"
     response = client.post(url, data, follow=True)
     body = response.content.decode()
-    assert "Content check for “Nissan Qashqai: Trunk won&#x27;t open”: 1 finding" in body
+    # the too-sure value, and the shipped test cases it breaks (diagnosis.ScenarioCase)
+    assert re.search(
+        r"Content check for “Nissan Qashqai: Trunk won&#x27;t open”: \d+ findings", body
+    )
     assert "(what you just saved: probably the cause)" in body
-    assert "too sure" in body
+    assert body.index("too sure") < body.index("not in the top three")
 
 
 def test_after_a_clean_save_the_message_says_so(client, editor, content):
@@ -145,7 +150,9 @@ def test_after_saving_russian_staff_read_the_findings_in_russian(client, editor,
     data = form_data(client.get(url, HTTP_ACCEPT_LANGUAGE="ru"))
     data["p_yes_otherwise"] = "0.99"
     body = client.post(url, data, follow=True, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
-    assert "Проверка контента по «Nissan Qashqai: Не открывается багажник»: 1 замечание." in body
+    assert re.search(
+        r"Проверка контента по «Nissan Qashqai: Не открывается багажник»: \d+ замечани", body
+    )
     assert (
         f"Признак «{symptom.question_ru}»</a> (то, что вы только что сохранили: вероятно, "
         "причина): вероятность «да» при любой другой причине 0.99 слишком категорична" in body
