@@ -13,7 +13,7 @@ from scenario_cases import FIRST_RANKINGS, MODEL, PROBLEM, fixture_cases, play_a
 
 from diagnosis.content import build
 from diagnosis.models import ScenarioCase
-from diagnosis.query import encode_answers
+from diagnosis.query import canonical_answers
 from diagnosis.scenarios import FIRST_TARGET, MAX_QUESTIONS, MEAN_QUESTIONS_TARGET, Summary
 from diagnosis.validation import play_case
 from kb.models import Fault, FaultRate, Generation
@@ -60,7 +60,7 @@ def test_each_case_reaches_a_result_with_its_causes_in_the_top_three(api, conten
             "model": MODEL,
             "problem": PROBLEM,
             "generation": case.generation.code,
-            "answers": encode_answers(played.outcome.answers),
+            "answers": canonical_answers(played.outcome.answers),
         }
     )
     assert data["done"]

@@ -353,9 +353,7 @@ def test_counts_from_many_threads_while_pushes_run_all_arrive_and_none_raises(co
     assert counted() == {event: 800}
 
 
-def test_a_whole_diagnosis_counts_each_question_answered_once_where_it_was_shown(
-    client, content
-):
+def test_a_whole_diagnosis_counts_each_question_answered_once_where_it_was_shown(client, content):
     """The URL keeps the answers sorted, not in the order asked; the question answered last is
     the one the wizard asked last (engine.asking_order), so every question shown and then
     answered counts as answered, whatever its slug's place in the alphabet."""
