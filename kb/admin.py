@@ -13,8 +13,10 @@ from django.db import models
 from django.db.models import F
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from modeltranslation.admin import (
@@ -24,9 +26,11 @@ from modeltranslation.admin import (
 )
 from modeltranslation.utils import build_localized_fieldname
 from simple_history.admin import SimpleHistoryAdmin as HistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
-from .forms import CommaFloatField, ProbabilityField, percent
+from .forms import CommaFloatField, ProbabilityField
 from .models import (
+    PROBABILITIES,
     FaqEntry,
     Fault,
     FaultGroup,
@@ -162,9 +166,37 @@ class TranslatedStackedInline(LanguageTabs, PlainFields, TranslationStackedInlin
     pass
 
 
+class InWords(HistoricalRecordContextHelper):
+    """A history page's changes show a probability as the forms offer it: “almost always
+    (95 %) → ≈ sometimes (30 %)”, not 0.95 → 0.3."""
+
+    def prepare_delta_change_value(self, change, value):
+        if change.field in PROBABILITIES and isinstance(value, float):
+            return ProbabilityWord.describe(value)
+        return super().prepare_delta_change_value(change, value)
+
+
 class SimpleHistoryAdmin(PlainFields, HistoryAdmin):
-    """Every content admin: history and revert, and after each save the content check's
-    findings for what was edited, the edited object first when it is one of them."""
+    """Every content admin: history and revert (the reason names the version), values in
+    words, and after each save the content check's findings for what was edited, the
+    edited object first when it is one of them."""
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return InWords(self.model, historical_record)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":  # a revert: its history row says to which version
+            request.reverted_to = (
+                self.model.history.filter(history_id=version_id).only("history_date").first()
+            )
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        version = getattr(request, "reverted_to", None)
+        if version is not None:
+            when = date_format(localtime(version.history_date), "DATETIME_FORMAT")
+            obj._change_reason = _("Reverted to the version of %(date)s") % {"date": when}
+        super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -357,15 +389,8 @@ class FaultRateInline(TabularInline):
 
 
 def in_words(value: float | None) -> str:
-    """A probability as the nearest word and its percentage: “usually (80 %)”."""
-    if value is None:
-        return "—"
-    words = list(ProbabilityWord.objects.all())
-    if not words:
-        return f"{percent(value)} %"
-    nearest = min(words, key=lambda word: abs(word.value - value))
-    exact = abs(nearest.value - value) < 1e-9
-    return f"{nearest.word if exact else '≈ ' + nearest.word} ({percent(value)} %)"
+    """A probability as the nearest word and its percentage (ProbabilityWord.describe)."""
+    return ProbabilityWord.describe(value)
 
 
 class SameProblemPickers:

@@ -1221,6 +1221,10 @@ class FaqEntry(models.Model):
         return reverse("kb:faq", args=[self.vehicle_model.slug]) + f"#{self.slug}"
 
 
+# The fields that hold a probability (0 to 1); history pages show them as words and %.
+PROBABILITIES = frozenset({"p_yes", "p_yes_otherwise", "share", "value"})
+
+
 class ProbabilityWord(models.Model):
     """A word editors choose a probability by ("usually") and the value it stands for.
 
@@ -1246,6 +1250,20 @@ class ProbabilityWord(models.Model):
 
     def __str__(self):
         return f"{self.word} ({self.value * 100:.4g} %)"
+
+    @classmethod
+    def describe(cls, value: float | None) -> str:
+        """A probability as the nearest word and its percentage: “usually (80 %)”, or
+        “≈ usually (78 %)” when no word stands for it exactly."""
+        if value is None:
+            return "—"
+        shown = f"{value * 100:.4g} %"
+        words = list(cls.objects.all())
+        if not words:
+            return shown
+        nearest = min(words, key=lambda word: abs(word.value - value))
+        exact = abs(nearest.value - value) < 1e-9
+        return f"{nearest.word if exact else '≈ ' + nearest.word} ({shown})"
 
 
 # The models whose change must invalidate compiled content and cached pages.

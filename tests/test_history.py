@@ -1,7 +1,9 @@
 """History that can always undo: shipped content has a first history row, inline likelihood
 changes show in their fault's history, and a browser's CRLF is not a change."""
 
+import html
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -68,7 +70,7 @@ def test_inline_likelihood_change_shows_in_the_faults_history(admin_client, cont
     page = admin_client.get(reverse("admin:kb_fault_history", args=[fault.pk]))
     body = page.content.decode()
     assert "Changes of its likelihoods" in body
-    assert f"{old} → 0.33" in body
+    assert f"({float(old) * 100:.4g} %) → ≈ " in html.unescape(body)  # in words and %
 
 
 def test_crlf_from_the_browser_is_not_a_change(admin_client, content):
@@ -89,3 +91,44 @@ def test_crlf_from_the_browser_is_not_a_change(admin_client, content):
 
     entry = LogEntry.objects.filter(object_id=str(fault.pk)).latest("action_time")
     assert "signs" not in entry.get_change_message().lower()
+
+
+# --- reading a history page ------------------------------------------------------------------
+
+
+def edit_the_frozen_lock_likelihood(client, p_yes: str) -> Likelihood:
+    """Lock frozen × freezing temperature (shipped: 0.95), edited in the admin."""
+    likelihood = Likelihood.objects.get(
+        fault__slug="lock-frozen", symptom__slug="freezing-temperature"
+    )
+    url = reverse("admin:kb_likelihood_change", args=[likelihood.pk])
+    data = form_data(client.get(url))
+    data["p_yes"] = p_yes
+    assert client.post(url, data).status_code == 302
+    return likelihood
+
+
+def test_a_revert_says_to_which_version_and_values_read_in_words(admin_client, content):
+    likelihood = edit_the_frozen_lock_likelihood(admin_client, "0.3")
+    shipped = likelihood.history.earliest("history_date")
+    revert = reverse("admin:kb_likelihood_simple_history", args=[likelihood.pk, shipped.history_id])
+    assert admin_client.post(revert, form_data(admin_client.get(revert))).status_code == 302
+    assert likelihood.history.first().history_change_reason.startswith("Reverted to the version of")
+    page = admin_client.get(reverse("admin:kb_likelihood_history", args=[likelihood.pk]))
+    body = html.unescape(page.content.decode())
+    changes = re.sub(r"\s+", " ", body[body.index("change-history") :])
+    assert "almost always (95 %) → ≈ sometimes (30 %)" in changes, changes[:1500]  # not 0.95 → 0.3
+    assert "0.95" not in body
+    assert "<td>None</td>" not in body  # an empty change reason reads —
+
+
+def test_an_editor_sees_who_changed_it_without_a_link_to_a_page_they_may_not_open(client, content):
+    from django.contrib.auth.models import Group, User
+
+    editor = User.objects.create_user("mechanic", password="pw-for-tests-123", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Content editor"))
+    client.force_login(editor)
+    likelihood = edit_the_frozen_lock_likelihood(client, "0.9")
+    body = client.get(reverse("admin:kb_likelihood_history", args=[likelihood.pk])).content
+    assert b"mechanic" in body
+    assert b"/admin/auth/user/" not in body

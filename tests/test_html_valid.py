@@ -30,10 +30,11 @@ WIZARD_STEPS = [
     DIAGNOSE,
     f"{DIAGNOSE}?generation=j11",
     f"{DIAGNOSE}?generation=j10&answers=no-sound-on-press:y",
-    f"{DIAGNOSE}?generation=j11&answers=no-sound-on-press:n,freezing-temperature:y,"
-    "lid-heavy-or-sinks:u",
-    f"{DIAGNOSE}?generation=j11-facelift&answers=no-sound-on-press:y,car-electrics-weak:n,"
-    "fuse-intact:n,key-not-detected:n,doors-lock-unlock-ok:y,voltage-at-lock:n",
+    # answers in their canonical order (by slug); another order is a 301 to it
+    f"{DIAGNOSE}?generation=j11&answers=freezing-temperature:y,lid-heavy-or-sinks:u,"
+    "no-sound-on-press:n",
+    f"{DIAGNOSE}?generation=j11-facelift&answers=car-electrics-weak:n,doors-lock-unlock-ok:y,"
+    "fuse-intact:n,key-not-detected:n,no-sound-on-press:y,voltage-at-lock:n",
     f"{DIAGNOSE}?generation=j11&answers=not-a-symptom:y,no-sound-on-press:maybe",
 ]
 
