@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -330,14 +329,10 @@ def _restore_deletion(request, deletion):
     return redirect("admin-recently-deleted")
 
 
-GUIDE = Path(__file__).resolve().parent.parent / "docs" / "content.md"
 
 
 def guide(request):
-    """docs/content.md in the admin, where editors need it (plain text reads well enough)."""
-    try:
-        text = GUIDE.read_text(encoding="utf-8")
-    except OSError:
-        text = _("The guide is in docs/content.md of the project.")
-    context = {**admin.site.each_context(request), "title": _("Content guide"), "text": text}
+    """A short staff guide in the admin's language (templates/admin/kb/guide.html); the
+    developers' material, with the worked figures, stays in docs/content.md."""
+    context = {**admin.site.each_context(request), "title": _("Content guide")}
     return TemplateResponse(request, "admin/kb/guide.html", context)

@@ -107,3 +107,12 @@ def test_a_new_fault_type_offers_one_rate_row_per_generation(admin_client, conte
     assert response.status_code == 302, response.context["errors"]
     group = FaultGroup.objects.get(slug="lid-springs")
     assert group.rates.count() == 1  # the empty rows are skipped, and the check reports them
+
+
+def test_the_guide_is_a_short_staff_guide_in_the_admins_language(admin_client, content):
+    english = admin_client.get(reverse("admin-guide")).content.decode()
+    assert "Recently deleted" in english and "Test cases" in english
+    assert "# Adding" not in english and "```" not in english  # not raw Markdown
+    admin_client.cookies["django_language"] = "ru"
+    russian = admin_client.get(reverse("admin-guide")).content.decode()
+    assert "Как добавить проблему, шаг за шагом" in russian
