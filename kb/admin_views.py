@@ -329,8 +329,6 @@ def _restore_deletion(request, deletion):
     return redirect("admin-recently-deleted")
 
 
-
-
 def guide(request):
     """A short staff guide in the admin's language (templates/admin/kb/guide.html); the
     developers' material, with the worked figures, stays in docs/content.md."""
