@@ -28,6 +28,7 @@ from modeltranslation.utils import build_localized_fieldname
 from simple_history.admin import SimpleHistoryAdmin as HistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from . import addresses
 from .forms import CommaFloatField, ProbabilityField
 from .models import (
     PROBABILITIES,
@@ -38,6 +39,7 @@ from .models import (
     Generation,
     Likelihood,
     Make,
+    MovedAddress,
     ProbabilityWord,
     Problem,
     Procedure,
@@ -249,6 +251,21 @@ class SimpleHistoryAdmin(PlainFields, HistoryAdmin):
                 items,
             ),
         )
+
+
+class PublicAddress:
+    """The slugs and codes in public URLs are read-only for staff without the right to change
+    a public page's address (kb/addresses.py): a content lead's, whose rename leaves a
+    redirect behind."""
+
+    def get_readonly_fields(self, request, obj=None):
+        locked = addresses.locked_fields(request.user, obj)
+        return (*super().get_readonly_fields(request, obj), *locked)
+
+    def get_prepopulated_fields(self, request, obj=None):
+        locked = addresses.locked_fields(request.user, obj)
+        fields = super().get_prepopulated_fields(request, obj)
+        return {name: sources for name, sources in fields.items() if name not in locked}
 
 
 class Translated(LanguageTabs, TranslationAdmin):
@@ -464,8 +481,16 @@ class MakeAdmin(Translated, SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
 
+@admin.register(MovedAddress)
+class MovedAddressAdmin(admin.ModelAdmin):
+    """Old public addresses and where they lead (kb/addresses.py); a content lead's."""
+
+    list_display = ["old_path", "new_path", "date"]
+    search_fields = ["old_path", "new_path"]
+
+
 @admin.register(VehicleModel)
-class VehicleModelAdmin(Translated, SimpleHistoryAdmin):
+class VehicleModelAdmin(PublicAddress, Translated, SimpleHistoryAdmin):
     list_display = ["__str__", "slug"]
     list_filter = ["make"]
     search_fields = ["name", "slug", "make__name"]
@@ -474,7 +499,7 @@ class VehicleModelAdmin(Translated, SimpleHistoryAdmin):
 
 
 @admin.register(Generation)
-class GenerationAdmin(Translated, SimpleHistoryAdmin):
+class GenerationAdmin(PublicAddress, Translated, SimpleHistoryAdmin):
     list_display = ["name", "code", "vehicle_model", "year_from", "year_to", "is_facelift"]
     list_filter = ["vehicle_model", "is_facelift"]
     search_fields = ["name", "code"]
@@ -495,7 +520,7 @@ class ProblemForm(slug_from("title")):
 
 
 @admin.register(Problem)
-class ProblemAdmin(Translated, SimpleHistoryAdmin):
+class ProblemAdmin(PublicAddress, Translated, SimpleHistoryAdmin):
     list_display = ["title", "slug", "vehicle_model", "is_published"]
     list_filter = ["vehicle_model", "is_published"]
     search_fields = ["title", "slug", "summary"]
@@ -535,7 +560,9 @@ class FaultRateAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Fault)
-class FaultAdmin(Translated, PreviewEffect, WithLikelihoodHistory, SimpleHistoryAdmin):
+class FaultAdmin(
+    PublicAddress, Translated, PreviewEffect, WithLikelihoodHistory, SimpleHistoryAdmin
+):
     list_display = ["name", "slug", "problem", "category", "group", "share"]
     list_filter = ["problem", "category", "group"]
     list_select_related = ["problem__vehicle_model__make", "group"]
@@ -633,7 +660,7 @@ class SafetyWarningAdmin(Translated, SimpleHistoryAdmin):
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(Translated, SimpleHistoryAdmin):
+class ProcedureAdmin(PublicAddress, Translated, SimpleHistoryAdmin):
     list_display = ["title", "kind", "difficulty", "vehicle_model", "order"]
     list_filter = ["kind", "difficulty", "vehicle_model"]
     search_fields = ["title", "slug", "summary", "introduction", "tools"]

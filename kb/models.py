@@ -326,6 +326,8 @@ class Problem(models.Model):
         ordering = ["vehicle_model", "order", "title"]
         verbose_name = _("problem")
         verbose_name_plural = _("problems")
+        # kb/addresses.py: the slugs and codes in public URLs, once public, are a lead's
+        permissions = [("change_public_address", _("Can change the address of a public page"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["vehicle_model", "slug"], name="problem_slug_unique_per_model"
@@ -1334,3 +1336,30 @@ class Deletion(models.Model):
 
     def __str__(self):
         return self.label
+
+
+class MovedAddress(models.Model):
+    """A public page's old address and where it went (kb/addresses.py): a content lead renamed
+    a slug or a code of something already public, and links, bookmarks and search engines
+    still ask for the old one; they get a permanent redirect."""
+
+    old_path = models.CharField(
+        max_length=500,
+        unique=True,
+        help_text=_("The address that was public, e.g. /nissan-qashqai/old-slug/."),
+        verbose_name=_("old address"),
+    )
+    new_path = models.CharField(
+        max_length=500,
+        help_text=_("Where a request for it (or for a page under it) is sent."),
+        verbose_name=_("new address"),
+    )
+    date = models.DateTimeField(default=timezone.now, editable=False, verbose_name=_("moved"))
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("moved address")
+        verbose_name_plural = _("moved addresses")
+
+    def __str__(self):
+        return f"{self.old_path} → {self.new_path}"

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -28,6 +28,7 @@ from config.cache import cache_state
 
 from . import queries
 from . import structured_data as ld
+from .addresses import moved_to
 from .drafts import sees_drafts
 from .http import code_version, public_page, rate_limited
 from .models import Problem
@@ -180,6 +181,9 @@ def page_not_found(request, exception):
         return api_error(
             request, 404, _("No such API address. The diagnosis is at /api/v1/diagnose (no slash).")
         )
+    if request.method in ("GET", "HEAD") and (target := moved_to(request.path)):
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(target + (f"?{query}" if query else ""))
     return render(request, "404.html", {"site_name": SITE_NAME}, status=404)
 
 
