@@ -1,0 +1,58 @@
+"""The preview shows what owners would see: the ranking of all causes after the edited question
+is answered first, and the problem's test cases played before and after (issue 21, item 2)."""
+
+import pytest
+
+from kb.models import Fault, Likelihood
+from tests.test_preview import preview
+
+pytestmark = pytest.mark.django_db
+
+
+def likelihood_preview(client, fault, symptom, p_yes):
+    likelihood = Likelihood.objects.get(fault__slug=fault, symptom__slug=symptom)
+    return preview(client, likelihood, lambda data: data.update(p_yes=p_yes))
+
+
+def test_a_small_likelihood_edit_shows_in_the_yes_ranking_not_the_first(admin_client, content):
+    response = likelihood_preview(admin_client, "bcm-software-glitch", "fuse-intact", "0.98")
+    assert response.status_code == 200
+    page = response.content.decode()
+    bcm = Fault.objects.get(slug="bcm-software-glitch").name
+    moved = []
+    for g in response.context["generations"]:
+        assert [(r.name, r.probability) for r in g.before] == [
+            (r.name, r.probability) for r in g.after
+        ]  # the first ranking does not show the edit
+        (question,) = g.questions
+        assert question.slug == "fuse-intact"
+        yes, no, unknown = question.answers
+        assert [a.label for a in question.answers] == ["Yes", "No", "Don't know"]
+        assert not unknown.changed  # "don't know" carries no evidence
+        moved += [row for row in yes.rows if row.after.name == bcm and row.direction]
+    assert moved, "the yes-ranking shows the BCM's probability change"
+    row = moved[0]
+    before, after = f"{row.was.percent:.1f} %", f"{row.after.percent:.1f} %"
+    assert before != after
+    assert f"{before} → {after}" in page
+
+
+def test_a_likelihood_edit_that_breaks_a_case_shows_it_flip(admin_client, content):
+    response = likelihood_preview(admin_client, "lock-frozen", "freezing-temperature", "0.01")
+    flipped = [c for g in response.context["generations"] for c in g.flipped_cases]
+    assert any(c.name == "J10: freezing, stiff handle" for c in flipped)
+    case = next(c for c in flipped if c.name == "J10: freezing, stiff handle")
+    assert case.before.passes and not case.after.passes
+    page = response.content.decode()
+    assert 'class="changed flips"' in page
+    assert "fails" in page
+
+
+def test_the_preview_page_renders_in_russian(admin_client, content):
+    admin_client.post("/i18n/setlang/", {"language": "ru", "next": "/admin/"})
+    response = likelihood_preview(admin_client, "lock-frozen", "freezing-temperature", "0.01")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Сейчас (как сохранено)" in page
+    assert "Первый вопрос" in page and "не проходит" in page
+    assert "Asked first" not in page and "Test cases of this generation" not in page
