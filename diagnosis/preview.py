@@ -36,6 +36,7 @@ class Edit:
     p_otherwise: dict[str, float] = field(default_factory=dict)  # symptom -> new value
     likelihoods: dict[tuple[str, str], float | None] = field(default_factory=dict)  # None: removed
     groups: tuple[str, ...] = ()  # question groups edited as a whole
+    costs: dict[str, float] = field(default_factory=dict)  # symptom or group -> effort's cost
 
 
 @dataclass
@@ -233,7 +234,11 @@ def preview(problem: Problem, edit: Edit) -> list[GenerationPreview]:
 def questions_of(compiled: content.CompiledProblem, edit: Edit) -> dict[str, tuple[str, ...]]:
     """The questions the edit concerns, in the order met: a symptom's slug, or a group's slug
     with the members edited (an empty tuple: the whole group)."""
-    touched = [*edit.p_otherwise, *(symptom for _fault, symptom in edit.likelihoods)]
+    touched = [
+        *edit.p_otherwise,
+        *edit.costs,
+        *(symptom for _fault, symptom in edit.likelihoods),
+    ]
     questions: dict[str, tuple[str, ...]] = {group: () for group in edit.groups}
     for slug in touched:
         if slug not in compiled.symptoms:
@@ -299,9 +304,12 @@ def edited(
         for f in kb.faults
     ]
     symptoms = [
-        engine.Symptom(s.key, s.cost, edit.p_otherwise[s.key]) if s.key in edit.p_otherwise else s
+        engine.Symptom(
+            s.key, edit.costs.get(s.key, s.cost), edit.p_otherwise.get(s.key, s.p_yes_otherwise)
+        )
         for s in kb.symptoms
     ]
+    groups = [engine.Group(g.key, g.members, edit.costs.get(g.key, g.cost)) for g in kb.groups]
     known = {f.key for f in faults}, {s.key for s in symptoms}
     merged = {**likelihoods, **edit.likelihoods}
     pairs = {
@@ -309,7 +317,7 @@ def edited(
         for pair, p in merged.items()
         if p is not None and pair[0] in known[0] and pair[1] in known[1]
     }
-    return engine.KnowledgeBase(faults, symptoms, pairs, kb.groups)
+    return engine.KnowledgeBase(faults, symptoms, pairs, groups)
 
 
 def _ranking(

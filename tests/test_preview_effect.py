@@ -56,3 +56,35 @@ def test_the_preview_page_renders_in_russian(admin_client, content):
     assert "Сейчас (как сохранено)" in page
     assert "Первый вопрос" in page and "не проходит" in page
     assert "Asked first" not in page and "Test cases of this generation" not in page
+
+
+def test_a_new_likelihood_is_previewed_from_the_add_page(admin_client, content):
+    from django.urls import reverse
+
+    likelihood = Likelihood.objects.get(fault__slug="lock-frozen", symptom__slug="water-near-lock")
+    fault, symptom = likelihood.fault, likelihood.symptom
+    likelihood.delete()  # the pair as it was before anyone wrote it
+    url = reverse("admin:kb_likelihood_add")
+    page = admin_client.get(url).content.decode()
+    assert 'formaction="preview/"' in page
+    data = {"fault": fault.pk, "symptom": symptom.pk, "p_yes": "0.9", "note": ""}
+    response = admin_client.post(url + "preview/", data)
+    assert response.status_code == 200, response.content.decode()[:500]
+    generations = response.context["generations"]
+    assert generations and all(g.questions[0].slug == "water-near-lock" for g in generations)
+    assert any(g.questions[0].changed for g in generations)  # the "after" has the new pair
+    assert not Likelihood.objects.filter(fault=fault, symptom=symptom).exists()
+
+
+def test_a_question_groups_effort_is_previewed(admin_client, content):
+    from kb.models import QuestionGroup
+
+    group = QuestionGroup.objects.get(slug="press-result")
+    response = preview(admin_client, group, lambda data: data.update(effort="3"))
+    assert response.status_code == 200
+    (g, *_) = response.context["generations"]
+    (question,) = g.questions
+    assert question.slug == "press-result"
+    kinds = [a.label for a in question.answers]
+    assert len(kinds) == len(group.members.all()) + 2  # each member, none of these, don't know
+    assert QuestionGroup.objects.get(pk=group.pk).effort == group.effort  # nothing saved
