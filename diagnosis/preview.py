@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from kb.models import Likelihood, Problem
+from kb.models import FaultRate, Likelihood, Problem
 
 from . import content, engine, scenarios, service
+from .content import MISSING_RATE_WEIGHT
 from .models import ScenarioCase
 from .validation import play_case, top_for_best_answers
 
@@ -37,6 +38,8 @@ class Edit:
     likelihoods: dict[tuple[str, str], float | None] = field(default_factory=dict)  # None: removed
     groups: tuple[str, ...] = ()  # question groups edited as a whole
     costs: dict[str, float] = field(default_factory=dict)  # symptom or group -> effort's cost
+    # (vehicle model, generation code, fault type) -> its rate level's weight; None: no rate
+    rates: dict[tuple[str, str, str], float | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -191,10 +194,11 @@ def preview(problem: Problem, edit: Edit) -> list[GenerationPreview]:
         )
     )
     shares = dict(problem.faults.values_list("slug", "share"))
+    factors = _rate_factors(problem, edit)
     patched = replace(
         compiled,
         knowledge_bases={
-            code: edited(kb, likelihoods, shares, edit)
+            code: edited(kb, likelihoods, shares, edit, factors.get(code))
             for code, kb in compiled.knowledge_bases.items()
         },
     )
@@ -290,18 +294,45 @@ def _outcome(verdict: scenarios.Verdict, names: dict[str, str]) -> CaseOutcome:
     return CaseOutcome(verdict.passes, names[verdict.played.ranking[0]], verdict.played.questions)
 
 
+def _rate_factors(problem: Problem, edit: Edit) -> dict[str, dict[str, float]]:
+    """Generation code -> fault -> how much its prior scales with its type's edited rate."""
+    model = problem.vehicle_model.slug
+    edited_rates = {(code, group): w for (m, code, group), w in edit.rates.items() if m == model}
+    if not edited_rates:
+        return {}
+    saved = {
+        (code, group): weight
+        for code, group, weight in FaultRate.objects.filter(
+            generation__vehicle_model=problem.vehicle_model
+        ).values_list("generation__code", "group__slug", "level__weight")
+    }
+    factors: dict[str, dict[str, float]] = {}
+    for fault, group in problem.faults.values_list("slug", "group__slug"):
+        for (code, rated), weight in edited_rates.items():
+            old = saved.get((code, rated), MISSING_RATE_WEIGHT)
+            if rated == group and old:
+                factors.setdefault(code, {})[fault] = (weight or MISSING_RATE_WEIGHT) / old
+    return factors
+
+
 def edited(
     kb: engine.KnowledgeBase,
     likelihoods: dict[tuple[str, str], float],
     shares: dict[str, float],
     edit: Edit,
+    factors: dict[str, float] | None = None,
 ) -> engine.KnowledgeBase:
-    """The knowledge base with the edit applied (a fault's prior scales with its share)."""
+    """The knowledge base with the edit applied (a fault's prior scales with its share, and
+    with its type's rate in the generation: `factors`)."""
+    factors = factors or {}
     faults = [
         engine.Fault(f.key, f.prior * edit.shares[f.key] / shares[f.key])
         if f.key in edit.shares and shares.get(f.key)
         else f
         for f in kb.faults
+    ]
+    faults = [
+        engine.Fault(f.key, f.prior * factors[f.key]) if f.key in factors else f for f in faults
     ]
     symptoms = [
         engine.Symptom(

@@ -338,6 +338,8 @@ class PreviewEffect:
             data = form.cleaned_data
             return Edit(likelihoods={(data["fault"].slug, data["symptom"].slug): data["p_yes"]})
         edit = self.edit_of(original, form, formsets)
+        if isinstance(original, FaultGroup):
+            edit.rates = self.rate_edits(original, formsets)
         effort = form.cleaned_data.get("effort")
         if isinstance(original, Symptom | QuestionGroup) and effort is not None:
             edit.costs[original.slug] = EFFORT_COST.get(effort, 1.0)
@@ -358,7 +360,7 @@ class PreviewEffect:
                 raise PermissionDenied
             original = type(obj).objects.get(pk=obj.pk)
         change = obj is not None
-        errors, generations, problem = [], [], problem_of(original)
+        errors, previews, problem = [], [], problem_of(original)
         if request.method == "POST":
             form = self.get_form(request, obj, change=change)(
                 request.POST, request.FILES, instance=obj
@@ -369,7 +371,12 @@ class PreviewEffect:
             if valid:
                 edit = self.full_edit(original, form, formsets)
                 problem = problem or problem_of(form.instance)
-                generations = preview(problem, edit)
+                problems = (
+                    [problem]
+                    if problem
+                    else Problem.objects.filter(faults__group=original).distinct().order_by("pk")
+                )  # a fault type's rates: every problem with a fault of that type
+                previews = [(item, preview(item, edit)) for item in problems]
             else:
                 errors = [*form.errors.as_data().items()]
                 for formset in formsets:
@@ -382,12 +389,32 @@ class PreviewEffect:
             % {"kind": self.model._meta.verbose_name, "name": name},
             "original": original,
             "problem": problem,
-            "generations": generations,
+            "previews": previews,
+            "generations": previews[0][1] if previews else [],
             "errors": errors,
             "posted": request.method == "POST",
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/kb/preview.html", context)
+
+    @staticmethod
+    def rate_edits(group, formsets) -> dict:
+        """(vehicle model, generation code, fault type) -> the new level's weight, or None
+        where the generation loses its rate."""
+        edits = {}
+        for formset in formsets:
+            for form in formset.forms if formset.model is FaultRate else ():
+                data = getattr(form, "cleaned_data", None)
+                if not data or not form.has_changed():
+                    continue
+                if form.instance.pk:  # the rate as saved, which the row replaces
+                    saved = FaultRate.objects.get(pk=form.instance.pk).generation
+                    edits[(saved.vehicle_model.slug, saved.code, group.slug)] = None
+                generation, level = data.get("generation"), data.get("level")
+                if generation and not data.get("DELETE"):
+                    key = (generation.vehicle_model.slug, generation.code, group.slug)
+                    edits[key] = level.weight if level else None
+        return edits
 
     @staticmethod
     def likelihood_edits(formsets, pair_of) -> dict:
@@ -556,7 +583,7 @@ class RateLevelAdmin(Translated, SimpleHistoryAdmin):
 
 
 @admin.register(FaultGroup)
-class FaultGroupAdmin(Translated, SimpleHistoryAdmin):
+class FaultGroupAdmin(Translated, PreviewEffect, SimpleHistoryAdmin):
     def get_formset_kwargs(self, request, obj, inline, prefix):
         """A new fault type (or one missing rates) gets one row per generation to fill in."""
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)

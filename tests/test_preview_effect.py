@@ -88,3 +88,35 @@ def test_a_question_groups_effort_is_previewed(admin_client, content):
     kinds = [a.label for a in question.answers]
     assert len(kinds) == len(group.members.all()) + 2  # each member, none of these, don't know
     assert QuestionGroup.objects.get(pk=group.pk).effort == group.effort  # nothing saved
+
+
+def test_a_fault_types_rate_is_previewed_for_its_problems(admin_client, content):
+    from kb.models import FaultGroup, FaultRate, RateLevel
+
+    rate = FaultRate.objects.select_related("group", "generation").first()
+    lowest = RateLevel.objects.order_by("weight").first()
+    highest = RateLevel.objects.order_by("-weight").first()
+    new = lowest if rate.level_id != lowest.pk else highest
+
+    def change(data):
+        index = next(
+            i
+            for i in range(int(data["rates-TOTAL_FORMS"]))
+            if str(data.get(f"rates-{i}-id")) == str(rate.pk)
+        )
+        data[f"rates-{index}-level"] = str(new.pk)
+
+    response = preview(admin_client, FaultGroup.objects.get(pk=rate.group_id), change)
+    assert response.status_code == 200
+    previews = response.context["previews"]
+    assert previews
+    edited = [
+        g
+        for _problem, generations in previews
+        for g in generations
+        if g.generation.startswith(rate.generation.name + " (")
+    ]
+    assert edited and any(
+        [r.probability for r in g.before] != [r.probability for r in g.after] for g in edited
+    )
+    assert FaultRate.objects.get(pk=rate.pk).level_id == rate.level_id  # nothing saved
