@@ -309,9 +309,11 @@ class WithLikelihoodHistory:
 
 
 class PreviewEffect:
-    """A "Preview the effect" button on the change form: the wizard's first ranking per
-    generation and the saved scenarios, before and after the edit, computed with the engine on
-    the form's unsaved values (diagnosis/preview.py). Opens in a new tab; nothing is saved."""
+    """A "Preview the effect" button on the change form (and a likelihood's add form): per
+    generation the wizard's first ranking, the ranking of all causes after the edited question
+    is answered first, the problem's test cases and the saved scenarios, before and after the
+    edit, computed with the engine on the form's unsaved values (diagnosis/preview.py). Opens in
+    a new tab; nothing is saved."""
 
     change_form_template = "admin/kb/change_form_with_preview.html"
 
@@ -324,43 +326,112 @@ class PreviewEffect:
                 name=f"{meta.app_label}_{meta.model_name}_preview",
             )
         ]
+        if self.model is Likelihood:  # a new pair is an edit of a problem that exists
+            own.append(
+                path(
+                    "add/preview/",
+                    self.admin_site.admin_view(self.preview_view),
+                    name=f"{meta.app_label}_{meta.model_name}_add_preview",
+                )
+            )
         return own + super().get_urls()
 
-    def preview_view(self, request, object_id):
+    def render_change_form(self, request, context, add=False, change=False, **kwargs):
+        context["can_preview"] = change or self.model is Likelihood
+        return super().render_change_form(request, context, add=add, change=change, **kwargs)
+
+    def edit_of(self, original, form, formsets):
+        """What the form changes; the admins of faults, symptoms and likelihoods add theirs."""
+        from diagnosis.preview import Edit
+
+        return Edit()
+
+    def full_edit(self, original, form, formsets):
+        from diagnosis.content import EFFORT_COST
+
+        if original is None:  # a new likelihood
+            from diagnosis.preview import Edit
+
+            data = form.cleaned_data
+            return Edit(likelihoods={(data["fault"].slug, data["symptom"].slug): data["p_yes"]})
+        edit = self.edit_of(original, form, formsets)
+        if isinstance(original, FaultGroup):
+            edit.rates = self.rate_edits(original, formsets)
+        effort = form.cleaned_data.get("effort")
+        if isinstance(original, Symptom | QuestionGroup) and effort is not None:
+            edit.costs[original.slug] = EFFORT_COST.get(effort, 1.0)
+        if isinstance(original, QuestionGroup):
+            edit.groups = (original.slug,)
+        return edit
+
+    def preview_view(self, request, object_id=None):
         from diagnosis.preview import preview
 
-        obj = self.get_object(request, object_id)
-        if obj is None or not self.has_view_or_change_permission(request, obj):
-            raise PermissionDenied
-        original = type(obj).objects.get(pk=obj.pk)
-        errors, generations = [], []
+        if object_id is None:
+            if not self.has_add_permission(request):
+                raise PermissionDenied
+            obj = original = None
+        else:
+            obj = self.get_object(request, object_id)
+            if obj is None or not self.has_view_or_change_permission(request, obj):
+                raise PermissionDenied
+            original = type(obj).objects.get(pk=obj.pk)
+        change = obj is not None
+        errors, previews, problem = [], [], problem_of(original)
         if request.method == "POST":
-            form = self.get_form(request, obj, change=True)(
+            form = self.get_form(request, obj, change=change)(
                 request.POST, request.FILES, instance=obj
             )
             valid = form.is_valid()
-            formsets, _inlines = self._create_formsets(request, form.instance, change=True)
+            formsets, _inlines = self._create_formsets(request, form.instance, change=change)
             valid = all([formset.is_valid() for formset in formsets]) and valid
             if valid:
-                edit = self.edit_of(original, form, formsets)
-                generations = preview(problem_of(original), edit)
+                edit = self.full_edit(original, form, formsets)
+                problem = problem or problem_of(form.instance)
+                problems = (
+                    [problem]
+                    if problem
+                    else Problem.objects.filter(faults__group=original).distinct().order_by("pk")
+                )  # a fault type's rates: every problem with a fault of that type
+                previews = [(item, preview(item, edit)) for item in problems]
             else:
                 errors = [*form.errors.as_data().items()]
                 for formset in formsets:
                     for inline_errors in formset.errors:
                         errors.extend(inline_errors.as_data().items())
+        name = original if change else _("new")
         context = {
             **self.admin_site.each_context(request),
             "title": _("Effect of your edit of %(kind)s “%(name)s”")
-            % {"kind": self.model._meta.verbose_name, "name": original},
+            % {"kind": self.model._meta.verbose_name, "name": name},
             "original": original,
-            "problem": problem_of(original),
-            "generations": generations,
+            "problem": problem,
+            "previews": previews,
+            "generations": previews[0][1] if previews else [],
             "errors": errors,
             "posted": request.method == "POST",
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/kb/preview.html", context)
+
+    @staticmethod
+    def rate_edits(group, formsets) -> dict:
+        """(vehicle model, generation code, fault type) -> the new level's weight, or None
+        where the generation loses its rate."""
+        edits = {}
+        for formset in formsets:
+            for form in formset.forms if formset.model is FaultRate else ():
+                data = getattr(form, "cleaned_data", None)
+                if not data or not form.has_changed():
+                    continue
+                if form.instance.pk:  # the rate as saved, which the row replaces
+                    saved = FaultRate.objects.get(pk=form.instance.pk).generation
+                    edits[(saved.vehicle_model.slug, saved.code, group.slug)] = None
+                generation, level = data.get("generation"), data.get("level")
+                if generation and not data.get("DELETE"):
+                    key = (generation.vehicle_model.slug, generation.code, group.slug)
+                    edits[key] = level.weight if level else None
+        return edits
 
     @staticmethod
     def likelihood_edits(formsets, pair_of) -> dict:
@@ -560,7 +631,7 @@ class RateLevelAdmin(Translated, SimpleHistoryAdmin):
 
 
 @admin.register(FaultGroup)
-class FaultGroupAdmin(Translated, SimpleHistoryAdmin):
+class FaultGroupAdmin(Translated, PreviewEffect, SimpleHistoryAdmin):
     def get_formset_kwargs(self, request, obj, inline, prefix):
         """A new fault type (or one missing rates) gets one row per generation to fill in."""
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
@@ -647,7 +718,7 @@ class MemberInline(TranslatedTabularInline):
 
 
 @admin.register(QuestionGroup)
-class QuestionGroupAdmin(Translated, SimpleHistoryAdmin):
+class QuestionGroupAdmin(Translated, PreviewEffect, SimpleHistoryAdmin):
     list_display = ["question", "slug", "problem", "effort", "order"]
     list_filter = ["problem"]
     list_select_related = ["problem__vehicle_model__make"]

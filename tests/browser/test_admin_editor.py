@@ -149,7 +149,7 @@ def test_the_preview_shows_the_ranking_change_before_saving(editor_page, live_si
     preview.wait_for_load_state("load")
     text = preview.locator("#content-main").inner_text()
     assert "the first cause changes" in text
-    first_rows = preview.locator("tr.changed")
+    first_rows = preview.locator("table.first-ranking tr.changed")
     assert first_rows.count() == 4  # every generation
     assert fault.name in first_rows.first.inner_text()
     preview.set_viewport_size(DESKTOP)
@@ -157,6 +157,27 @@ def test_the_preview_shows_the_ranking_change_before_saving(editor_page, live_si
     fault.refresh_from_db()
     assert fault.share == 1.0 or fault.share != 0.0001  # nothing saved
     assert Fault.objects.get(pk=fault.pk).share != 0.0001
+
+
+def test_the_preview_shows_a_likelihood_edit_after_its_question(editor_page, live_site):
+    page = editor_page
+    likelihood = Likelihood.objects.get(
+        fault__slug="lock-frozen", symptom__slug="freezing-temperature"
+    )
+    page.goto(f"{live_site}/admin/kb/likelihood/{likelihood.pk}/change/")
+    page.locator("#id_p_yes_0").select_option("exact")
+    page.locator("#id_p_yes_1").fill("1")  # almost always (95 %) -> 1 %
+    with page.context.expect_page() as opened:
+        page.get_by_role("button", name="Preview the effect").click()
+    preview = opened.value
+    preview.wait_for_load_state("load")
+    text = preview.locator("#content-main").inner_text()
+    assert "Asked first" in text and "▼" in text and "fails" in text
+    assert preview.locator(".preview-cases tr.flips").count() >= 1
+    for name, size in [("phone", {"width": 390, "height": 844}), ("desktop", DESKTOP)]:
+        preview.set_viewport_size(size)
+        shot(preview, f"admin-preview-likelihood-{name}")
+    assert Likelihood.objects.get(pk=likelihood.pk).p_yes == likelihood.p_yes  # nothing saved
 
 
 def test_screens_an_editor_works_in(editor_page, live_site):
