@@ -336,9 +336,9 @@ class PreviewEffect:
             )
         return own + super().get_urls()
 
-    def render_change_form(self, request, context, add=False, change=False, **kwargs):
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["can_preview"] = change or self.model is Likelihood
-        return super().render_change_form(request, context, add=add, change=change, **kwargs)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def edit_of(self, original, form, formsets):
         """What the form changes; the admins of faults, symptoms and likelihoods add theirs."""
