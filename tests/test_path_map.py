@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from diagnosis import content
 from diagnosis.pathmap import CLEAR_CAUSE, walk
+from tests.test_html_valid import checker, checker_errors, render
 
 pytestmark = pytest.mark.django_db
 
@@ -145,3 +146,30 @@ def test_the_russian_admin_shows_the_map_in_russian(client, editor):
     html = client.get(MAP_J11, headers={"accept-language": "ru"}).content.decode()
     assert "Карта всех путей" in html
     assert "нет явной причины" in html
+
+
+def test_the_map_pages_are_valid_html(client, editor, tmp_path):
+    checker()  # skips (or fails under REQUIRE_VNU=1) without the checker
+    pages = {
+        tmp_path / "index.html": render(client, reverse("admin-path-map-index")),
+        tmp_path / "map.html": render(client, MAP_J11),
+    }
+    for file, body in pages.items():
+        file.write_bytes(body)
+    errors = checker_errors(pages)
+    assert errors == [], "\n".join(errors)
+
+
+def test_the_map_is_walked_once_per_content_version(monkeypatch):
+    from diagnosis import pathmap
+    from kb.content_version import bump_content_version
+
+    compiled = content.compiled_problem(MODEL, PROBLEM)
+    j11 = compiled.generations_by_code["j11"]
+    walks = []
+    monkeypatch.setattr(pathmap, "walk", lambda *args: walks.append(args) or j11_map())
+    first = pathmap.path_map(compiled, j11)
+    assert pathmap.path_map(compiled, j11).states == first.states and len(walks) == 1
+    bump_content_version()  # what every saved edit does (kb/signals.py)
+    pathmap.path_map(compiled, j11)
+    assert len(walks) == 2
