@@ -51,6 +51,8 @@ class Node:
     top_cause: str  # its name
     top_slug: str
     probability: float  # the top cause's
+    results: int  # the results (leaves) at the end of the paths through here
+    unclear: int  # of those, the ones without a clear cause
 
     @property
     def is_leaf(self) -> bool:
@@ -150,6 +152,8 @@ def walk(compiled: CompiledProblem, generation: GenerationInfo) -> PathMap:
                 "top_cause": top.fault.name,
                 "top_slug": top.fault.slug,
                 "probability": top.probability,
+                "results": 0,
+                "unclear": 0,
             }
         )
         if parent is not None:
@@ -162,6 +166,14 @@ def walk(compiled: CompiledProblem, generation: GenerationInfo) -> PathMap:
             stack.append(
                 ({**answers, **dict(option.answers)}, index, option.label, option.kind, depth + 1)
             )
+    # A child comes after its parent (depth first): from the end, each node's counts are done
+    # before they are added to its parent's.
+    for node in reversed(nodes):
+        if not node["question"]:
+            node["results"], node["unclear"] = 1, int(node["probability"] < CLEAR_CAUSE)
+        if node["parent"] is not None:
+            nodes[node["parent"]]["results"] += node["results"]
+            nodes[node["parent"]]["unclear"] += node["unclear"]
     return PathMap(
         nodes=tuple(Node(**{**n, "children": tuple(n["children"])}) for n in nodes),
         questions=generation_questions(compiled, generation),

@@ -94,6 +94,8 @@ def test_the_map_page_lists_the_state_count_and_the_results_without_a_clear_caus
     assert html.count('class="pm-leaf pm-unclear"') == len(walked.unclear_leaves)
     assert html.count("no clear cause</span>") == len(walked.unclear_leaves)
     assert html.count('class="pm-leaf') == len(walked.leaves)
+    start = walked.nodes[0]
+    assert f"({start.results} results, {start.unclear} without a clear cause)" in html
     for slug, _text in walked.never_asked:
         assert slug in html
     print(f"map page of J11: {len(page.content):,} bytes")
@@ -173,3 +175,13 @@ def test_the_map_is_walked_once_per_content_version(monkeypatch):
     bump_content_version()  # what every saved edit does (kb/signals.py)
     pathmap.path_map(compiled, j11)
     assert len(walks) == 2
+
+
+def test_each_question_counts_the_results_below_it_and_those_without_a_clear_cause():
+    walked = j11_map()
+    start = walked.nodes[0]
+    assert start.results == len(walked.leaves) and start.unclear == len(walked.unclear_leaves)
+    for node in walked.nodes:
+        if not node.is_leaf:
+            assert node.results == sum(walked.nodes[c].results for c in node.children)
+            assert node.unclear == sum(walked.nodes[c].unclear for c in node.children)

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from diagnosis import content
 from diagnosis.pathmap import PathMap, path_map
@@ -102,6 +103,7 @@ def tree_html(walked: PathMap, traffic_of: dict[str, dict[str, int]]) -> str:
     unclear = escape(_("no clear cause"))
     open_in_wizard = escape(_("open in the wizard"))
     traffic_text = {slug: escape(_traffic_text(counts)) for slug, counts in traffic_of.items()}
+    below_text: dict[int, str] = {}
     out: list[str] = []
 
     def via(node) -> str:
@@ -121,9 +123,17 @@ def tree_html(walked: PathMap, traffic_of: dict[str, dict[str, int]]) -> str:
         opened = " open" if node.depth < OPEN_LEVELS else ""
         seen = traffic_text.get(node.question, "")
         seen = f' <span class="pm-traffic">{seen}</span>' if seen else ""
+        if node.results not in below_text:  # one translation per count, not per node
+            below_text[node.results] = ngettext(
+                "%(results)s result, %(unclear)s without a clear cause",
+                "%(results)s results, %(unclear)s without a clear cause",
+                node.results,
+            )
+        below = below_text[node.results] % {"results": node.results, "unclear": node.unclear}
         out.append(
             f"<li><details{opened}><summary>{via(node)}"
-            f'<span class="pm-question">{escape(node.question_text)}</span>{seen}'
+            f'<span class="pm-question">{escape(node.question_text)}</span>'
+            f' <span class="pm-below">({escape(below)})</span>{seen}'
             f"</summary><ul>"
         )
         for child in node.children:
