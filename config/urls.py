@@ -9,6 +9,7 @@ from kb import admin_views
 from kb.sitemaps import SITEMAPS
 from kb.views import healthz, ok, readyz, robots_txt, service_worker
 from usage import admin_views as usage_views
+from usage import path_map_views
 
 admin.site.site_header = _("Car faults: content")
 admin.site.site_title = _("Car faults admin")
@@ -35,6 +36,16 @@ urlpatterns = [
         "admin/usage/flush/",
         admin.site.admin_view(usage_views.flush_now),
         name="admin-usage-flush",
+    ),
+    path(
+        "admin/map/",
+        admin.site.admin_view(path_map_views.index),
+        name="admin-path-map-index",
+    ),
+    path(
+        "admin/map/<slug:model>/<slug:problem>/<slug:generation>/",
+        admin.site.admin_view(path_map_views.page),
+        name="admin-path-map",
     ),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

@@ -62,6 +62,20 @@ def render(client, path: str, headers: dict | None = None) -> bytes:
     return response.content
 
 
+def checker_errors(files) -> list[str]:
+    """The checker's errors on these files, one line each, "<file name> line <n>: <message>"."""
+    command = checker()
+    result = subprocess.run(
+        [*command, *map(str, files)], capture_output=True, text=True, timeout=300
+    )
+    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
+    return [
+        f"{m.get('url', '').rsplit('/', 1)[-1]} line {m.get('lastLine')}: {m.get('message')}"
+        for m in messages
+        if m.get("type") == "error" or m.get("subType") == "fatal"
+    ]
+
+
 def report_pages(client) -> list[tuple[str, bytes]]:
     """The "Did this fix it?" pages (reports/): a result with the form, the form sent back
     with errors, the thank-you, and the refusals (403, 429)."""
