@@ -55,6 +55,7 @@ def test_a_client_at_its_search_limit_stays_there_when_the_page_cache_overflows(
     content, settings, small_page_cache
 ):
     settings.SEARCH_RATE_LIMIT = 1
+    settings.SEARCH_RATE_WINDOW = 3600  # a fixed window: no boundary within the test
     searcher = Client(REMOTE_ADDR="203.0.113.8")
     assert [searcher.get("/search/?q=fuse").status_code for _ in range(2)] == [200, 429]
     fill_the_page_cache(10_000)
