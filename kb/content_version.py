@@ -22,7 +22,8 @@ COMPILED_TIMEOUT = 3600
 # made during the outage shows at once in the process that made it (bump_content_version) and
 # is written to the shared cache as a new version when it answers again, so no other process
 # keeps a page from before the edit. A process that never read a version makes up one, once.
-_last = {"version": "", "unshared": False}
+# The last version known is _local's (below), kept after its time runs out.
+_unshared = {"bump": False}  # bumped here while the shared cache was down
 
 
 def _cache_down() -> bool:
@@ -48,36 +49,33 @@ def content_version() -> str:
 
 def forget_local_version() -> None:
     """For tests that change the shared version from outside this process (or flush it)."""
-    _local["until"] = 0.0
-    _last.update(version="", unshared=False)
+    _local.update(version="", until=0.0)
+    _unshared["bump"] = False
 
 
 def _shared_version() -> str:
     version = cache.get(KEY)
     if version is None and _cache_down():
-        if not _last["version"]:
-            _last["version"] = f"outage-{time.time_ns()}"
-        return _last["version"]
-    if _last["unshared"]:
+        return _local["version"] or f"outage-{time.time_ns()}"
+    if _unshared["bump"]:
         # bumped here while the cache was down: the shared version predates that edit
         version = bump_content_version()
         if not _cache_down():
-            _last["unshared"] = False
+            _unshared["bump"] = False
         return version
     if version is None:
         # A fresh cache (restart, eviction) starts a new version, so nothing stale is served.
         version = str(time.time_ns())
         if not cache.add(KEY, version, timeout=None):
             version = cache.get(KEY, version)
-    _last["version"] = version
     return version
 
 
 def bump_content_version() -> str:
     version = str(time.time_ns())
     cache.set(KEY, version, timeout=None)
-    _local["version"] = _last["version"] = version
+    _local["version"] = version
     _local["until"] = time.monotonic() + settings.CONTENT_VERSION_LOCAL_SECONDS
     if _cache_down():
-        _last["unshared"] = True  # the set above was dropped: write it once the cache is back
+        _unshared["bump"] = True  # the set above was dropped: write it once the cache is back
     return version
