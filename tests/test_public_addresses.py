@@ -3,21 +3,14 @@ in public URLs read-only; a lead may rename, and the old address answers 301 to 
 for the page and every page under it, in either language (kb/addresses.py)."""
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import reverse
 
 from kb.models import Generation, MovedAddress, Problem, VehicleModel
 from tests.test_admin import form_data
+from tests.test_roles import member_of
 
 pytestmark = pytest.mark.django_db
-
-
-def member_of(client, group):
-    user = User.objects.create_user(group, password="pw-for-tests-123", is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    client.force_login(user)
-    return user
 
 
 def test_an_editor_sees_a_published_problems_slug_and_a_generations_code_read_only(client, content):
