@@ -22,6 +22,7 @@ COPY kb ./kb
 COPY diagnosis ./diagnosis
 COPY reports ./reports
 COPY usage ./usage
+COPY staff ./staff
 # The code itself runs from /app (its templates/, static/ and fixtures/ live beside it), so
 # the venv keeps the dependencies only: one copy of the code, BASE_DIR = /app.
 RUN pip install . \
@@ -60,6 +61,7 @@ COPY kb ./kb
 COPY diagnosis ./diagnosis
 COPY reports ./reports
 COPY usage ./usage
+COPY staff ./staff
 COPY templates ./templates
 COPY static ./static
 COPY fixtures ./fixtures
@@ -68,7 +70,7 @@ COPY --from=builder /src/locale ./locale
 # The key only lets settings load: it signs nothing and is not in the running container.
 RUN DEBUG=0 PLAIN_STATIC=0 SECRET_KEY=collectstatic-only-not-a-secret \
       python manage.py collectstatic --noinput -v1 \
- && python -m compileall -q /app/config /app/kb /app/diagnosis /app/reports /app/usage
+ && python -m compileall -q /app/config /app/kb /app/diagnosis /app/reports /app/usage /app/staff
 USER app
 EXPOSE 8000
 # /healthz is liveness: the process answers (it never needs the database, so a database

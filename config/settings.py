@@ -295,7 +295,7 @@ REPORT_FORM_MAX_AGE = int(os.environ.get("REPORT_FORM_MAX_AGE", str(2 * 24 * 360
 # Wizard steps are counted per day in the cache and written to the database by
 # `manage.py flush_usage` (docs/usage.md). The counting middleware sits just outside the page
 # cache, so steps served from it count too. USAGE_COUNTING=0 switches counting off.
-INSTALLED_APPS += ["usage"]
+INSTALLED_APPS += ["usage", "staff"]  # staff tools last: they read every app below
 USAGE_COUNTING = env_bool("USAGE_COUNTING", True)
 # Counts wait this long in each process before one push to the cache (0: at once).
 USAGE_PUSH_SECONDS = float(os.environ.get("USAGE_PUSH_SECONDS", "1"))

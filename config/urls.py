@@ -5,11 +5,11 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from diagnosis.views import api_diagnose
-from kb import admin_views
 from kb.sitemaps import SITEMAPS
 from kb.views import healthz, ok, readyz, robots_txt, service_worker
+from staff import path_map as path_map_views
+from staff import views as admin_views
 from usage import admin_views as usage_views
-from usage import path_map_views
 
 admin.site.site_header = _("Car faults: content")
 admin.site.site_title = _("Car faults admin")

@@ -31,6 +31,7 @@ from simple_history.models import HistoricalRecords
 
 from .management.commands.load_content import describe, explanations
 from .models import Deletion, Problem
+from .validation import findings
 
 RESTORED_REASON = gettext_lazy("Restored from Recently deleted")
 
@@ -309,9 +310,6 @@ def _record(obj, user, using, created: bool) -> None:
 def _check(objects) -> list[str]:
     """What today's validation says of the restored rows, and the content check's findings for
     the problems they belong to: reported, never refused."""
-    from .admin import problem_of
-    from .validation import findings
-
     notes = []
     problems = set()
     for obj in objects:
@@ -319,7 +317,7 @@ def _check(objects) -> list[str]:
             obj.full_clean()
         except ValidationError as error:
             notes += [f"{describe(obj)} {part}" for part in explanations(error)]
-        problem = problem_of(obj)
+        problem = Problem.of(obj)
         if problem is not None:
             problems.add(problem.pk)
     for problem in Problem.objects.filter(pk__in=problems):

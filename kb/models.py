@@ -352,6 +352,20 @@ class Problem(models.Model):
     def is_draft(self) -> bool:
         return not self.is_published
 
+    @staticmethod
+    def of(obj) -> "Problem | None":
+        """The problem whose diagnosis an object takes part in, if it belongs to one."""
+        match obj:
+            case Problem():
+                return obj
+            case Fault() | Symptom() | QuestionGroup():
+                return obj.problem
+            case Likelihood():
+                return obj.fault.problem
+        # an app above kb whose object belongs to a problem (diagnosis's test cases)
+        problem = getattr(obj, "problem", None)
+        return problem if isinstance(problem, Problem) else None
+
 
 class RateLevel(models.Model):
     """A word of the fault-rate table (High, Average, Low, Neutral) and the prior it means."""

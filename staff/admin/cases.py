@@ -7,13 +7,13 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from kb.admin import SimpleHistoryAdmin
+from diagnosis import content
+from diagnosis.models import ScenarioCase
+from diagnosis.query import ANSWER_WORDS
+from diagnosis.validation import play_case
 from kb.models import Problem
 
-from . import content
-from .models import ScenarioCase
-from .query import ANSWER_WORDS
-from .validation import play_case
+from .base import SimpleHistoryAdmin
 
 FACT = "fact:"  # the prefix of each question's field on the form
 FACT_CHOICES = [("", ANSWER_WORDS["u"]), ("y", ANSWER_WORDS["y"]), ("n", ANSWER_WORDS["n"])]

@@ -19,12 +19,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from diagnosis import content, engine, scenarios, service
+from diagnosis.content import MISSING_RATE_WEIGHT
+from diagnosis.models import ScenarioCase
+from diagnosis.validation import play_case, top_for_best_answers
 from kb.models import FaultRate, Likelihood, Problem
-
-from . import content, engine, scenarios, service
-from .content import MISSING_RATE_WEIGHT
-from .models import ScenarioCase
-from .validation import play_case, top_for_best_answers
 
 TOP = 3
 

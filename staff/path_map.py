@@ -26,9 +26,8 @@ from django.utils.translation import ngettext
 from diagnosis import content
 from diagnosis.pathmap import PathMap, path_map
 from kb.models import Problem
-
-from . import stats
-from .models import DailyCount
+from usage import stats
+from usage.models import DailyCount
 
 PERMISSION = "kb.view_problem"
 TRAFFIC_PERMISSION = "usage.view_dailycount"
