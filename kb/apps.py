@@ -9,4 +9,4 @@ class KbConfig(AppConfig):
     def ready(self):
         from config import checks  # noqa: F401  (registers the deploy checks)
 
-        from . import addresses, deletions, signals  # noqa: F401  (connect their signals)
+        from . import addresses, deletions, glossary, signals  # noqa: F401  (signals, checks)

@@ -481,7 +481,7 @@ TEXT_MISSING_IN_ANOTHER_PAIR = gettext_lazy(
 )
 
 
-def _owner_texts(problem: Problem | None):
+def owner_texts(problem: Problem | None):
     """(model, its translated fields, its objects to check, the problem of an object) for each
     model whose texts owners read; with `problem`, only that problem's own objects (content
     shared between problems is checked, and reported, without a problem)."""
@@ -518,7 +518,7 @@ def _written(name: str, language: str) -> Q:
 def _texts_missing_a_language(problem=None) -> Iterator[Finding]:
     """A text owners read, written in one language and empty in another: the other language's
     page shows it untranslated. One query per model, whatever the number of fields."""
-    for model, fields, objects, problem_of in _owner_texts(problem):
+    for model, fields, objects, problem_of in owner_texts(problem):
         columns = [(name, language) for name in fields for language in LANGUAGES]
         gaps = Q()
         for name in fields:

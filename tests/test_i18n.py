@@ -137,7 +137,7 @@ def test_the_api_takes_its_language_from_lang_before_accept_language(client, con
     russian = client.get(url + "&lang=ru", HTTP_ACCEPT_LANGUAGE="en")
     english = client.get(url + "&lang=en", HTTP_ACCEPT_LANGUAGE="ru")
     assert (
-        russian.json()["error"]["message"] == "Укажите generation=<код> или year=<модельный год>."
+        russian.json()["error"]["message"] == "Укажите generation=<код> или year=<год выпуска>."
     )
     assert english.json()["error"]["message"] == "Give generation=<code> or year=<model year>."
 
@@ -562,7 +562,7 @@ def test_a_russian_report_with_a_mistake_comes_back_with_russian_errors(content)
     html = answer.content.decode()
     assert (answer.status_code, html_lang(answer)) == (400, "ru")
     assert "Напишите в двух словах, что это было." in html
-    assert "Укажите модельный год четырьмя цифрами, например 2016." in html
+    assert "Укажите год выпуска четырьмя цифрами, например 2016." in html
     assert not untranslated_on(VisibleText.of(html), english_fragments())
     assert not OwnerReport.objects.exists()
 

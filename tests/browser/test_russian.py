@@ -59,7 +59,7 @@ def test_a_phone_user_runs_the_wizard_in_russian_with_htmx(browser, site):
 def test_a_phone_user_runs_the_wizard_in_russian_without_javascript(browser, site):
     page, _ = new_page(browser, javascript=False)
     page.goto(f"{site}/ru{WIZARD}")
-    page.get_by_label("Или введите модельный год").fill("2016")
+    page.get_by_label("Или введите год выпуска").fill("2016")
     page.get_by_role("button", name="Вперёд").click()
     page.wait_for_url("**generation=j11")  # the year, redirected to its generation
     assert "J11" in page.locator(".progress").inner_text()
