@@ -11,7 +11,9 @@ to it and the views redirect every other spelling of a valid state to it (docs/d
 Parsing is lenient: every problem becomes a QueryError naming the bad part and the valid
 values, and everything valid is kept, so the wizard can show the message and let the user go
 on, while the API answers 400 with the same message. Messages are in the active language
-(config/locale.py decides it per request).
+(config/locale.py decides it per request). A developer reads the API's message, with slugs and
+the valid values; an owner who followed a broken link reads `for_owner` on the wizard page: the
+question in words, what was done with the answer, no slug.
 """
 
 from __future__ import annotations
@@ -33,8 +35,9 @@ MAX_VALID_LIST = 40
 @dataclass(frozen=True, slots=True)
 class QueryError:
     part: str
-    message: str
+    message: str  # for developers (the API): names slugs
     valid: tuple[str, ...] = ()
+    for_owner: str = ""  # for the wizard page, in words; empty: the message is in words already
 
     def as_dict(self) -> dict:
         return {"part": self.part, "message": self.message, "valid": list(self.valid)}
@@ -90,7 +93,8 @@ def _parse_generation(compiled, params, errors) -> GenerationInfo | None:
         generation = compiled.generations_by_code.get(code)
         if generation is None:
             message = _("Unknown generation “%(code)s”.") % {"code": code[:40]}
-            errors.append(QueryError("generation", message, codes))
+            for_owner = _("This link names a generation we do not know: choose yours below.")
+            errors.append(QueryError("generation", message, codes, for_owner))
         return generation
     raw_year = params.get("year", "").strip()
     if not raw_year:
@@ -132,6 +136,7 @@ def _parse_answers(compiled, raw: str, errors) -> dict[str, str]:
                     _("“%(item)s” is not an answer: write symptom:y, symptom:n or symptom:u.")
                     % {"item": item[:60]},
                     ("y", "n", "u"),
+                    _("Part of this link is not an answer we can read: it was left out."),
                 )
             )
         elif symptom not in symptoms:
@@ -140,6 +145,10 @@ def _parse_answers(compiled, raw: str, errors) -> dict[str, str]:
                     "answers",
                     _("Unknown symptom “%(symptom)s”.") % {"symptom": symptom[:60]},
                     tuple(list(symptoms)[:MAX_VALID_LIST]),
+                    _(
+                        "This link answers a question we do not ask (any more): that answer "
+                        "was left out."
+                    ),
                 )
             )
         elif value not in ANSWER_WORDS:
@@ -149,6 +158,11 @@ def _parse_answers(compiled, raw: str, errors) -> dict[str, str]:
                     _("“%(value)s” is not an answer to “%(symptom)s”: use y, n or u.")
                     % {"value": value[:20], "symptom": symptom},
                     ("y", "n", "u"),
+                    _(
+                        "The answer to «%(question)s» in this link is not yes, no or don't know: "
+                        "it was left out."
+                    )
+                    % {"question": _asked(compiled, symptom)},
                 )
             )
         elif symptom in answers:
@@ -158,6 +172,8 @@ def _parse_answers(compiled, raw: str, errors) -> dict[str, str]:
                     _("“%(symptom)s” is answered twice; the first answer is kept.")
                     % {"symptom": symptom},
                     (),
+                    _("«%(question)s» is answered twice in this link: the first answer is kept.")
+                    % {"question": _asked(compiled, symptom)},
                 )
             )
         elif value == "y" and (rival := _yes_in_group(compiled, answers, symptom)):
@@ -171,11 +187,26 @@ def _parse_answers(compiled, raw: str, errors) -> dict[str, str]:
                     )
                     % {"rival": rival, "symptom": symptom, "question": group.question},
                     group.members,
+                    _(
+                        "This link gives two answers to «%(question)s» («%(rival)s» and "
+                        "«%(option)s»): the first is kept."
+                    )
+                    % {
+                        "question": group.question,
+                        "rival": symptoms[rival].option_label or symptoms[rival].question,
+                        "option": symptoms[symptom].option_label or symptoms[symptom].question,
+                    },
                 )
             )
         else:
             answers[symptom] = value
     return answers
+
+
+def _asked(compiled, symptom: str) -> str:
+    """The question as the wizard asks it: its group's question for a member of one."""
+    info = compiled.symptoms[symptom]
+    return compiled.groups[info.group].question if info.group else info.question
 
 
 def _yes_in_group(compiled, answers: dict[str, str], symptom: str) -> str | None:

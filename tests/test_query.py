@@ -256,6 +256,8 @@ def test_two_yes_answers_in_one_group_keep_the_first_and_name_both():
             "“silent” and “clicks” cannot both be yes: they are answers to one question "
             "(“What happens?”). The first is kept.",
             ("silent", "clicks"),
+            "This link gives two answers to «What happens?» («Silence» and «A click»): the "
+            "first is kept.",
         )
     ]
 

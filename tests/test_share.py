@@ -32,7 +32,11 @@ def test_a_result_offers_its_absolute_link_a_qr_code_and_the_print_view(client, 
     page = client.get(urls[-1]).content.decode()
     link = f"http://testserver{html.unescape(urls[-1])}"
     assert 'id="share-heading"' in page
-    assert f'<a href="{link}" rel="nofollow">{link}</a>' in html.unescape(page)
+    shown = re.search(r'<p class="share-link"><a href="([^"]+)" rel="nofollow">([^<]+)</a>', page)
+    assert html.unescape(shown.group(1)) == link
+    # the link's text is short and in words, not a 3–4-line raw URL
+    count = urls[-1].count(":")
+    assert html.unescape(shown.group(2)) == f"Nissan Qashqai J11: Trunk won't open, {count} answers"
     assert f'href="{PRINT}?generation=j11&amp;answers=' in page
     image = re.search(r'<img class="qr-code" src="([^"]+)"[^>]*>', page)
     assert 'loading="lazy"' in image.group(
