@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from diagnosis import content as compiled_content
 from kb.models import Fault, Likelihood
-from kb.templatetags.kb_tags import currency
+from kb.numbers import duration_range, money_range
 
 pytestmark = pytest.mark.django_db
 
@@ -280,12 +280,11 @@ def test_result_shows_procedures_with_steps_tools_cost_and_time(client, content)
             for step in procedure.steps:
                 assert escape(step.text) in card, (procedure.slug, step.number)
             low, high = procedure.time_min_minutes, procedure.time_max_minutes
-            assert (f"{low}–{high}" if low != high else str(low)) + " min" in card, procedure.slug
+            assert duration_range(low, high) in card, procedure.slug
             for tool in procedure.tools:
                 assert f"<li>{escape(tool)}</li>" in card, (procedure.slug, tool)
             for cost in procedure.costs:
-                amount = f"{cost.low}–{cost.high}" if cost.high != cost.low else str(cost.low)
-                money = f"{amount} {currency(procedure.currency)}"
+                money = money_range(cost.low, cost.high, procedure.currency)
                 assert f"<dt>{cost.label}</dt><dd>{money}" in card, (procedure.slug, cost)
             shown.append(procedure)
     # The loops above check only what the content gives: make sure it gave tools and prices.

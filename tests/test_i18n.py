@@ -255,14 +255,43 @@ def test_json_ld_names_the_language_and_is_in_russian(client, content, parse_pag
 
 
 def test_prices_and_times_are_written_the_russian_way(rf):
-    from kb.templatetags.kb_tags import currency, duration_range, money
+    """No-break spaces (\xa0) inside a number and before its unit: a phone never breaks
+    «5 000» or «1,5 ч» across two lines."""
+    from kb.numbers import duration_range, grouped, money_range
 
     with translation.override("ru"):
-        assert (money(15000), currency("RUB")) == ("15\xa0000", "руб.")
-        assert duration_range(45, 90) == "45 мин–1,5 ч"
+        assert grouped(15000) == "15\xa0000"
+        assert money_range(15000, 25000, "RUB") == "15\xa0000–25\xa0000\xa0руб."
+        assert money_range(500, 500, "RUB") == "500\xa0руб."
+        assert duration_range(45, 90) == "45\xa0мин–1,5\xa0ч"
+        assert duration_range(10, 240) == "10\xa0мин–4\xa0ч"
     with translation.override("en"):
-        assert (money(15000), currency("RUB")) == ("15,000", "RUB")
-        assert duration_range(45, 90) == "45 min–1.5 h"
+        assert money_range(15000, 25000, "RUB") == "15,000–25,000\xa0RUB"
+        assert duration_range(45, 90) == "45\xa0min–1.5\xa0h"
+        assert duration_range(60, 120) == "1–2\xa0h"
+
+
+# The lock actuator's signs on a J12: a result whose first repair is the lock's replacement.
+LOCK_ACTUATOR_FACTS = (
+    "dashboard-lock-error:y,freezing-temperature:n,handle-no-resistance:n,handle-stiff:n,"
+    "lid-press-releases:n,motor-clicks-lid-stays:y,no-sound-on-press:n,voltage-at-lock:y,"
+    "water-near-lock:n"
+)
+
+
+def test_the_wizard_and_pages_say_a_price_and_a_time_alike(client, content):
+    """The wizard's price box once said «15000–25000 руб.» and «10–240 мин» under pages that
+    said «15 000–25 000 руб.» and «10 мин–4 ч»: one formatter now writes all of them."""
+    lock = "/ru/nissan-qashqai/procedures/replace-electromagnetic-lock/"
+    page = client.get(lock).content.decode()
+    wizard = client.get(
+        "/ru/nissan-qashqai/trunk-wont-open/diagnose/",
+        {"generation": "j12", "answers": LOCK_ACTUATOR_FACTS},
+        follow=True,
+    ).content.decode()
+    for html in (page, wizard):
+        assert "15\xa0000–25\xa0000\xa0руб." in html
+        assert not re.search(r"\d{4,}–\d", html.split("<main", 1)[1])  # no ungrouped thousands
 
 
 # --- The admin -------------------------------------------------------------------------------
@@ -609,7 +638,7 @@ def test_the_print_view_has_a_russian_version(client, content):
     assert (response.status_code, html_lang(response)) == (200, "ru")
     assert "Для мастера:" in html and "Ответы владельца" in html
     times = re.findall(r'<td class="nowrap">([^<]*)</td>', html)
-    assert times and all(re.search(r"\d (мин|ч)\*?$", time) for time in times), times
+    assert times and all(re.search(r"\d\xa0(мин|ч)\*?$", time) for time in times), times
     assert f'<link rel="canonical" href="{ORIGIN}/ru{RESULT}'.replace("&", "&amp;") in html
 
 

@@ -478,7 +478,7 @@ def test_the_lock_replacements_time_and_prices_from_the_article_have_no_label(cl
     facts = facts_of(html)
     for name in ["Time", "Original part", "Aftermarket part", "Labor"]:
         assert LABEL not in facts[name], name
-    assert "15,000–25,000 RUB" in facts["Original part"]
+    assert "15,000–25,000\xa0RUB" in facts["Original part"]
 
 
 def test_an_estimated_procedure_is_labeled_where_it_is_listed(client, content):

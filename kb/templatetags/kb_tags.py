@@ -4,11 +4,12 @@ reuse, JSON-LD, number formats."""
 from django import template
 from django.conf import settings
 from django.template.loader_tags import BLOCK_CONTEXT_KEY, BlockNode
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext
 
+from kb import numbers
 from kb.structured_data import to_json
 
 register = template.Library()
@@ -108,42 +109,24 @@ def json_ld(data) -> str:
 
 @register.filter
 def money(value) -> str:
-    """15000 → "15,000" in English, "15 000" (a no-break space) in Russian."""
-    try:
-        text = f"{int(value):,}"
-    except (TypeError, ValueError):
-        return ""
-    return text.replace(",", formats.get_format("THOUSAND_SEPARATOR"))
+    """15000 → "15,000" in English, «15 000» (a no-break space) in Russian (kb/numbers.py)."""
+    return numbers.grouped(value)
 
 
 @register.filter
 def currency(code) -> str:
-    """A currency code as owners write it: "RUB" in English, "руб." in Russian."""
-    names = {"RUB": pgettext("currency", "RUB")}
-    return names.get(str(code), str(code))
+    return numbers.currency_name(code)
+
+
+@register.simple_tag
+def money_range(cost, code) -> str:
+    """A cost's range with its currency, as every page and the API say it (kb/numbers.py)."""
+    return numbers.money_range(cost.low, cost.high, code)
 
 
 @register.simple_tag
 def duration_range(low, high) -> str:
-    """Minutes as people say them: "10–20 min", "1–2 h", "45 min–1.5 h" (in Russian
-    "10–20 мин", "1–2 ч", "45 мин–1,5 ч")."""
-    decimal = formats.get_format("DECIMAL_SEPARATOR")
-    hour, minute = pgettext("unit", "h"), pgettext("unit", "min")
-
-    def say(minutes: int, unit: bool) -> str:
-        if minutes >= 60 and minutes % 30 == 0:
-            hours = minutes / 60
-            text = f"{hours:g}".replace(".", decimal)
-            return f"{text} {hour}" if unit else text
-        return f"{minutes} {minute}" if unit else str(minutes)
-
-    low, high = int(low or 0), int(high or 0)
-    if high <= low:
-        return say(low, True)
-    same_unit = (low >= 60 and low % 30 == 0) == (high >= 60 and high % 30 == 0)
-    if same_unit:
-        return f"{say(low, False)}–{say(high, True)}"
-    return f"{say(low, True)}–{say(high, True)}"
+    return numbers.duration_range(low, high)
 
 
 @register.filter

@@ -1,0 +1,63 @@
+"""Money, ranges and times as owners read them, the same on every page, in the wizard, the
+print view and the API (issue 22, item 3).
+
+English: "15,000–25,000 RUB", "10 min–4 h". Russian: «15 000–25 000 руб.», «10 мин–4 ч».
+Between a number and its unit, and inside a number's thousands, the space is a no-break space
+(U+00A0): a phone never breaks «5 000» or «12 В» across two lines. A range's dash is an en dash
+without spaces, and the unit is said once when both ends share it.
+"""
+
+from __future__ import annotations
+
+from django.utils import formats
+from django.utils.translation import pgettext
+
+NBSP = "\u00a0"
+
+
+def grouped(value) -> str:
+    """15000 → "15,000" in English, «15 000» (a no-break space) in Russian; "" if not a number."""
+    try:
+        text = f"{int(value):,}"
+    except (TypeError, ValueError):
+        return ""
+    separator = formats.get_format("THOUSAND_SEPARATOR")
+    return text.replace(",", NBSP if separator.isspace() else separator)
+
+
+def currency_name(code) -> str:
+    """A currency code as owners write it: "RUB" in English, «руб.» in Russian."""
+    names = {"RUB": pgettext("currency", "RUB")}
+    return names.get(str(code), str(code))
+
+
+def money_range(low, high, code) -> str:
+    """A price or a range of prices with its currency: "15,000–25,000 RUB"."""
+    amount = grouped(low)
+    if high not in (None, "") and int(high) != int(low):
+        amount = f"{amount}–{grouped(high)}"
+    return f"{amount}{NBSP}{currency_name(code)}"
+
+
+def _is_hours(minutes: int) -> bool:
+    return minutes >= 60 and minutes % 30 == 0
+
+
+def duration_range(low, high) -> str:
+    """Minutes as people say them: "10–20 min", "1–2 h", "45 min–1.5 h" (in Russian
+    «10–20 мин», «1–2 ч», «45 мин–1,5 ч»)."""
+    decimal = formats.get_format("DECIMAL_SEPARATOR")
+    hour, minute = pgettext("unit", "h"), pgettext("unit", "min")
+
+    def say(minutes: int, unit: bool) -> str:
+        if _is_hours(minutes):
+            text = f"{minutes / 60:g}".replace(".", decimal)
+            return f"{text}{NBSP}{hour}" if unit else text
+        return f"{minutes}{NBSP}{minute}" if unit else str(minutes)
+
+    low, high = int(low or 0), int(high or 0)
+    if high <= low:
+        return say(low, True)
+    if _is_hours(low) == _is_hours(high):
+        return f"{say(low, False)}–{say(high, True)}"
+    return f"{say(low, True)}–{say(high, True)}"
