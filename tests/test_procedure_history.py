@@ -126,3 +126,13 @@ def test_the_history_page_lists_the_step_changes_in_words(admin_client, procedur
     assert (f"2. {second.title}", "deleted") in said
     assert (f"2. {third.title}", "moved from 3 to 2") in said
     assert any(step.endswith("Check the result") and what == "added" for step, what in said)
+
+
+def test_the_russian_history_page_says_it_in_russian(admin_client, procedure):
+    edit_procedure_and_steps(admin_client, procedure)
+    url = reverse("admin:kb_procedure_history", args=[procedure.pk])
+    text = html.unescape(admin_client.get(url, headers={"Accept-Language": "ru"}).content.decode())
+    section = text[text.index("Изменения шагов") :]
+    for words in ("добавлен", "удалён", "перенесён с 3 на 2", "изменено: текст"):
+        assert f"<td>{words}</td>" in section, words
+    assert "moved from" not in section

@@ -108,7 +108,9 @@ class ProcedureAdmin(PublicAddress, Translated, SimpleHistoryAdmin):
             if moved or step_form.has_changed() or not step.pk:
                 steps.append(step)
         # Out of the way first: (procedure, number) is unique at every moment.
-        Step.objects.filter(pk__in=[s.pk for s in steps if s.pk]).update(number=F("number") + 10000)
+        Step.objects.filter(pk__in=[s.pk for s in steps if s.pk]).update(
+            number=F("number") + procedure_history.OUT_OF_THE_WAY
+        )
         for step in steps:
             step.save()
         formset.save_m2m()
