@@ -247,7 +247,17 @@ def test_the_symptom_page_shows_any_other_cause_once_and_the_effect_per_cause(
     assert shown.count("With any other cause (this question's own value, above)") == 1
     fuse = effect(Fault.objects.get(slug="trunk-fuse-blown"), symptom)
     assert likelihood_context.short(fuse) in shown
-    assert "a “yes” points away from this cause" in shown  # the fuse is not intact
+    assert "a sign against it (see the note)" in shown  # the fuse is not intact, as noted
+    assert "a “yes” points away from this cause" not in shown
+
+
+def test_a_row_pointing_away_with_no_note_is_marked(admin_client, content):
+    fuse = Likelihood.objects.get(fault__slug="trunk-fuse-blown", symptom__slug="fuse-intact")
+    fuse.note = ""
+    fuse.save()
+    url = reverse("admin:kb_symptom_change", args=[fuse.symptom_id])
+    shown = text(admin_client.get(url))
+    assert "a “yes” points away from this cause" in shown
 
 
 # --- in Russian --------------------------------------------------------------------------------

@@ -87,15 +87,20 @@ class LikelihoodInline(SameProblemPickers, TabularInline):
 
     @admin.display(description=gettext_lazy("what an answer does to this cause (saved value)"))
     def effect(self, obj):
-        """“yes ×3.2, no ×0.45”, marked when a “yes” makes the cause less likely."""
+        """“yes ×3.2, no ×0.45”, marked when a “yes” makes the cause less likely with no note
+        saying why."""
         if not (obj and obj.pk and obj.fault_id and obj.symptom_id):
             return "—"
         found = likelihood_context.effect(obj.fault, obj.symptom, obj.p_yes)
-        if found.points_away:
+        if likelihood_context.worth_a_warning(found, obj.note):
             return format_html(
                 '<span class="lk-away">{} — {}</span>',
                 likelihood_context.short(found),
                 _("a “yes” points away from this cause"),
+            )
+        if found.points_away:  # meant: the note beside it says why
+            return format_html(
+                "{} — {}", likelihood_context.short(found), _("a sign against it (see the note)")
             )
         return likelihood_context.short(found)
 
