@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .models import Fault, Likelihood, Symptom
 
@@ -57,6 +58,22 @@ class Effect:
         return self.yes < 1 - 1e-9
 
 
+def worth_a_warning(now: Effect, note: str, before: Effect | None = None, note_changed=False):
+    """Whether a value whose "yes" points away from its cause should be questioned.
+
+    Pointing away is often meant: a "yes" can be a sign against a cause (a blown fuse is not
+    intact), and a note then says why (all 34 shipped values below "any other cause" do). So
+    a value is questioned when it points away and either no note says why, or an edit has
+    just moved it there from pointing to the cause (`before`) without touching the note,
+    which was then written for the other side.
+    """
+    if not now.points_away:
+        return False
+    if not (note or "").strip():
+        return True
+    return before is not None and not before.points_away and not note_changed
+
+
 def effect(fault: Fault, symptom: Symptom, p_yes: float | None = None) -> Effect:
     """The effect of answering `symptom` on `fault`, with the saved likelihood or `p_yes`.
 
@@ -88,10 +105,25 @@ def effect(fault: Fault, symptom: Symptom, p_yes: float | None = None) -> Effect
     return Effect(yes=q_fault[k] / q_other[k], no=(1 - q_fault[k]) / (1 - q_other[k]))
 
 
+def _rounded(value: float) -> float:
+    """A factor to 2 significant digits (one decimal from 1 to 10, none above)."""
+    return round(value, 0 if value >= 10 else 1 if value >= 1 else 2)
+
+
 def factor(value: float) -> str:
     """A factor as a mechanic reads it: 2 significant digits, the language's decimal mark."""
     digits = 0 if value >= 10 else 1 if value >= 1 else 2
-    return number_format(round(value, digits), decimal_pos=digits).rstrip("0").rstrip(".,")
+    shown = number_format(_rounded(value), decimal_pos=digits)
+    # Trailing zeros go after a decimal mark only: 2.0 reads 2, but 20 stays 20.
+    return shown.rstrip("0").rstrip(".,") if digits else shown
+
+
+def plural_count(value: float) -> int:
+    """The number that picks the grammatical form of "N times" for a factor as `factor` shows
+    it: the factor itself when whole; a decimal reads as 2 does, as Russian says «в 1,5
+    раза» like «в 2 раза» (its whole numbers: «в 5 раз», «в 21 раз», «в 22 раза»)."""
+    shown = _rounded(value)
+    return int(shown) if shown == int(shown) else 2
 
 
 def short(e: Effect) -> str:
@@ -99,12 +131,18 @@ def short(e: Effect) -> str:
     return _("yes ×%(yes)s, no ×%(no)s") % {"yes": factor(e.yes), "no": factor(e.no)}
 
 
-def _change(value: float) -> str:
+def change_in_words(value: float) -> str:
+    """What a factor does to a cause: “makes it 3× more likely”, «делает её вероятнее в 3
+    раза»."""
     if abs(value - 1) < HARDLY:
         return _("hardly changes it")
     if value > 1:
-        return _("makes it %(n)s× more likely") % {"n": factor(value)}
-    return _("makes it %(n)s× less likely") % {"n": factor(1 / value)}
+        return ngettext(
+            "makes it %(n)s× more likely", "makes it %(n)s× more likely", plural_count(value)
+        ) % {"n": factor(value)}
+    return ngettext(
+        "makes it %(n)s× less likely", "makes it %(n)s× less likely", plural_count(1 / value)
+    ) % {"n": factor(1 / value)}
 
 
 def sentence(e: Effect) -> str:
@@ -113,9 +151,9 @@ def sentence(e: Effect) -> str:
         "Against any other cause, a “yes” %(yes)s (×%(yes_factor)s); a “no” %(no)s "
         "(×%(no_factor)s)."
     ) % {
-        "yes": _change(e.yes),
+        "yes": change_in_words(e.yes),
         "yes_factor": factor(e.yes),
-        "no": _change(e.no),
+        "no": change_in_words(e.no),
         "no_factor": factor(e.no),
     }
 

@@ -1248,19 +1248,26 @@ class ProbabilityWord(models.Model):
     changes the choice offered from then on, not the likelihoods already saved.
     """
 
-    word = models.CharField(
-        max_length=40, unique=True, help_text=_("e.g. usually."), verbose_name=_("word")
-    )
+    # Unique in each language (Meta), not as one column: a unique field would give its
+    # uniqueness to each language's column of the history too, where a word repeats.
+    word = models.CharField(max_length=40, help_text=_("e.g. usually."), verbose_name=_("word"))
     value = models.FloatField(
         validators=probability_validators(_("The value")),
         help_text=_("What the word means, from 0 to 1: 0.8 is 8 owners in 10."),
         verbose_name=_("value"),
     )
 
-    history = HistoricalRecords()
+    # Its word is in each language (kb/translation.py, which also registers its history).
 
     class Meta:
         ordering = ["-value"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=[f"word_{code}"],
+                name=f"probability_word_unique_{code}",
+            )
+            for code, _name in settings.LANGUAGES
+        ]
         verbose_name = _("probability word")
         verbose_name_plural = _("probability words")
 

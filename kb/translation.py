@@ -20,6 +20,7 @@ from .models import (
     FaultGroup,
     Generation,
     Make,
+    ProbabilityWord,
     Problem,
     Procedure,
     QuestionGroup,
@@ -51,6 +52,8 @@ TRANSLATED = {
     Procedure: ("title", "summary", "introduction", "tools", "tips", "interval"),
     Step: ("title", "text"),
     FaqEntry: ("question", "answer"),
+    # Staff's, not owners': the words likelihoods are chosen by, in the admin's language.
+    ProbabilityWord: ("word",),
 }
 HISTORY_M2M = {Fault: ["procedures"], FaqEntry: ["procedures"]}
 

@@ -8,6 +8,7 @@ DATA_MIGRATIONS = [
     ("kb", "0006_plain_words_help_and_probability_words", "seed"),
     ("kb", "0009_only_leads_delete_problems", "assign_permissions"),
     ("kb", "0011_public_addresses", "assign_permissions"),
+    ("kb", "0012_probability_words_in_russian", "seed"),
     ("reports", "0002_staff_rights", "assign_permissions"),
     ("usage", "0002_editors_see_usage", "assign_permissions"),
     ("diagnosis", "0002_editors_keep_test_cases", "assign_permissions"),

@@ -6,8 +6,10 @@ would point away from the cause, and says that likelihoods hold for every genera
 fault's and the question's pages show the effect per row.
 """
 
+import html
 import math
 import re
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -118,9 +120,12 @@ def test_the_page_says_likelihoods_hold_for_every_generation(admin_client, conte
     assert "J11" in shown
 
 
-def test_a_value_below_any_other_cause_is_warned_about_with_the_numbers(admin_client, content):
+def test_a_value_below_any_other_cause_without_a_reason_is_warned_about_with_the_numbers(
+    admin_client, content
+):
     likelihood = pair("lock-frozen", "freezing-temperature")  # 15 % with any other cause
     likelihood.p_yes = 0.12
+    likelihood.note = ""
     likelihood.save()
     shown = text(page(admin_client, likelihood))
     assert "A “yes” makes this cause less likely: ≈ " in shown
@@ -144,6 +149,74 @@ def test_saving_a_value_below_any_other_cause_warns_but_saves(admin_client, cont
     assert likelihood.p_yes == pytest.approx(0.12)
     messages = [str(m) for m in response.context["messages"]]
     assert any("makes this cause less likely" in m for m in messages)
+
+
+def test_a_value_below_any_other_cause_whose_note_says_why_is_not_warned_about(
+    admin_client, content
+):
+    likelihood = pair("trunk-fuse-blown", "fuse-intact")  # a blown fuse is not intact
+    shown = text(page(admin_client, likelihood))
+    assert "Check:" not in shown
+    assert "A “yes” makes this cause less likely, as its note says" in shown
+    assert html.escape(likelihood.note) in shown
+
+
+def test_no_shipped_likelihood_is_questioned(content):
+    rows = Likelihood.objects.select_related("fault", "symptom")
+    found = [(row, effect(row.fault, row.symptom, row.p_yes)) for row in rows]
+    assert any(now.points_away for _row, now in found)  # signs against a cause exist
+    questioned = [
+        (row.fault.slug, row.symptom.slug)
+        for row, now in found
+        if likelihood_context.worth_a_warning(now, row.note)
+    ]
+    assert questioned == []
+    away = sum(now.points_away for _row, now in found)
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "content.md").read_text()
+    stated = f"Of the {len(found)} shipped likelihoods {away} point away"
+    assert stated in re.sub(r"\s+", " ", guide), "docs/content.md states other figures"
+
+
+def save_with(admin_client, likelihood, percent: str, note: str | None = None):
+    from tests.test_admin import form_data
+
+    url = reverse("admin:kb_likelihood_change", args=[likelihood.pk])
+    data = form_data(admin_client.get(url))
+    data.update({"p_yes_0": "exact", "p_yes_1": percent})
+    if note is not None:
+        data["note"] = note
+    response = admin_client.post(url, data, follow=True)
+    return [str(m) for m in response.context["messages"]]
+
+
+def test_moving_a_value_below_with_its_reason_rewritten_is_not_warned_about(admin_client, content):
+    likelihood = pair("lock-frozen", "freezing-temperature")
+    messages = save_with(admin_client, likelihood, "12", note="Frost is rare where it sticks.")
+    assert not any("makes this cause less likely" in m for m in messages)
+
+
+def test_editing_a_value_that_already_pointed_away_keeps_its_reason(admin_client, content):
+    messages = save_with(admin_client, pair("trunk-fuse-blown", "fuse-intact"), "5")
+    assert not any("makes this cause less likely" in m for m in messages)
+
+
+AWAY, TOWARD = likelihood_context.Effect(yes=0.5, no=1.2), likelihood_context.Effect(2, 0.8)
+
+
+@pytest.mark.parametrize(
+    ("now", "note", "before", "note_changed", "warned"),
+    [
+        (TOWARD, "", None, False, False),  # points to the cause: nothing to question
+        (AWAY, "", None, False, True),  # no reason given
+        (AWAY, "  ", AWAY, False, True),
+        (AWAY, "A sign against it.", None, False, False),  # the note says why
+        (AWAY, "A sign against it.", AWAY, False, False),  # was away already
+        (AWAY, "Points to it.", TOWARD, False, True),  # just moved, note of the other side
+        (AWAY, "A sign against it.", TOWARD, True, False),  # moved, and the note rewritten
+    ],
+)
+def test_when_a_value_pointing_away_is_questioned(now, note, before, note_changed, warned):
+    assert likelihood_context.worth_a_warning(now, note, before, note_changed) is warned
 
 
 def test_the_add_page_shows_the_panel_once_the_question_is_given(admin_client, content):
@@ -174,7 +247,17 @@ def test_the_symptom_page_shows_any_other_cause_once_and_the_effect_per_cause(
     assert shown.count("With any other cause (this question's own value, above)") == 1
     fuse = effect(Fault.objects.get(slug="trunk-fuse-blown"), symptom)
     assert likelihood_context.short(fuse) in shown
-    assert "a “yes” points away from this cause" in shown  # the fuse is not intact
+    assert "a sign against it (see the note)" in shown  # the fuse is not intact, as noted
+    assert "a “yes” points away from this cause" not in shown
+
+
+def test_a_row_pointing_away_with_no_note_is_marked(admin_client, content):
+    fuse = Likelihood.objects.get(fault__slug="trunk-fuse-blown", symptom__slug="fuse-intact")
+    fuse.note = ""
+    fuse.save()
+    url = reverse("admin:kb_symptom_change", args=[fuse.symptom_id])
+    shown = text(admin_client.get(url))
+    assert "a “yes” points away from this cause" in shown
 
 
 # --- in Russian --------------------------------------------------------------------------------

@@ -66,7 +66,7 @@ def test_the_migrations_data_steps_add_what_the_suite_adds(migrated):
         group.name: sorted(group.permissions.values_list("codename", flat=True))
         for group in Group.objects.all()
     }
-    words = sorted(ProbabilityWord.objects.values_list("word", "value"))
+    words = sorted(ProbabilityWord.objects.values_list("word_en", "word_ru", "value"))
     assert groups and words, "the suite's database lacks the data migrations' rows"
 
     migrated_groups: dict[str, list[str]] = {}
@@ -82,7 +82,10 @@ def test_the_migrations_data_steps_add_what_the_suite_adds(migrated):
         only_suite = set(codenames) - set(migrated_groups[name])
         assert not only_migrated and not only_suite, (name, only_migrated, only_suite)
     migrated_words = sorted(
-        (word, float(value))
-        for word, value in migrated.execute("SELECT word, value FROM kb_probabilityword")
+        (english, russian, float(value))
+        for english, russian, value in migrated.execute(
+            "SELECT word_en, word_ru, value FROM kb_probabilityword"
+        )
     )
-    assert migrated_words == [(word, float(value)) for word, value in words]
+    assert migrated_words == [(en, ru, float(value)) for en, ru, value in words]
+    assert all(ru for _en, ru, _value in words), "every shipped word has its Russian one"

@@ -11,7 +11,7 @@ their admins (`Translated`) show them with language tabs (static/js/admin-langua
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
@@ -158,18 +158,27 @@ class SimpleHistoryAdmin(PlainFields, HistoryAdmin):
         return InWords(self.model, historical_record)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST":  # a revert: its history row says to which version
-            request.reverted_to = (
-                self.model.history.filter(history_id=version_id).only("history_date").first()
-            )
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        if request.method != "POST":
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        # A revert: its history rows say to which version, and what is restored with the
+        # object (a procedure's steps) is restored with it or not at all.
+        request.reverted_to = self.model.history.filter(history_id=version_id).first()
+        with transaction.atomic():
+            return super().history_form_view(request, object_id, version_id, extra_context)
 
     def save_model(self, request, obj, form, change):
         version = getattr(request, "reverted_to", None)
-        if version is not None:
-            when = date_format(localtime(version.history_date), "DATETIME_FORMAT")
-            obj._change_reason = _("Reverted to the version of %(date)s") % {"date": when}
+        if version is None:
+            return super().save_model(request, obj, form, change)
+        when = date_format(localtime(version.history_date), "DATETIME_FORMAT")
+        obj._change_reason = _("Reverted to the version of %(date)s") % {"date": when}
         super().save_model(request, obj, form, change)
+        self.revert_parts(request, obj, version, obj._change_reason)
+        return None
+
+    def revert_parts(self, request, obj, version, reason):
+        """Restore, as they were in `version`, the parts edited on the object's page that
+        keep a history of their own (a procedure's steps); by default, none."""
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

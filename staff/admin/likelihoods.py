@@ -87,15 +87,20 @@ class LikelihoodInline(SameProblemPickers, TabularInline):
 
     @admin.display(description=gettext_lazy("what an answer does to this cause (saved value)"))
     def effect(self, obj):
-        """“yes ×3.2, no ×0.45”, marked when a “yes” makes the cause less likely."""
+        """“yes ×3.2, no ×0.45”, marked when a “yes” makes the cause less likely with no note
+        saying why."""
         if not (obj and obj.pk and obj.fault_id and obj.symptom_id):
             return "—"
         found = likelihood_context.effect(obj.fault, obj.symptom, obj.p_yes)
-        if found.points_away:
+        if likelihood_context.worth_a_warning(found, obj.note):
             return format_html(
                 '<span class="lk-away">{} — {}</span>',
                 likelihood_context.short(found),
                 _("a “yes” points away from this cause"),
+            )
+        if found.points_away:  # meant: the note beside it says why
+            return format_html(
+                "{} — {}", likelihood_context.short(found), _("a sign against it (see the note)")
             )
         return likelihood_context.short(found)
 
@@ -174,9 +179,19 @@ class LikelihoodAdmin(PreviewEffect, SimpleHistoryAdmin):
         }
         if edited is not None and edited.p_yes is not None:
             panel["effect"] = likelihood_context.sentence(edited.effect)
-            if edited.effect.points_away:
+            note = LikelihoodAdmin.note_of(fault, symptom)
+            if likelihood_context.worth_a_warning(edited.effect, note):
                 panel["warning"] = LikelihoodAdmin.away_warning(edited.p_yes, symptom)
+            elif edited.effect.points_away:
+                panel["away_explained"] = _(
+                    "A “yes” makes this cause less likely, as its note says: “%(note)s”"
+                ) % {"note": note}
         return panel
+
+    @staticmethod
+    def note_of(fault, symptom) -> str:
+        saved = Likelihood.objects.filter(fault=fault, symptom=symptom).only("note").first()
+        return saved.note if saved else ""
 
     @staticmethod
     def away_warning(p_yes, symptom):
@@ -189,7 +204,15 @@ class LikelihoodAdmin(PreviewEffect, SimpleHistoryAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         obj = form.instance
-        if likelihood_context.effect(obj.fault, obj.symptom, obj.p_yes).points_away:
+        before = form.initial.get("p_yes") if change else None
+        if likelihood_context.worth_a_warning(
+            likelihood_context.effect(obj.fault, obj.symptom, obj.p_yes),
+            obj.note,
+            before=None
+            if before is None
+            else likelihood_context.effect(obj.fault, obj.symptom, float(before)),
+            note_changed="note" in form.changed_data,
+        ):
             messages.warning(request, self.away_warning(obj.p_yes, obj.symptom))
 
     def edit_of(self, original, form, formsets):

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.db.models import F
 from django.utils.translation import gettext_lazy
 
+from kb import procedure_history
 from kb.models import (
     FaqEntry,
     Procedure,
@@ -62,6 +63,28 @@ class ProcedureAdmin(PublicAddress, Translated, SimpleHistoryAdmin):
     search_fields = ["title", "slug", "summary", "introduction", "tools"]
     form = slug_from("title")
     inlines = [StepInline]
+    object_history_template = "admin/kb/object_history_with_steps.html"
+    object_history_form_template = "admin/kb/object_history_form_with_steps.html"
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The steps' changes (kept in their own history) beside the procedure's own."""
+        context = {
+            "step_changes": procedure_history.step_changes(object_id)
+            if str(object_id).isdigit()
+            else []
+        }
+        return super().history_view(request, object_id, {**context, **(extra_context or {})})
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """The revert page says which steps come back with the version."""
+        version = Procedure.history.filter(id=object_id, history_id=version_id).first()
+        context = {"version_steps": procedure_history.steps_of_version(version) if version else []}
+        return super().history_form_view(
+            request, object_id, version_id, {**context, **(extra_context or {})}
+        )
+
+    def revert_parts(self, request, obj, version, reason):
+        procedure_history.restore_steps(obj, version, reason, request.user)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Step:
@@ -85,7 +108,9 @@ class ProcedureAdmin(PublicAddress, Translated, SimpleHistoryAdmin):
             if moved or step_form.has_changed() or not step.pk:
                 steps.append(step)
         # Out of the way first: (procedure, number) is unique at every moment.
-        Step.objects.filter(pk__in=[s.pk for s in steps if s.pk]).update(number=F("number") + 10000)
+        Step.objects.filter(pk__in=[s.pk for s in steps if s.pk]).update(
+            number=F("number") + procedure_history.OUT_OF_THE_WAY
+        )
         for step in steps:
             step.save()
         formset.save_m2m()
