@@ -63,7 +63,7 @@ class QuestionGroupAdmin(Translated, PreviewEffect, SimpleHistoryAdmin):
 
 
 @admin.register(ProbabilityWord)
-class ProbabilityWordAdmin(SimpleHistoryAdmin):
+class ProbabilityWordAdmin(Translated, SimpleHistoryAdmin):
     """The words likelihoods are chosen by; a content lead tunes their values."""
 
     list_display = ["word", "value"]
