@@ -22,11 +22,12 @@ How a query is matched:
    definition both use). Elsewhere (SQLite), and on PostgreSQL when full-text finds nothing
    (part of a word): each word's Snowball stem (the same algorithms as PostgreSQL's) matched
    at a word start in the ё-folded texts of every language.
-4. **Ranked**, the same on every database: the number of concepts a hit matches, half as much
-   again for those in its title (a fault's name, a procedure's title, the FAQ's question), then
-   PostgreSQL's ``ts_rank`` (below 0.1, so it only orders equals), then faults before
-   checks and repairs before questions and answers before the wizard's questions. The hit
-   shows the active language's texts.
+4. **Ranked**, the same on every database: each concept a hit holds adds its weight (the
+   rarer among the hits, the more: "trunk" is on nearly every page), twice in the title (a
+   fault's name, a procedure's title, the FAQ's question); equals go faults, then checks and
+   repairs, then questions and answers, then the wizard's questions, then by PostgreSQL's
+   ``ts_rank``. One list, one hit per address, ``MAX_RESULTS`` at most; the page shows
+   ``PAGE_SIZE`` at a time. A hit shows the active language's texts.
 """
 
 from __future__ import annotations
@@ -505,20 +506,25 @@ def _weights(hits: list[Hit], concepts) -> list[float]:
 def _rank(hits: list[Hit], concepts) -> list[Hit]:
     """One list, best first, one hit per page (the wizard's questions share its address).
 
-    A hit scores the weights of the concepts it holds, twice those in its title, then a tenth
-    of ts_rank (below 0.1: it orders equals only)."""
+    A hit scores the weights of the concepts it holds, twice those in its title; equals go in
+    the order of KINDS, then by ts_rank where PostgreSQL gave one (so both databases agree on
+    all but the order within a kind)."""
     weights = _weights(hits, concepts)
     for hit in hits:
-        hit.score = (
-            sum(weights[i] for i in hit.found)
-            + sum(weights[i] for i in hit.titled)
-            + 0.1 * hit.rank
-        )
+        hit.score = sum(weights[i] for i in hit.found) + sum(weights[i] for i in hit.titled)
     # A word must match at a word start (not inside "screwdriver" for "wd"), or PostgreSQL's
     # stemmed full-text search must have found it.
     hits = [hit for hit in hits if hit.found or hit.full_text]
     kind_order = {key: index for index, (key, _) in enumerate(KINDS)}
-    hits.sort(key=lambda hit: (-hit.score, kind_order[hit.kind], hit.order, hit.title))
+    hits.sort(
+        key=lambda hit: (
+            -round(hit.score, 9),
+            kind_order[hit.kind],
+            -hit.rank,
+            hit.order,
+            hit.title,
+        )
+    )
     seen: set[str] = set()
     ranked = []
     for hit in hits:
