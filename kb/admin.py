@@ -976,3 +976,19 @@ def guided_app_list(request, app_label=None):
 
 
 admin.site.get_app_list = guided_app_list
+
+
+# === search synonyms (kb/search.py) ===
+# A block of its own, moved as a whole with the admin; nothing above refers to it.
+
+from .models import SearchSynonym  # noqa: E402
+
+
+@admin.register(SearchSynonym)
+class SearchSynonymAdmin(SimpleHistoryAdmin):
+    """Owners' words and the pages' words for them, per language: search expands a query with
+    them at once (docs/content.md, "Search synonyms")."""
+
+    list_display = ["words", "means", "language"]
+    list_filter = ["language"]
+    search_fields = ["words", "means"]

@@ -366,3 +366,22 @@ def _create_indexes():
     migration = import_module("kb.migrations.0012_search_synonyms_and_full_text_indexes")
     with connection.schema_editor() as editor:
         migration.create_indexes(None, editor)
+
+
+def test_a_content_editor_adds_a_synonym_in_the_admin_and_search_uses_it(client, content):
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user("editor", password="pw-for-tests-123", is_staff=True)
+    user.groups.add(Group.objects.get(name="Content editor"))
+    client.force_login(user)
+    with translation.override("ru"):
+        assert cached_search("калитка").total == 0
+    response = client.post(
+        "/admin/kb/searchsynonym/add/",
+        {"language": "ru", "words": "калитка, дверца", "means": "багажник"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    synonym = SearchSynonym.objects.get(words="калитка, дверца")
+    assert synonym.history.count() == 1  # kept with its history, as other content
+    with translation.override("ru"):
+        assert cached_search("калитка").total > 0

@@ -94,7 +94,7 @@ class Migration(migrations.Migration):
                 (
                     "language",
                     models.CharField(
-                        choices=[("en", "English"), ("ru", "Русский")],
+                        choices=[("en", "English site"), ("ru", "Russian site")],
                         help_text="The site whose searches it expands.",
                         max_length=8,
                         verbose_name="language",
@@ -155,7 +155,7 @@ class Migration(migrations.Migration):
                 (
                     "language",
                     models.CharField(
-                        choices=[("en", "English"), ("ru", "Русский")],
+                        choices=[("en", "English site"), ("ru", "Russian site")],
                         help_text="The site whose searches it expands.",
                         max_length=8,
                         verbose_name="language",
