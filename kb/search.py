@@ -35,8 +35,10 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cache as memoize
+from functools import lru_cache
 
 from django.db import connection
 from django.db.models import BooleanField, F, FloatField, Q, TextField, Value
@@ -289,21 +291,37 @@ def _pattern(terms) -> re.Pattern:
     return re.compile(rf"(?<![^\W_])(?:{alternatives})[^\W_]*", re.IGNORECASE)
 
 
-@memoize
-def _word_pattern(word: str) -> re.Pattern:
-    return _pattern(stems(word))
+@lru_cache(maxsize=8192)
+def _text_words(text: str) -> frozenset[str]:
+    """One text's words, folded (kept: the same content texts are read by query after query)."""
+    return frozenset(_WORD.findall(fold(text)))
 
 
-def _has(concept: Concept, text: str) -> bool:
+def vocabulary(texts: list[str]) -> list[str]:
+    """The texts' words, folded, sorted: a stem is looked up by bisection, not by a regular
+    expression over the whole text (the ranking reads every candidate's texts)."""
+    return sorted(frozenset().union(*(_text_words(text) for text in texts if text)))
+
+
+def _starts(words: list[str], stem: str) -> bool:
+    """Whether a word of the sorted list starts with the stem."""
+    index = bisect_left(words, stem)
+    return index < len(words) and words[index].startswith(stem)
+
+
+def _has(concept: Concept, words: list[str]) -> bool:
+    """Whether the words hold the concept: every word of one of its alternatives, each by
+    one of its stems at a word start."""
     return any(
-        all(_word_pattern(word).search(text) for word in phrase) for phrase in concept.alternatives
+        all(any(_starts(words, stem) for stem in stems(word)) for word in phrase)
+        for phrase in concept.alternatives
     )
 
 
 def _matched(concepts: list[Concept], texts: list[str]) -> int:
-    """How many of the concepts the texts hold (each word of one alternative, at a word start)."""
-    joined = " ".join(texts)
-    return sum(1 for concept in concepts if _has(concept, joined))
+    """How many of the concepts the texts hold."""
+    words = vocabulary(texts)
+    return sum(1 for concept in concepts if _has(concept, words))
 
 
 def snippet(text: str, terms: list[str], radius: int = SNIPPET_RADIUS) -> list[Segment]:
@@ -364,9 +382,9 @@ def _best_text(concepts: list[Concept], texts: list[str]) -> str:
 def _matches(concepts, texts, titles, item) -> dict:
     """What a hit matched, for `_rank` to weigh: the concepts in its texts, those in its
     title, and PostgreSQL's ts_rank where it ran."""
-    joined, title = " ".join(texts), " ".join(titles)
+    words, title = vocabulary(texts), vocabulary(titles)
     return {
-        "found": frozenset(i for i, c in enumerate(concepts) if _has(c, joined)),
+        "found": frozenset(i for i, c in enumerate(concepts) if _has(c, words)),
         "titled": frozenset(i for i, c in enumerate(concepts) if _has(c, title)),
         "rank": min(float(getattr(item, "rank", 0) or 0), 0.99),
     }
@@ -581,25 +599,29 @@ def _spellings(term: str) -> set[str]:
 
 
 def _folded(column: str):
-    """The column with ё as е (the query's words are folded the same way)."""
+    """The column with ё as е (the query's stems are folded the same way)."""
     lower = Replace(F(column), Value("ё"), Value("е"), output_field=TextField())
     return Replace(lower, Value("Ё"), Value("Е"), output_field=TextField())
 
 
 def search_words(concepts: list[Concept]) -> list[Hit]:
-    """The portable search: each stem at a word start in the ё-folded texts of every
-    language (a LIKE finds it anywhere; the ranking keeps those at a word start)."""
+    """The portable search: each stem in the texts of every language (a LIKE finds it
+    anywhere; the ranking keeps those at a word start). A stem with е is looked for in the
+    texts with ё folded; the others in the columns as they are (a smaller query)."""
     terms = _terms(concepts)
 
     def matching(queryset, fields):
         columns = [f"{name}_{language}" for name in fields for language in LANGUAGES]
-        folded = {f"folded_{column}": _folded(column) for column in columns}
+        folded = any("е" in term for term in terms)
+        if folded:
+            queryset = queryset.annotate(**{f"folded_{c}": _folded(c) for c in columns})
         query = Q()
         for term in terms:
-            for name in folded:
+            names = [f"folded_{c}" for c in columns] if "е" in term else columns
+            for name in names:
                 for spelling in _spellings(term):
                     query |= Q(**{f"{name}__icontains": spelling})
-        return queryset.annotate(**folded).filter(query)[:CANDIDATES]
+        return queryset.filter(query)[:CANDIDATES]
 
     return _find(matching, concepts)
 
