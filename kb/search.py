@@ -63,8 +63,10 @@ MAX_TERMS = 32
 # The ranked list is cut here; the page shows it PAGE_SIZE at a time.
 MAX_RESULTS = 50
 PAGE_SIZE = 10
-# Rows of each kind read per query; PostgreSQL reads its best by ts_rank.
+# Rows of each kind read per query by the word match; full-text search reads its best by
+# ts_rank, fewer (the ranking reads each one's texts: this bounds its time on a large catalog).
 CANDIDATES = 200
+FULL_TEXT_CANDIDATES = 60
 SNIPPET_RADIUS = 80
 
 # Words too common to tell anything apart (the rest of the query still counts).
@@ -693,7 +695,7 @@ def search_postgres(concepts: list[Concept]) -> list[Hit]:
         tsquery, phrases = queries[language]
         rank = RawSQL(f"ts_rank({vector_sql(table, language)}, {tsquery})", phrases, FloatField())
         found = RawSQL(" OR ".join(match), params, BooleanField())
-        return queryset.annotate(rank=rank).filter(found).order_by("-rank")[:CANDIDATES]
+        return queryset.annotate(rank=rank).filter(found).order_by("-rank")[:FULL_TEXT_CANDIDATES]
 
     return _find(matching, concepts)
 
