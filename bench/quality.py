@@ -13,8 +13,14 @@ content into a throw-away SQLite database, then prints per generation:
   the information bound (the prior's entropy in bits: the mean number of yes/no answers a
   perfect questioner would need).
 
+Then search quality: the owners' query set (tests/search_queries.py, both languages) searched
+as the site does, each query's page among the first three results, per language, with the
+search time per query (the 95th percentile, on this SQLite database; PostgreSQL's figure is in
+docs/performance.md).
+
 Exits 1 naming every target missed: top-1 >= 95 %, top-3 100 %, mean <= 5 and max <= 8
-questions on the scenario set, expected <= 5 questions under the prior.
+questions on the scenario set, expected <= 5 questions under the prior, search top-3 >= 95 %
+in each language.
 """
 
 from __future__ import annotations
@@ -39,6 +45,8 @@ TARGETS = {
     "mean questions on the scenario set": ("<=", 5.0),
     "max questions on the scenario set": ("<=", 8),
     "expected questions under the prior": ("<=", 5.0),
+    "search top-3 (en)": (">=", 0.95),
+    "search top-3 (ru)": (">=", 0.95),
 }
 
 
@@ -67,6 +75,29 @@ def play_scenarios():
             (verdict.first_ranks_first, verdict.passes, verdict.played.questions, case)
         )
     return results
+
+
+def play_searches() -> dict:
+    """Each language's owners' queries searched as the site does: (played, p95 ms)."""
+    import time
+
+    from django.utils import translation
+    from search_queries import play
+
+    from kb.search import search
+
+    searched = {}
+    for language in ("en", "ru"):
+        played = play(language)
+        times = []
+        with translation.override(language):
+            for item in played:
+                start = time.perf_counter()
+                search(item.query)
+                times.append((time.perf_counter() - start) * 1000)
+        times.sort()
+        searched[language] = (played, times[max(0, math.ceil(0.95 * len(times)) - 1)])
+    return searched
 
 
 def simulate(kb, rng: random.Random, cap: int = 40) -> tuple[int, bool]:
@@ -106,6 +137,7 @@ def main() -> int:
 
         scenarios = play_scenarios()
         compiled = build(MODEL, PROBLEM)
+        searched = play_searches()
 
     rng = random.Random(SEED)
     print(
@@ -155,6 +187,17 @@ def main() -> int:
     for ok_first, ok_three, _, case in every:
         if not (ok_first and ok_three):
             print(f"  missed: {case.name} ({case.generation.code}): expected {case.first}")
+    from search_queries import top3
+
+    print()
+    print(f"{'search':<13} {'queries':>7} {'top-3':>6} {'p95 ms':>7}")
+    for language, (played, p95) in searched.items():
+        figures[f"search top-3 ({language})"] = top3(played)
+        print(f"{language:<13} {len(played):>7} {top3(played):>6.0%} {p95:>7.1f}")
+        for miss in (p for p in played if not p.passes):
+            print(
+                f"  missed: {miss.query!r} ({language}): expected {miss.expected}, got {miss.found}"
+            )
     missed = missed_targets(figures)
     for name, (op, target) in TARGETS.items():
         print(f"target {name} {op} {target:g}: {figures[name]:.3g}")

@@ -1384,3 +1384,95 @@ class MovedAddress(models.Model):
 
     def __str__(self):
         return f"{self.old_path} → {self.new_path}"
+
+
+# --- search synonyms (kb/search.py) ---
+
+
+def synonyms_cache_key() -> str:
+    """Where `SearchSynonym.table()` keeps the table (per release: its shape is the code's)."""
+    from config.release import release_id
+
+    return f"search:synonyms:{release_id()}"
+
+
+class SearchSynonym(models.Model):
+    """Words owners type that the pages do not use, and the words the pages use for them.
+
+    Search expands an owner's query with them before matching: on the Russian site «брелок»
+    also searches for «ключ», on the English one "tailgate" for "trunk". Content staff keep
+    them per language; a phrase ("сколько стоит") matches only as a whole.
+    """
+
+    NATURAL_KEY = ("language", "words")
+
+    language = models.CharField(
+        max_length=8,
+        choices=[("en", _("English site")), ("ru", _("Russian site"))],  # settings.LANGUAGES
+        help_text=_("The site whose searches it expands."),
+        verbose_name=_("language"),
+    )
+    words = models.CharField(
+        max_length=300,
+        help_text=_("What owners type, separated by commas, e.g. tailgate, boot, hatch."),
+        verbose_name=_("owners’ words"),
+    )
+    means = models.CharField(
+        max_length=300,
+        help_text=_(
+            "The words the pages use for it, separated by commas, e.g. trunk. "
+            "A search for any owners’ word also finds these."
+        ),
+        verbose_name=_("pages’ words"),
+    )
+
+    objects = NaturalKeyManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["language", "words"]
+        constraints = [
+            models.UniqueConstraint(fields=["language", "words"], name="unique_synonym_words")
+        ]
+        verbose_name = _("search synonym")
+        verbose_name_plural = _("search synonyms")
+
+    def __str__(self):
+        return f"{self.words} → {self.means}"
+
+    def natural_key(self):
+        return (self.language, self.words)
+
+    @staticmethod
+    def split(text: str) -> list[str]:
+        """A comma-separated field as its phrases."""
+        return [phrase.strip() for phrase in text.split(",") if phrase.strip()]
+
+    @classmethod
+    def table(cls) -> dict[str, list[tuple[list[str], list[str]]]]:
+        """Every language's synonyms as (owners' phrases, pages' phrases), kept in the cache
+        until one is edited (a search reads it on every query, the database only after an
+        edit)."""
+        from django.core.cache import cache
+
+        table = cache.get(synonyms_cache_key())
+        if table is None:
+            table = {}
+            for synonym in cls.objects.all():
+                table.setdefault(synonym.language, []).append(
+                    (cls.split(synonym.words), cls.split(synonym.means))
+                )
+            cache.set(synonyms_cache_key(), table, timeout=None)
+        return table
+
+    @staticmethod
+    def forget(**kwargs) -> None:
+        """After an edit: the next search reads the table again (and, its key holding what
+        the query was expanded to, no longer finds the results cached before)."""
+        from django.core.cache import cache
+
+        cache.delete(synonyms_cache_key())
+
+
+models.signals.post_save.connect(SearchSynonym.forget, sender=SearchSynonym)
+models.signals.post_delete.connect(SearchSynonym.forget, sender=SearchSynonym)

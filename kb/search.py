@@ -1,34 +1,55 @@
 """Search across faults, symptoms, procedures (with their steps) and FAQ entries.
 
-On PostgreSQL: full-text search of the active language's texts with that language's stemming
-(``russian`` for Russian, so "замок" finds "замка"; ``english`` for English:
-``websearch_to_tsquery`` of the words joined by "or", over weighted ``tsvector``s); when that
-finds nothing (a part of a word, say) the word match runs as well. Elsewhere (SQLite): each word
-is matched with ``icontains``. The word match looks in every language's texts, so a Russian
-page finds "fuse" and an English one "предохранитель"; a hit shows the active language's text.
-Either way results are ranked by how many of the words they contain (at a word start), then
-by whether the title matched, then by ``ts_rank`` where there is one, and the page shows the
-same groups, links and snippets.
+The public interface (kept stable: the search page and bench/scale.py call it):
 
-Input is never trusted: it is cut to ``MAX_QUERY_LENGTH`` characters and ``MAX_WORDS``
-words, control characters are removed, and words are only letters and digits, so nothing a
-user types reaches SQL except as a bound parameter.
+- ``search(raw) -> Results``: one ranked list of hits (``results.hits``, at most
+  ``MAX_RESULTS``, best first; ``results.groups`` gives them by kind), for the active language;
+- ``cached_search(raw)``: the same, kept in the cache per release, content version, language
+  and what the query was expanded to.
+
+How a query is matched:
+
+1. **Cleaned**: cut to ``MAX_QUERY_LENGTH`` characters and ``MAX_WORDS`` words, control
+   characters removed, words are letters and digits only, folded (case, and ё as е: owners
+   rarely type ё), stop words dropped. Nothing typed reaches SQL except as a bound parameter.
+2. **Expanded** with the active language's synonyms (``SearchSynonym``, edited by content
+   staff): each word, or phrase of words, is a *concept*, found by any of its alternatives
+   ("tailgate" or "trunk"; «сколько стоит» or «стоимость»).
+3. **Found**. On PostgreSQL: full-text search over weighted ``tsvector``s of both languages'
+   texts (title A, then B, C, D), each with its language's stemming (``english``,
+   ``russian``), ё folded in the vector; the vectors are expressions that GIN indexes cover
+   (migration ``kb.0013_search_synonyms_and_full_text_indexes``; ``vector_sql`` is the one
+   definition both use). Elsewhere (SQLite), and on PostgreSQL when full-text finds nothing
+   (part of a word): each word's Snowball stem (the same algorithms as PostgreSQL's) matched
+   at a word start in the ё-folded texts of every language.
+4. **Ranked**, the same on every database: each concept a hit holds adds its weight (the
+   rarer among the hits, the more: "trunk" is on nearly every page), twice in the title (a
+   fault's name, a procedure's title, the FAQ's question); equals go faults, then checks and
+   repairs, then questions and answers, then the wizard's questions, then by PostgreSQL's
+   ``ts_rank``. One list, one hit per address, ``MAX_RESULTS`` at most; the page shows
+   ``PAGE_SIZE`` at a time. A hit shows the active language's texts.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import cache as memoize
+from functools import lru_cache
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import BooleanField, F, FloatField, Q, TextField, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Replace
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from .languages import LANGUAGES, active
-from .models import FaqEntry, Fault, Procedure, Step, Symptom
+from .models import FaqEntry, Fault, Procedure, SearchSynonym, Step, Symptom
 
 MAX_QUERY_LENGTH = 100
 # The raw input is cut to this before any work on it: normalizing a megabyte costs time,
@@ -37,8 +58,15 @@ MAX_RAW_LENGTH = 4 * MAX_QUERY_LENGTH
 # How long a search's results are kept (per release and content version; an edit retires them).
 RESULTS_TIMEOUT = 600
 MAX_WORDS = 8
-MAX_RESULTS_PER_GROUP = 10
+# Alternatives a query may be expanded to in all (synonyms): bounds the SQL a query makes.
+MAX_TERMS = 32
+# The ranked list is cut here; the page shows it PAGE_SIZE at a time.
+MAX_RESULTS = 50
+PAGE_SIZE = 10
+# Rows of each kind read per query by the word match; full-text search reads its best by
+# ts_rank, fewer (the ranking reads each one's texts: this bounds its time on a large catalog).
 CANDIDATES = 200
+FULL_TEXT_CANDIDATES = 60
 SNIPPET_RADIUS = 80
 
 # Words too common to tell anything apart (the rest of the query still counts).
@@ -50,6 +78,7 @@ won t s
 """
 STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_CYRILLIC = re.compile(r"[а-яё]")
 
 
 @dataclass
@@ -67,6 +96,11 @@ class Hit:
     score: float = 0.0
     order: tuple = ()
     full_text: bool = False  # found by PostgreSQL full-text search (stemmed match)
+    found: frozenset = frozenset()  # the query's concepts it holds (their indexes)
+    titled: frozenset = frozenset()  # those in its title
+    rank: float = 0.0  # PostgreSQL's ts_rank, where it ran
+    kind: str = ""  # "faults", "procedures", "faq" or "symptoms"
+    kind_label: str = ""
 
 
 @dataclass
@@ -76,21 +110,91 @@ class Group:
     hits: list[Hit]
 
 
+@dataclass(frozen=True)
+class Concept:
+    """One thing the owner asked for: a word or phrase typed, and what else finds it."""
+
+    typed: str
+    alternatives: tuple[tuple[str, ...], ...]  # phrases, each all of its words to match
+
+
 @dataclass
 class Results:
     query: str = ""
     words: list[str] = field(default_factory=list)
-    groups: list[Group] = field(default_factory=list)
+    concepts: list[Concept] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)
     notice: str = ""
     backend: str = ""
 
     @property
     def total(self) -> int:
-        return sum(len(group.hits) for group in self.groups)
+        return len(self.hits)
 
     @property
     def searched(self) -> bool:
         return bool(self.words)
+
+    @property
+    def groups(self) -> list[Group]:
+        """The hits by kind, each kind in rank order (the kinds in KINDS' order)."""
+        groups = [
+            Group(key, str(label), [h for h in self.hits if h.kind == key]) for key, label in KINDS
+        ]
+        return [group for group in groups if group.hits]
+
+
+# --- folding, stemming, the query ---
+
+
+def fold(text: str) -> str:
+    """Case and ё folded: «Замёрз» and «замерз» are one word."""
+    return text.casefold().replace("ё", "е")
+
+
+@memoize
+def _stemmer(language: str):
+    import snowballstemmer
+
+    return snowballstemmer.stemmer({"ru": "russian", "en": "english"}[language])
+
+
+# A Russian noun's last-syllable о/е/ё that drops when it declines ("замок", "замка"; "ремень",
+# "ремня"): the Snowball stemmer keeps it ("замок" → замок, "замка" → замк), so the query
+# also asks for the word without it.
+_CONSONANT = "бвгджзйклмнпрстфхцчшщ"
+_FLEETING_VOWEL = re.compile(rf"(.+[{_CONSONANT}])[оеё]([{_CONSONANT}])ь?")
+
+
+@memoize
+def stems(word: str) -> tuple[str, ...]:
+    """What a (folded) word matches at a word start: its Snowball stem ("freezing" → "freez",
+    «замёрзшего» → «замерзш»), in Russian also without a fleeting vowel («замок» → «замк»);
+    a digit, or a word whose stem would be under 3 letters, as typed."""
+    if word.isdigit():
+        return (word,)
+    russian = bool(_CYRILLIC.search(word))
+    stem = _stemmer("ru" if russian else "en").stemWord(word)
+    found = [stem if len(stem) >= 3 and word.startswith(stem[:3]) else word]
+    if not word.startswith(found[0]):  # "happy" → "happi": the word itself too
+        found.append(word)
+    if russian:
+        fleeting = _FLEETING_VOWEL.fullmatch(word)
+        if fleeting and fleeting[1] + fleeting[2] not in found:
+            found.append(fleeting[1] + fleeting[2])
+    return tuple(found)
+
+
+def words_of(text: str) -> list[str]:
+    """A text's search words: folded, without stop words, single letters or repeats."""
+    words: list[str] = []
+    for word in _WORD.findall(fold(text)):
+        if word in STOP_WORDS or word in words:
+            continue
+        if len(word) < 2 and not word.isdigit():
+            continue
+        words.append(word)
+    return words
 
 
 def clean_query(raw: str) -> tuple[str, list[str], str]:
@@ -106,13 +210,7 @@ def clean_query(raw: str) -> tuple[str, list[str], str]:
         notice = _("Your search was long, so only its first %(limit)s characters were used.") % {
             "limit": MAX_QUERY_LENGTH
         }
-    words: list[str] = []
-    for word in _WORD.findall(text.casefold()):
-        if word in STOP_WORDS or word in words:
-            continue
-        if len(word) < 2 and not word.isdigit():
-            continue
-        words.append(word)
+    words = words_of(text)
     if len(words) > MAX_WORDS:
         words = words[:MAX_WORDS]
         notice = notice or _("Only the first %(limit)s words of your search were used.") % {
@@ -121,23 +219,117 @@ def clean_query(raw: str) -> tuple[str, list[str], str]:
     return text, words, notice
 
 
-def _pattern(words: list[str]) -> re.Pattern:
-    """Words matched at the start of a word ("lock" finds "locks", not "unlock"), whole word
-    marked."""
-    alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+def _rules(language: str) -> list[tuple[tuple[str, ...], list[tuple[str, ...]]]]:
+    """The language's synonyms as (an owners' phrase by its words' stems, the pages' phrases),
+    longest phrase first."""
+    rules = []
+    for owners, pages in SearchSynonym.table().get(language, []):
+        means = [tuple(words_of(phrase)) for phrase in pages]
+        means = [phrase for phrase in means if phrase]
+        for phrase in owners:
+            key = tuple(stems(word)[0] for word in words_of(phrase))
+            if key and means:
+                rules.append((key, means))
+    rules.sort(key=lambda rule: -len(rule[0]))
+    return rules
+
+
+def expand(words: list[str], language: str | None = None) -> list[Concept]:
+    """The query's concepts: each word, or a synonym's phrase of them, with the pages' words
+    for it as alternatives ("boot" → boot or trunk)."""
+    rules = _rules(language or active())
+    keys = [stems(word)[0] for word in words]
+    concepts: list[Concept] = []
+    budget = MAX_TERMS - len(words)
+    index = 0
+    while index < len(words):
+        length = next(
+            (len(key) for key, _ in rules if tuple(keys[index : index + len(key)]) == key), 1
+        )
+        typed = tuple(words[index : index + length])
+        alternatives = [typed]
+        for key, means in rules:
+            if len(key) == length and tuple(keys[index : index + length]) == key:
+                for phrase in means:
+                    if phrase not in alternatives and budget > 0:
+                        alternatives.append(phrase)
+                        budget -= 1
+        concepts.append(Concept(" ".join(typed), tuple(alternatives)))
+        index += length
+    return concepts
+
+
+def _terms(concepts: list[Concept]) -> list[str]:
+    """Every stem any alternative asks for (what the word match looks for)."""
+    terms: list[str] = []
+    for concept in concepts:
+        for phrase in concept.alternatives:
+            for word in phrase:
+                terms += [stem for stem in stems(word) if stem not in terms]
+    return terms
+
+
+def full_text_terms(words: list[str]) -> list[str]:
+    """The words a full-text query asks for: each word, and in Russian also its declined stem
+    where the stemmer would miss it ("замок" also asks for "замк", which "замка" stems to)."""
+    terms = list(words)
+    if active() == "ru":
+        for word in words:
+            match = _FLEETING_VOWEL.fullmatch(word)
+            if match and match[1] + match[2] not in terms:
+                terms.append(match[1] + match[2])
+    return terms
+
+
+# --- matching in Python: the same on every database ---
+
+
+def _pattern(terms) -> re.Pattern:
+    """Terms matched at the start of a word ("lock" finds "locks", not "unlock"), ё or е alike,
+    the whole word marked."""
+    alternatives = "|".join(
+        re.escape(term).replace("е", "[её]") for term in sorted(terms, key=len, reverse=True)
+    )
     return re.compile(rf"(?<![^\W_])(?:{alternatives})[^\W_]*", re.IGNORECASE)
 
 
-def _matched(words: list[str], texts: list[str]) -> int:
-    """How many of the words occur (at a word start) in the texts."""
-    joined = " ".join(texts)
-    return sum(1 for word in words if _pattern([word]).search(joined))
+@lru_cache(maxsize=8192)
+def _text_words(text: str) -> frozenset[str]:
+    """One text's words, folded (kept: the same content texts are read by query after query)."""
+    return frozenset(_WORD.findall(fold(text)))
 
 
-def snippet(text: str, words: list[str], radius: int = SNIPPET_RADIUS) -> list[Segment]:
-    """A short excerpt around the first match, the matched words marked."""
+def vocabulary(texts: list[str]) -> list[str]:
+    """The texts' words, folded, sorted: a stem is looked up by bisection, not by a regular
+    expression over the whole text (the ranking reads every candidate's texts)."""
+    return sorted(frozenset().union(*(_text_words(text) for text in texts if text)))
+
+
+def _starts(words: list[str], stem: str) -> bool:
+    """Whether a word of the sorted list starts with the stem."""
+    index = bisect_left(words, stem)
+    return index < len(words) and words[index].startswith(stem)
+
+
+def _has(concept: Concept, words: list[str]) -> bool:
+    """Whether the words hold the concept: every word of one of its alternatives, each by
+    one of its stems at a word start."""
+    return any(
+        all(any(_starts(words, stem) for stem in stems(word)) for word in phrase)
+        for phrase in concept.alternatives
+    )
+
+
+def _matched(concepts: list[Concept], texts: list[str]) -> int:
+    """How many of the concepts the texts hold."""
+    words = vocabulary(texts)
+    return sum(1 for concept in concepts if _has(concept, words))
+
+
+def snippet(text: str, terms: list[str], radius: int = SNIPPET_RADIUS) -> list[Segment]:
+    """A short excerpt around the first match of a term (a stem), the matched words marked."""
     text = " ".join(text.split())
-    pattern = _pattern(words) if words else None
+    pattern = _pattern(terms) if terms else None
     first = pattern.search(text) if pattern else None
     start = max(0, first.start() - radius // 2) if first else 0
     end = min(len(text), start + 2 * radius)
@@ -165,23 +357,6 @@ def snippet(text: str, words: list[str], radius: int = SNIPPET_RADIUS) -> list[S
     return segments
 
 
-def _spellings(word: str) -> set[str]:
-    """The word, and capitalized where SQLite's case-blind LIKE stops at ASCII: it folds
-    "Fuse" to "fuse" but not "Замок" to "замок" (the first word of a sentence)."""
-    return {word} if word.isascii() else {word, word.capitalize()}
-
-
-def _word_filter(words: list[str], fields: list[str]) -> Q:
-    """Any word in any of the fields, in any language."""
-    query = Q()
-    for word in words:
-        for name in fields:
-            for language in LANGUAGES:
-                for spelling in _spellings(word):
-                    query |= Q(**{f"{name}_{language}__icontains": spelling})
-    return query
-
-
 def _texts(obj, fields: list[str]) -> list[str]:
     """The fields' texts as the page shows them (the active language's), then every
     language's, so a word matched in another language still counts."""
@@ -191,12 +366,33 @@ def _texts(obj, fields: list[str]) -> list[str]:
     ]
 
 
-def _best_text(words: list[str], texts: list[str]) -> str:
-    """The first text that contains the most words (the title comes first, so it wins ties)."""
-    return max(texts, key=lambda text: (_matched(words, [text]), -texts.index(text)))
+def _titles(texts: list[str], fields: list[str]) -> list[str]:
+    """The title (the first field) in each language, of `_texts`' list."""
+    return texts[:: len(fields)]
 
 
-# --- what each kind of object contributes ------------------------------------------------------
+def _bodies(texts: list[str], fields: list[str]) -> list[str]:
+    """The texts other than the title, those shown first, of `_texts`' list."""
+    return [text for index, text in enumerate(texts) if index % len(fields)]
+
+
+def _best_text(concepts: list[Concept], texts: list[str]) -> str:
+    """The first text that holds the most concepts (the title comes first, so it wins ties)."""
+    return max(texts, key=lambda text: (_matched(concepts, [text]), -texts.index(text)))
+
+
+def _matches(concepts, texts, titles, item) -> dict:
+    """What a hit matched, for `_rank` to weigh: the concepts in its texts, those in its
+    title, and PostgreSQL's ts_rank where it ran."""
+    words, title = vocabulary(texts), vocabulary(titles)
+    return {
+        "found": frozenset(i for i, c in enumerate(concepts) if _has(c, words)),
+        "titled": frozenset(i for i, c in enumerate(concepts) if _has(c, title)),
+        "rank": min(float(getattr(item, "rank", 0) or 0), 0.99),
+    }
+
+
+# --- what each kind of object contributes ---
 # The fields searched, the title (or question) first.
 
 FAULT_FIELDS = ["name", "summary", "signs", "description"]
@@ -204,6 +400,13 @@ SYMPTOM_FIELDS = ["question", "statement", "help_text"]
 PROCEDURE_FIELDS = ["title", "summary", "introduction", "tools", "tips"]
 STEP_FIELDS = ["title", "text"]
 FAQ_FIELDS = ["question", "answer"]
+# The kinds of hit, in the order they rank among equals, with their headings.
+KINDS = [
+    ("faults", gettext_lazy("Faults")),
+    ("procedures", gettext_lazy("Checks and repairs")),
+    ("faq", gettext_lazy("Questions and answers")),
+    ("symptoms", gettext_lazy("Symptoms")),
+]
 
 
 def _faults():
@@ -232,119 +435,134 @@ def _faq():
     )
 
 
-def _fault_hit(fault: Fault, words: list[str]) -> Hit:
+def _fault_hit(fault: Fault, concepts, terms) -> Hit:
     texts = _texts(fault, FAULT_FIELDS)
     problem = fault.problem
-    hit = Hit(
+    body = _best_text(concepts, _bodies(texts, FAULT_FIELDS)) or fault.summary
+    return Hit(
         title=fault.name,
         url=fault.get_absolute_url(),
-        snippet=snippet(_best_text(words, _bodies(texts, FAULT_FIELDS)) or fault.summary, words),
+        snippet=snippet(body, terms),
         context=f"{problem.vehicle_model}: {problem.title}",
-        score=_matched(words, texts) + 0.5 * _matched(words, _titles(texts, FAULT_FIELDS)),
+        **_matches(concepts, texts, _titles(texts, FAULT_FIELDS), fault),
         order=(problem.order, fault.order),
+        full_text=hasattr(fault, "rank"),
+        kind="faults",
+        kind_label=_("Fault"),
     )
-    hit.score += _full_text_rank(fault)
-    hit.full_text = hasattr(fault, "rank")
-    return hit
 
 
-def _symptom_hit(symptom: Symptom, words: list[str]) -> Hit:
+def _symptom_hit(symptom: Symptom, concepts, terms) -> Hit:
     texts = _texts(symptom, SYMPTOM_FIELDS)
     problem = symptom.problem
-    hit = Hit(
+    return Hit(
         title=symptom.question,
         url=problem.get_diagnose_url(),
-        snippet=snippet(symptom.help_text or symptom.statement, words),
+        snippet=snippet(symptom.help_text or symptom.statement, terms),
         context=_("A question of the diagnosis: %(model)s, %(problem)s")
         % {"model": problem.vehicle_model, "problem": problem.title},
-        score=_matched(words, texts) + 0.5 * _matched(words, _titles(texts, SYMPTOM_FIELDS)),
+        **_matches(concepts, texts, _titles(texts, SYMPTOM_FIELDS), symptom),
         order=(problem.order, symptom.order),
+        full_text=hasattr(symptom, "rank"),
+        kind="symptoms",
+        kind_label=_("Diagnosis question"),
     )
-    hit.score += _full_text_rank(symptom)
-    hit.full_text = hasattr(symptom, "rank")
-    return hit
 
 
-def _procedure_hit(procedure: Procedure, words: list[str], steps: list[Step]) -> Hit:
+def _procedure_hit(procedure: Procedure, concepts, terms, steps: list[Step]) -> Hit:
     texts = _texts(procedure, PROCEDURE_FIELDS)
     bodies = _bodies(texts, PROCEDURE_FIELDS)
     step_texts = [". ".join(_texts(step, STEP_FIELDS)) for step in steps]
-    own = _matched(words, texts)
-    in_steps = _matched(words, step_texts)
+    own = _matched(concepts, texts)
+    in_steps = _matched(concepts, step_texts)
     url = procedure.get_absolute_url()
-    text = _best_text(words, bodies) if own else ""
-    if steps and (not own or in_steps > _matched(words, bodies)):
-        best = max(steps, key=lambda step: _matched(words, _texts(step, STEP_FIELDS)))
+    text = _best_text(concepts, bodies) if own else ""
+    if steps and (not own or in_steps > _matched(concepts, bodies)):
+        best = max(steps, key=lambda step: _matched(concepts, _texts(step, STEP_FIELDS)))
         url += f"#step-{best.number}"
         text = _("Step %(number)s: %(title)s. %(text)s") % {
             "number": best.number,
             "title": best.title,
             "text": best.text,
         }
-    hit = Hit(
+    return Hit(
         title=procedure.title,
         url=url,
-        snippet=snippet(text or procedure.summary, words),
+        snippet=snippet(text or procedure.summary, terms),
         context=f"{procedure.vehicle_model}: {procedure.get_kind_display()}",
-        score=_matched(words, texts + step_texts)
-        + 0.5 * _matched(words, _titles(texts, PROCEDURE_FIELDS)),
+        **_matches(concepts, texts + step_texts, _titles(texts, PROCEDURE_FIELDS), procedure),
         order=(procedure.order,),
+        full_text=hasattr(procedure, "rank"),
+        kind="procedures",
+        kind_label=_("Check or repair"),
     )
-    hit.score += _full_text_rank(procedure)
-    hit.full_text = hasattr(procedure, "rank")
-    return hit
 
 
-def _faq_hit(entry: FaqEntry, words: list[str]) -> Hit:
+def _faq_hit(entry: FaqEntry, concepts, terms) -> Hit:
     texts = _texts(entry, FAQ_FIELDS)
-    hit = Hit(
+    return Hit(
         title=entry.question,
         url=entry.get_absolute_url(),
-        snippet=snippet(entry.answer, words),
+        snippet=snippet(entry.answer, terms),
         context=_("%(model)s: frequently asked question") % {"model": entry.vehicle_model},
-        score=_matched(words, texts) + 0.5 * _matched(words, _titles(texts, FAQ_FIELDS)),
+        **_matches(concepts, texts, _titles(texts, FAQ_FIELDS), entry),
         order=(entry.order,),
+        full_text=hasattr(entry, "rank"),
+        kind="faq",
+        kind_label=_("Question and answer"),
     )
-    hit.score += _full_text_rank(entry)
-    hit.full_text = hasattr(entry, "rank")
-    return hit
 
 
-def _titles(texts: list[str], fields: list[str]) -> list[str]:
-    """The title (the first field) in each language, of `_texts`' list."""
-    return texts[:: len(fields)]
-
-
-def _bodies(texts: list[str], fields: list[str]) -> list[str]:
-    """The texts other than the title, those shown first, of `_texts`' list."""
-    return [text for index, text in enumerate(texts) if index % len(fields)]
-
-
-def _full_text_rank(item) -> float:
-    """PostgreSQL's ts_rank where it ran (below 1, so it only orders equal word counts)."""
-    return min(float(getattr(item, "rank", 0) or 0), 0.99)
-
-
-def _rank(hits: list[Hit]) -> list[Hit]:
-    # A word must match at a word start (not inside "screwdriver" for "wd"), or PostgreSQL's
-    # stemmed full-text search must have found it ("freezing" for "freeze").
-    hits = [hit for hit in hits if hit.score >= 1 or hit.full_text]
-    hits.sort(key=lambda hit: (-hit.score, hit.order, hit.title))
-    return hits[:MAX_RESULTS_PER_GROUP]
-
-
-def _group_results(faults, symptoms, procedures, steps_by_procedure, entries, words) -> list:
-    groups = [
-        Group("faults", _("Faults"), _rank([_fault_hit(f, words) for f in faults])),
-        Group("symptoms", _("Symptoms"), _rank([_symptom_hit(s, words) for s in symptoms])),
-        Group(
-            "procedures",
-            _("Checks and repairs"),
-            _rank([_procedure_hit(p, words, steps_by_procedure.get(p.pk, [])) for p in procedures]),
-        ),
-        Group("faq", _("Questions and answers"), _rank([_faq_hit(e, words) for e in entries])),
+def _weights(hits: list[Hit], concepts) -> list[float]:
+    """Each concept's weight: rarer among the hits weighs more (an inverse document frequency),
+    so "trunk", on nearly every page, counts less than "frozen" beside it."""
+    total = len(hits)
+    return [
+        1 + math.log((total + 1) / (sum(i in hit.found for hit in hits) + 1))
+        for i in range(len(concepts))
     ]
-    return [group for group in groups if group.hits]
+
+
+def _rank(hits: list[Hit], concepts) -> list[Hit]:
+    """One list, best first, one hit per page (the wizard's questions share its address).
+
+    A hit scores the weights of the concepts it holds, twice those in its title; equals go in
+    the order of KINDS, then by ts_rank where PostgreSQL gave one (so both databases agree on
+    all but the order within a kind)."""
+    weights = _weights(hits, concepts)
+    for hit in hits:
+        hit.score = sum(weights[i] for i in hit.found) + sum(weights[i] for i in hit.titled)
+    # A word must match at a word start (not inside "screwdriver" for "wd"), or PostgreSQL's
+    # stemmed full-text search must have found it.
+    hits = [hit for hit in hits if hit.found or hit.full_text]
+    kind_order = {key: index for index, (key, _) in enumerate(KINDS)}
+    hits.sort(
+        key=lambda hit: (
+            -round(hit.score, 9),
+            kind_order[hit.kind],
+            -hit.rank,
+            hit.order,
+            hit.title,
+        )
+    )
+    seen: set[str] = set()
+    ranked = []
+    for hit in hits:
+        if hit.url not in seen:
+            seen.add(hit.url)
+            ranked.append(hit)
+    return ranked[:MAX_RESULTS]
+
+
+def _hits(faults, symptoms, procedures, steps_by_procedure, entries, concepts) -> list[Hit]:
+    terms = _terms(concepts)
+    hits = [_fault_hit(f, concepts, terms) for f in faults]
+    hits += [_symptom_hit(s, concepts, terms) for s in symptoms]
+    hits += [
+        _procedure_hit(p, concepts, terms, steps_by_procedure.get(p.pk, [])) for p in procedures
+    ]
+    hits += [_faq_hit(e, concepts, terms) for e in entries]
+    return _rank(hits, concepts)
 
 
 def _collect_steps(steps) -> tuple[dict[int, Procedure], dict[int, list[Step]]]:
@@ -356,47 +574,8 @@ def _collect_steps(steps) -> tuple[dict[int, Procedure], dict[int, list[Step]]]:
     return procedures, by_procedure
 
 
-def search_words(words: list[str]) -> list[Group]:
-    """The portable search: icontains on each word, ranked by the number of words matched."""
-    faults = _faults().filter(_word_filter(words, FAULT_FIELDS))[:CANDIDATES]
-    symptoms = _symptoms().filter(_word_filter(words, SYMPTOM_FIELDS))[:CANDIDATES]
-    procedures = {
-        p.pk: p for p in _procedures().filter(_word_filter(words, PROCEDURE_FIELDS))[:CANDIDATES]
-    }
-    step_procedures, steps = _collect_steps(
-        _steps().filter(_word_filter(words, STEP_FIELDS))[:CANDIDATES]
-    )
-    for pk, procedure in step_procedures.items():
-        procedures.setdefault(pk, procedure)
-    entries = _faq().filter(_word_filter(words, FAQ_FIELDS))[:CANDIDATES]
-    return _group_results(faults, symptoms, procedures.values(), steps, entries, words)
-
-
-# PostgreSQL's text search configuration for each language's texts.
-SEARCH_CONFIGS = {"en": "english", "ru": "russian"}
-
-
-def search_postgres(query_text: str, words: list[str]) -> list[Group]:
-    """Full-text search on PostgreSQL: weighted vectors of the active language's texts, with
-    that language's stemming, websearch syntax, ts_rank."""
-    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
-    language = active()
-    config = SEARCH_CONFIGS.get(language, "simple")
-    query = SearchQuery(query_text, search_type="websearch", config=config)
-
-    def matching(queryset, fields):
-        weights = ["A", "B", "C", "D"]
-        columns = [f"{name}_{language}" for name in fields]
-        vector = SearchVector(columns[0], weight="A", config=config)
-        for index, name in enumerate(columns[1:], start=1):
-            vector += SearchVector(name, weight=weights[min(index, 3)], config=config)
-        return (
-            queryset.annotate(search=vector, rank=SearchRank(vector, query))
-            .filter(search=query)
-            .order_by("-rank")[:CANDIDATES]
-        )
-
+def _find(matching, concepts) -> list[Hit]:
+    """The hits of each kind `matching(queryset, fields)` selects, ranked."""
     faults = list(matching(_faults(), FAULT_FIELDS))
     symptoms = list(matching(_symptoms(), SYMPTOM_FIELDS))
     procedures = {p.pk: p for p in matching(_procedures(), PROCEDURE_FIELDS)}
@@ -405,34 +584,133 @@ def search_postgres(query_text: str, words: list[str]) -> list[Group]:
         procedures.setdefault(pk, procedure)
     entries = list(matching(_faq(), FAQ_FIELDS))
     for pk, procedure_steps in steps.items():
-        best = max(getattr(step, "rank", 0) or 0 for step in procedure_steps)
+        best = max((getattr(step, "rank", 0) or 0 for step in procedure_steps), default=0)
         procedure = procedures[pk]
-        procedure.rank = max(getattr(procedure, "rank", 0) or 0, best)
-    return _group_results(faults, symptoms, procedures.values(), steps, entries, words)
+        if hasattr(procedure_steps[0], "rank"):
+            procedure.rank = max(getattr(procedure, "rank", 0) or 0, best)
+    return _hits(faults, symptoms, procedures.values(), steps, entries, concepts)
 
 
-# A Russian noun's last-syllable о/е/ё that drops when it declines ("замок", "замка"; "ремень",
-# "ремня"): the Snowball stemmer keeps it ("замок" → замок, "замка" → замк), so the query
-# also asks for the word without it.
-_CONSONANT = "бвгджзйклмнпрстфхцчшщ"
-_FLEETING_VOWEL = re.compile(rf"(.+[{_CONSONANT}])[оеё]([{_CONSONANT}])ь?")
+# --- the word match: any database ---
 
 
-def full_text_terms(words: list[str]) -> list[str]:
-    """The words a full-text query asks for: each word, and in Russian also its declined stem
-    where the stemmer would miss it ("замок" also asks for "замк", which "замка" stems to)."""
-    terms = list(words)
-    if active() == "ru":
-        for word in words:
-            match = _FLEETING_VOWEL.fullmatch(word)
-            if match and match[1] + match[2] not in terms:
-                terms.append(match[1] + match[2])
-    return terms
+def _spellings(term: str) -> set[str]:
+    """The term, and capitalized where SQLite's case-blind LIKE stops at ASCII: it folds
+    "Fuse" to "fuse" but not "Замок" to "замок" (the first word of a sentence)."""
+    return {term} if term.isascii() else {term, term.capitalize()}
+
+
+def _folded(column: str):
+    """The column with ё as е (the query's stems are folded the same way)."""
+    lower = Replace(F(column), Value("ё"), Value("е"), output_field=TextField())
+    return Replace(lower, Value("Ё"), Value("Е"), output_field=TextField())
+
+
+def search_words(concepts: list[Concept]) -> list[Hit]:
+    """The portable search: each stem in the texts of every language (a LIKE finds it
+    anywhere; the ranking keeps those at a word start). A stem with е is looked for in the
+    texts with ё folded; the others in the columns as they are (a smaller query)."""
+    terms = _terms(concepts)
+
+    def matching(queryset, fields):
+        columns = [f"{name}_{language}" for name in fields for language in LANGUAGES]
+        folded = any("е" in term for term in terms)
+        if folded:
+            queryset = queryset.annotate(**{f"folded_{c}": _folded(c) for c in columns})
+        query = Q()
+        for term in terms:
+            names = [f"folded_{c}" for c in columns] if "е" in term else columns
+            for name in names:
+                for spelling in _spellings(term):
+                    query |= Q(**{f"{name}__icontains": spelling})
+        return queryset.filter(query)[:CANDIDATES]
+
+    return _find(matching, concepts)
+
+
+# --- full-text search: PostgreSQL ---
+
+# PostgreSQL's text search configuration for each language's texts.
+SEARCH_CONFIGS = {"en": "english", "ru": "russian"}
+# The models searched, their table and fields (title first): what the GIN indexes cover.
+SEARCHED = {
+    "kb_fault": FAULT_FIELDS,
+    "kb_symptom": SYMPTOM_FIELDS,
+    "kb_procedure": PROCEDURE_FIELDS,
+    "kb_step": STEP_FIELDS,
+    "kb_faqentry": FAQ_FIELDS,
+}
+WEIGHTS = "ABCD"
+
+
+def vector_sql(table: str, language: str, qualified: bool = True) -> str:
+    """A row's weighted tsvector in one language, ё folded: the expression its GIN index
+    is built on (unqualified) and every query matches with (qualified; PostgreSQL uses the
+    index only for the same expression)."""
+    config = SEARCH_CONFIGS[language]
+    owner = f'"{table}".' if qualified else ""
+    parts = [
+        f"setweight(to_tsvector('{config}'::regconfig, translate(coalesce("
+        f"{owner}\"{name}_{language}\", ''), 'Ёё', 'Ее')), '{WEIGHTS[min(index, 3)]}')"
+        for index, name in enumerate(SEARCHED[table])
+    ]
+    return " || ".join(parts)
+
+
+def index_name(table: str, language: str) -> str:
+    return f"{table}_search_{language}"
+
+
+def _tsquery(concepts: list[Concept], language: str) -> tuple[str, list[str]]:
+    """Any alternative of any concept (each phrase's words all), in the language's
+    configuration; Russian words also without their fleeting vowel."""
+    config = SEARCH_CONFIGS[language]
+    phrases: list[str] = []
+    for concept in concepts:
+        for phrase in concept.alternatives:
+            phrases.append(" ".join(phrase))
+            if language == "ru" and len(phrase) == 1:
+                phrases += [stem for stem in full_text_terms_ru(phrase[0]) if stem not in phrases]
+    sql = " || ".join([f"plainto_tsquery('{config}'::regconfig, %s)"] * len(phrases))
+    return f"({sql})", phrases
+
+
+def full_text_terms_ru(word: str) -> list[str]:
+    match = _FLEETING_VOWEL.fullmatch(word)
+    return [match[1] + match[2]] if match else []
+
+
+def search_postgres(concepts: list[Concept]) -> list[Hit]:
+    """Full-text search on PostgreSQL over both languages' indexed vectors; ts_rank of the
+    active language's."""
+    language = active()
+    queries = {code: _tsquery(concepts, code) for code in SEARCH_CONFIGS}
+
+    def matching(queryset, fields):
+        table = queryset.model._meta.db_table
+        match, params = [], []
+        for code, (tsquery, phrases) in queries.items():
+            match.append(f"({vector_sql(table, code)}) @@ {tsquery}")
+            params += phrases
+        tsquery, phrases = queries[language]
+        rank = RawSQL(f"ts_rank({vector_sql(table, language)}, {tsquery})", phrases, FloatField())
+        found = RawSQL(" OR ".join(match), params, BooleanField())
+        return queryset.annotate(rank=rank).filter(found).order_by("-rank")[:FULL_TEXT_CANDIDATES]
+
+    return _find(matching, concepts)
+
+
+# --- the entry points ---
 
 
 def search(raw: str) -> Results:
+    """The ranked hits of an owner's query in the active language (see the module's doc)."""
     text, words, notice = clean_query(raw)
-    results = Results(query=text, words=words, notice=notice)
+    return _search(text, words, notice, expand(words))
+
+
+def _search(text, words, notice, concepts) -> Results:
+    results = Results(query=text, words=words, concepts=concepts, notice=notice)
     if not words:
         if text:
             results.notice = _(
@@ -441,19 +719,19 @@ def search(raw: str) -> Results:
         return results
     if connection.vendor == "postgresql":
         results.backend = "postgresql"
-        # Any of the words (like the word match), stemmed; more words matched rank higher.
-        results.groups = search_postgres(" or ".join(full_text_terms(words)), words)
-        if not results.groups:
-            results.groups = search_words(words)
+        results.hits = search_postgres(concepts)
+        if not results.hits:  # a part of a word ("замерз"), which full-text does not match
+            results.hits = search_words(concepts)
     else:
         results.backend = "words"
-        results.groups = search_words(words)
+        results.hits = search_words(concepts)
     return results
 
 
 def cached_search(raw: str) -> Results:
-    """``search``, its results kept per release and content version: a repeated query (a
-    link, a reload, a script) costs one cache read."""
+    """``search``, its results kept per release, content version and language, under what
+    the query was cleaned and expanded to: a repeated query (a link, a reload, another page of
+    it) costs two cache reads, and an edit of the synonyms retires the results it changes."""
     import hashlib
 
     from django.core.cache import cache
@@ -462,14 +740,15 @@ def cached_search(raw: str) -> Results:
 
     from .content_version import content_version
 
-    raw = raw or ""
-    kept = f"{len(raw) > MAX_RAW_LENGTH:d}{raw[:MAX_RAW_LENGTH]}"  # what clean_query reads
+    text, words, notice = clean_query(raw)
+    concepts = expand(words)
+    kept = repr((text, notice, [(c.typed, c.alternatives) for c in concepts]))
     digest = hashlib.sha256(kept.encode("utf-8", "surrogatepass")).hexdigest()[:32]
     language = get_language()  # results hold the texts of the active language
     key = f"search:{release_id()}:{content_version()}:{connection.vendor}:{language}:{digest}"
     results = cache.get(key)
     if results is None:
-        results = search(raw)
+        results = _search(text, words, notice, concepts)
         cache.set(key, results, timeout=RESULTS_TIMEOUT)
     return results
 

@@ -11,6 +11,7 @@ import sys
 from django.conf import settings
 from django.contrib import admin
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
@@ -33,7 +34,7 @@ from .drafts import sees_drafts
 from .http import code_version, public_page, rate_limited
 from .models import Problem
 from .refusals import refusal_for
-from .search import cached_search
+from .search import PAGE_SIZE, cached_search
 
 SITE_NAME = gettext_lazy("Car faults")
 # Searches offered on an empty search page: words that find something in either language.
@@ -236,7 +237,14 @@ def home(request):
 @rate_limited("search", "SEARCH_RATE_LIMIT", "SEARCH_RATE_WINDOW")
 def search(request):
     results = cached_search(request.GET.get("q", ""))
-    context = {"results": results, "q": results.query, "example_searches": EXAMPLE_SEARCHES}
+    # A page number past the end (or not a number) shows the last (or first) page.
+    page = Paginator(results.hits, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "results": results,
+        "q": results.query,
+        "page": page,
+        "example_searches": EXAMPLE_SEARCHES,
+    }
     if not results.total:
         context["problems"] = queries.problems_for_empty_state()
     return render(request, "kb/search.html", context)

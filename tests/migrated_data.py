@@ -9,12 +9,20 @@ DATA_MIGRATIONS = [
     ("kb", "0009_only_leads_delete_problems", "assign_permissions"),
     ("kb", "0011_public_addresses", "assign_permissions"),
     ("kb", "0012_probability_words_in_russian", "seed"),
+    ("kb", "0013_search_synonyms_and_full_text_indexes", "assign_permissions"),
     ("reports", "0002_staff_rights", "assign_permissions"),
     ("usage", "0002_editors_see_usage", "assign_permissions"),
     ("diagnosis", "0002_editors_keep_test_cases", "assign_permissions"),
 ]
 # kb models made after 0005: when it ran, their rights did not exist, so editors got none.
-MADE_AFTER_0005 = ["probabilityword", "historicalprobabilityword", "deletion", "movedaddress"]
+MADE_AFTER_0005 = [
+    "probabilityword",
+    "historicalprobabilityword",
+    "deletion",
+    "movedaddress",
+    "searchsynonym",
+    "historicalsearchsynonym",
+]
 
 
 def restore_migrated_groups():

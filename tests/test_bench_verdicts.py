@@ -154,8 +154,13 @@ def test_the_quality_benchmark_names_each_missed_target(quality_bench):
         "mean questions on the scenario set": 4.9,
         "max questions on the scenario set": 8,
         "expected questions under the prior": 4.7,
+        "search top-3 (en)": 1.0,
+        "search top-3 (ru)": 0.96,
     }
     assert quality_bench.missed_targets(met) == []
+    assert quality_bench.missed_targets({**met, "search top-3 (ru)": 0.93}) == [
+        "search top-3 (ru) is 0.93 (target >= 0.95)"
+    ]
     missed = quality_bench.missed_targets(
         {**met, "top-3 on the scenario set": 0.97, "max questions on the scenario set": 9}
     )

@@ -23,6 +23,7 @@ BUILD_ORDER = [
     ),
     (gettext_lazy("6. Procedures, steps and warnings"), ["procedure", "step", "safetywarning"]),
     (gettext_lazy("7. Frequently asked questions"), ["faqentry"]),
+    (gettext_lazy("8. Search: owners' words for the pages' words"), ["searchsynonym"]),
 ]
 _default_app_list = admin.site.get_app_list
 

@@ -93,7 +93,7 @@ def walk_home_to_problem_faq_and_search(page, site, errors, failed):
     page.get_by_label("Search faults, repairs and answers").press("Enter")
     page.wait_for_url("**/search/?q=frozen")
     assert page.locator("mark").first.is_visible()
-    page.locator("#group-faults + ol a").first.click()
+    page.locator("ol.results a.result-title").first.click()
     page.wait_for_url("**/faults/lock-frozen/")
     assert page.locator("h1").inner_text() == "Lock frozen"
     assert fits(page)
