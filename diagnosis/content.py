@@ -11,6 +11,11 @@ feedback layer's (reports/learning.py), registered with diagnosis/priors.py, so 
 imports nothing above it. A staff change to a report's status, a workshop report or the
 learning settings retires the problem's version too (reports.signals); an owner's new report
 does not (it counts 0 until verified).
+
+Each process keeps the compiled problems it used last (``CompiledProblems``, an LRU of
+``settings.COMPILED_PROBLEMS_PER_PROCESS``) and counts its compiles in ``compiles``, a
+``collections.Counter`` per "<model>/<problem>" that bench/scale.py reads to count the other
+problems recompiled after a change of one.
 """
 
 from __future__ import annotations
