@@ -180,11 +180,13 @@ def fresh_probabilities(env: dict[str, str]) -> dict[str, float]:
 
 
 def content_version_in_redis(env: dict[str, str]) -> str | None:
-    """The shared content version as stored (Django pickles a string value)."""
+    """The shipped problem's content version as stored (Django pickles a string value): the
+    one a report on it would move (kb/content_version.py; the site's never moves for one)."""
     import redis
 
     client = redis.Redis.from_url(env["REDIS_URL"], socket_timeout=2)
-    raw = client.get(f"{env['CACHE_KEY_PREFIX']}:1:kb:content-version")
+    scope = "problem:nissan-qashqai/trunk-wont-open"
+    raw = client.get(f"{env['CACHE_KEY_PREFIX']}:1:kb:content-version:{scope}")
     if raw is None:
         return None
     try:

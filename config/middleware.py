@@ -17,6 +17,8 @@ from config.locale import request_language
 from config.release import release_id
 from kb.content_version import content_version
 
+from .page_versions import page_scopes
+
 logger = logging.getLogger("carfaults.request")
 # Stored pages expire on their own too, so rarely visited wizard URLs do not pile up.
 PAGE_TIMEOUT = 3600
@@ -75,7 +77,8 @@ class SharedPageCacheMiddleware:
     steps, the API: their URL is their whole state). The entry is stored after compression
     and security headers, so a hit costs one cache read besides the content version. The key
     is built from named, normalized parts (see ``key``): the release id and the content
-    version (an edit or a deploy retires every stored page at once), the exact scheme and
+    versions the page shows (config/page_versions.py: an edit retires the pages of its
+    problem, its model and the lists, a deploy every stored page), the exact scheme and
     host (absolute URLs in a page come from them), the language the request is answered in
     (config/locale.py: the path for pages, ``?lang=`` or Accept-Language for the API), each
     header the response varies on, as the code that reads it decides, the path and the query
@@ -147,7 +150,7 @@ class SharedPageCacheMiddleware:
         where = f"{request.path}?{request_query(request)}"
         parts = {
             "release": release_id(),
-            "content": content_version(),
+            "content": content_version(*page_scopes(request)),
             "origin": f"{request.scheme}://{request.get_host()}",
             # Accept-Language counts only as config.locale reads it (pages: not at all).
             "language": request_language(request),

@@ -157,6 +157,9 @@ CACHES = cache_settings(REDIS_URL, STATE_REDIS_URL)
 # none; without Redis the shared cache is already in the process).
 CONTENT_VERSION_LOCAL_SECONDS = float(os.environ.get("CONTENT_VERSION_LOCAL_SECONDS", "1"))
 LOCAL_PAGE_ENTRIES = int(os.environ.get("LOCAL_PAGE_ENTRIES", "512" if REDIS_URL else "0"))
+# Compiled problems each process keeps (an LRU, diagnosis/content.py); the shared cache holds
+# the rest, so a knowledge base of hundreds of problems does not fill a worker's memory.
+COMPILED_PROBLEMS_PER_PROCESS = int(os.environ.get("COMPILED_PROBLEMS_PER_PROCESS", "64"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

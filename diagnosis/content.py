@@ -2,27 +2,37 @@
 
 Building it costs three SQL queries whatever the size of the knowledge base (each query joins
 the rows it needs); serving it costs none while the cache is warm. The cache key carries the
-content version, which every edit bumps (kb.signals), so an edit shows in the next diagnosis.
+problem's version (kb/content_version.py), which every edit of the problem bumps (kb.signals,
+kb/scopes.py), so an edit shows in the next diagnosis and other problems stay compiled.
 
 Where staff switched learning on (reports.models.PriorLearning, read in query 1), the priors
-blend the fault-rate table with the confirmed fixes (reports/learning.py); a staff change to a
-report's status, a workshop report or the learning settings bumps the content version too
-(reports.signals); an owner's new report does not (it counts 0 until verified).
+blend the fault-rate table with the confirmed fixes: the function that blends them is the
+feedback layer's (reports/learning.py), registered with diagnosis/priors.py, so this module
+imports nothing above it. A staff change to a report's status, a workshop report or the
+learning settings retires the problem's version too (reports.signals); an owner's new report
+does not (it counts 0 until verified).
+
+Each process keeps the compiled problems it used last (``CompiledProblems``, an LRU of
+``settings.COMPILED_PROBLEMS_PER_PROCESS``) and counts its compiles in ``compiles``, a
+``collections.Counter`` per "<model>/<problem>" that bench/scale.py reads to count the other
+problems recompiled after a change of one.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import threading
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import get_language, gettext
 
 from config.release import release_id
-from kb.content_version import COMPILED_TIMEOUT, content_version
+from kb.content_version import COMPILED_TIMEOUT, LISTING, content_version, problem_scope
 from kb.languages import columns, text
 from kb.models import (
     PRICE_FIELDS,
@@ -35,9 +45,8 @@ from kb.models import (
     VehicleModel,
     cost_ranges,
 )
-from reports import learning
 
-from . import engine
+from . import engine, priors
 
 # What a symptom's effort level costs the owner, relative to a glance (a multimeter is work).
 EFFORT_COST = {1: 1.0, 2: 1.25, 3: 4.0}
@@ -256,15 +265,7 @@ def _priors(problem: _ProblemRows, table: dict[str, float], generation_id: int) 
     slug_of = {str(fault_id): fault.slug for fault_id, fault in problem.faults.items()}
     reported = (problem.learning["counts"] or {}).get(str(generation_id), {})
     counts = {slug_of[key]: by_kind for key, by_kind in reported.items() if key in slug_of}
-    confirmed = learning.weighted_counts(
-        counts,
-        problem.learning["verified_weight"],
-        problem.learning["workshop_weight"],
-        problem.learning["new_weight"],
-    )
-    if not any(confirmed.values()):
-        return table  # exactly today's priors, not a recomputed equal
-    return learning.blended_priors(table, confirmed, problem.learning["strength"])
+    return priors.learned_priors(table, counts, problem.learning)
 
 
 @dataclass
@@ -550,35 +551,80 @@ def _with_steps(card: ProcedureCard, steps: dict[int, StepInfo]) -> ProcedureCar
     return replace(card, steps=tuple(steps[number] for number in sorted(steps)))
 
 
-# Compiled problems are also kept in this process, so a warm request neither queries the
-# database nor unpickles from the shared cache; the content version in the key retires them.
+# How many times this process compiled a problem from the database (``build``), per
+# "<model>/<problem>": a cache hit (this process's or the shared one) is not a compile. A
+# benchmark reads it to count the problems recompiled after an edit of one (bench/scale.py):
+#     before = compiles.copy(); ...; recompiled = compiles - before
+compiles: Counter[str] = Counter()
+
+
+class CompiledProblems:
+    """Compiled problems kept in this process in front of the shared cache: an LRU of at most
+    ``settings.COMPILED_PROBLEMS_PER_PROCESS`` (problem, language) entries, so a warm request
+    neither queries the database nor unpickles, and a knowledge base of a thousand problems
+    does not fill a worker's memory (the shared cache holds the rest). Each entry keeps the
+    version it was compiled for; another version (an edit of that problem) replaces it."""
+
+    def __init__(self):
+        self.entries: OrderedDict[tuple[str, str, str], tuple[str, CompiledProblem | None]]
+        self.entries = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[str, str, str], version: str):
+        """(True, the compiled problem or None) when kept for this version, else (False, None)."""
+        with self.lock:
+            found = self.entries.get(key)
+            if found is None or found[0] != version:
+                return False, None
+            self.entries.move_to_end(key)
+            return True, found[1]
+
+    def put(self, key: tuple[str, str, str], version: str, compiled) -> None:
+        limit = settings.COMPILED_PROBLEMS_PER_PROCESS
+        with self.lock:
+            self.entries[key] = (version, compiled)
+            self.entries.move_to_end(key)
+            while len(self.entries) > max(limit, 0):
+                self.entries.popitem(last=False)  # the least recently used
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __contains__(self, key) -> bool:
+        return key in self.entries
+
+
 # The texts are the active language's (kb/translation.py), so the language is in the keys.
-_local: dict[tuple[str, str, str, str], CompiledProblem | None] = {}
-_LOCAL_LIMIT = 256
+_local = CompiledProblems()
 
 
 def compiled_problem(model_slug: str, problem_slug: str) -> CompiledProblem | None:
-    version, language = content_version(), get_language()
-    local_key = (version, model_slug, problem_slug, language)
-    if local_key in _local:
-        return _local[local_key]
+    version = content_version(problem_scope(model_slug, problem_slug))
+    language = get_language()
+    local_key = (model_slug, problem_slug, language)
+    kept, compiled = _local.get(local_key, version)
+    if kept:
+        return compiled
     cache_key = (
         f"diagnosis:compiled:{release_id()}:{version}:{model_slug}:{problem_slug}:{language}"
     )
     compiled = cache.get(cache_key)
     if compiled is None:
         compiled = build(model_slug, problem_slug)
+        compiles[f"{model_slug}/{problem_slug}"] += 1
         if compiled is not None:
             cache.set(cache_key, compiled, timeout=COMPILED_TIMEOUT)
-    if len(_local) >= _LOCAL_LIMIT or any(key[0] != version for key in _local):
-        _local.clear()
-    _local[local_key] = compiled
+    _local.put(local_key, version, compiled)
     return compiled
 
 
 def catalog() -> dict[str, list[str]]:
     """Every vehicle model slug with its problem slugs: the valid values named in errors."""
-    key = f"diagnosis:catalog:{release_id()}:{content_version()}"
+    key = f"diagnosis:catalog:{release_id()}:{content_version(LISTING)}"
     result = cache.get(key)
     if result is None:
         result = {}

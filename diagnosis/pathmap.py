@@ -19,7 +19,7 @@ from django.core.cache import cache
 from django.utils.translation import get_language
 
 from config.release import release_id
-from kb.content_version import content_version
+from kb.content_version import content_version, problem_scope
 
 from .content import CompiledProblem, GenerationInfo
 from .query import canonical_answers
@@ -182,10 +182,11 @@ def walk(compiled: CompiledProblem, generation: GenerationInfo) -> PathMap:
 
 
 def path_map(compiled: CompiledProblem, generation: GenerationInfo) -> PathMap:
-    """The walk, kept in the default cache per release, content version and language (its
+    """The walk, kept in the default cache per release, problem version and language (its
     labels are in the language of the request)."""
+    version = content_version(problem_scope(compiled.model_slug, compiled.problem_slug))
     key = (
-        f"diagnosis:pathmap:{release_id()}:{content_version()}:{compiled.model_slug}:"
+        f"diagnosis:pathmap:{release_id()}:{version}:{compiled.model_slug}:"
         f"{compiled.problem_slug}:{generation.code}:{get_language()}"
     )
     found = cache.get(key)

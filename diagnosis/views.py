@@ -15,11 +15,11 @@ from kb.drafts import sees_drafts
 from kb.models import Problem
 from kb.validation import readiness
 from kb.views import api_error
-from usage.events import step_events
 
 from . import content, qr
 from .query import DiagnoseQuery, QueryError, parse, query_too_long, state_query
 from .service import diagnose, wizard_url
+from .signals import step_rendered
 
 # Only slug-shaped values reach the database (a NUL byte, for one, is an error in PostgreSQL).
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
@@ -115,9 +115,16 @@ def wizard(request, model, problem):
     if outcome and not (
         query.errors or not compiled.is_public or request.htmx.history_restore_request
     ):
-        # counted by usage.middleware on every serving, the page cache's included: the
-        # attribute is stored with the response
-        response.usage_events = step_events(compiled, query.generation, query.answers, outcome)
+        # the usage app attaches what it counts on every serving (the page cache's included)
+        # to the response, which is stored with it (diagnosis/signals.py)
+        step_rendered.send(
+            sender=wizard,
+            response=response,
+            compiled=compiled,
+            generation=query.generation,
+            answers=query.answers,
+            outcome=outcome,
+        )
     return _cacheable(response, compiled, query)
 
 

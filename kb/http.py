@@ -3,14 +3,16 @@
 A public page is the same for every visitor and changes only when the content (or the code)
 changes. So:
 
-- its ETag is a hash of the content version, the release id and the full path: a client
+- its ETag is a hash of the content versions it shows (config/page_versions.py), the release
+  id and the full path: a client
   that sends it back in If-None-Match gets a 304 without the page being built;
 - it carries ``Cache-Control: public, max-age=PUBLIC_CACHE_SECONDS``;
 - the shared page cache (config.middleware.SharedPageCacheMiddleware) stores the response as
   sent, under the content and code versions and the path, so a warm page costs no SQL query.
 
-Every content edit bumps the content version (kb/signals.py), which changes both the ETag and
-the cache key at once: nothing stale is served after an edit, and nothing must be purged.
+Every content edit bumps the versions of what it belongs to (kb/signals.py, kb/scopes.py),
+which changes both the ETag and the cache key of each page showing it at once: nothing stale
+is served after an edit, and nothing must be purged.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from django.views.decorators.http import condition, require_safe
 
 from config import rate_limits
 from config.clients import client_subject
+from config.page_versions import page_scopes
 from config.release import release_id
 
 from .content_version import content_version
@@ -38,7 +41,9 @@ def code_version() -> str:
 def _version(request) -> str:
     version = getattr(request, "_kb_page_version", None)
     if version is None:
-        version = request._kb_page_version = f"{content_version()}:{code_version()}"
+        version = request._kb_page_version = (
+            f"{content_version(*page_scopes(request))}:{code_version()}"
+        )
     return version
 
 

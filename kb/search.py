@@ -738,14 +738,16 @@ def cached_search(raw: str) -> Results:
 
     from config.release import release_id
 
-    from .content_version import content_version
+    from .content_version import LISTING, content_version
 
     text, words, notice = clean_query(raw)
     concepts = expand(words)
     kept = repr((text, notice, [(c.typed, c.alternatives) for c in concepts]))
     digest = hashlib.sha256(kept.encode("utf-8", "surrogatepass")).hexdigest()[:32]
     language = get_language()  # results hold the texts of the active language
-    key = f"search:{release_id()}:{content_version()}:{connection.vendor}:{language}:{digest}"
+    key = (
+        f"search:{release_id()}:{content_version(LISTING)}:{connection.vendor}:{language}:{digest}"
+    )
     results = cache.get(key)
     if results is None:
         results = _search(text, words, notice, concepts)

@@ -10,4 +10,11 @@ class ReportsConfig(AppConfig):
         # The signals keep the confirmed counts and the content version current; the check
         # registers with kb.validation's registry, so kb_check and the admin's "Content check"
         # page report disagreements without kb importing this app.
+        # Learned priors reach the compiled content through the diagnosis' registry, so the
+        # diagnosis (the lower layer) never imports this app.
+        from diagnosis import priors
+
         from . import signals, validation  # noqa: F401
+        from .learning import learned_priors
+
+        priors.register(learned_priors)

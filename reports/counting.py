@@ -10,6 +10,7 @@ from django.db.models import Count
 
 from kb.content_version import bump_content_version
 from kb.models import Problem
+from kb.scopes import problem_scopes
 
 from .learning import OWNER, VERIFIED, WORKSHOP
 from .models import OwnerReport, PriorLearning, WorkshopReport
@@ -48,8 +49,9 @@ def confirmed_counts(problem_id: int) -> dict[str, dict[str, dict[str, int]]]:
 
 def recount(problem_id: int, *, bump: bool = True) -> None:
     """Store the problem's counts. When its learning is on and `bump` (a staff change), the
-    priors change with them, so the compiled content (and every cached page) goes stale at
-    once; an owner's new report recounts with bump=False: it retires nothing."""
+    priors change with them, so the problem's compiled content and pages (and the pages that
+    list it) go stale at once; an owner's new report recounts with bump=False: it retires
+    nothing."""
     if not Problem.objects.filter(pk=problem_id).exists():
         return  # deleted with its reports
     counts = confirmed_counts(problem_id)
@@ -61,4 +63,4 @@ def recount(problem_id: int, *, bump: bool = True) -> None:
     if not created and learning.counts != counts:
         PriorLearning.objects.filter(pk=learning.pk).update(counts=counts)
         if learning.enabled and bump:
-            bump_content_version()
+            bump_content_version(*problem_scopes([problem_id]))

@@ -80,3 +80,19 @@ def blended_priors(
         fault: (strength * share + observed[fault]) / (strength + total)
         for fault, share in table.items()
     }
+
+
+def learned_priors(
+    table_weights: Mapping[str, float],
+    counts: Mapping[str, Mapping[str, int]],
+    settings: Mapping,
+) -> Mapping[str, float]:
+    """What the diagnosis compiles for a problem whose learning is on (registered with
+    diagnosis.priors by reports/apps.py): the table itself while no report counts, else the
+    blend. `counts` is {fault: {kind: n}}; `settings` the problem's PriorLearning values."""
+    confirmed = weighted_counts(
+        counts, settings["verified_weight"], settings["workshop_weight"], settings["new_weight"]
+    )
+    if not any(confirmed.values()):
+        return table_weights  # exactly today's priors, not a recomputed equal
+    return blended_priors(table_weights, confirmed, settings["strength"])

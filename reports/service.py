@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from diagnosis import content
 from diagnosis.service import Outcome, diagnose, wizard_url
-from kb.content_version import content_version
+from kb.content_version import content_version, problem_scope
 from kb.models import Fault, Generation, Problem
 
 from .forms import OTHER, FixReportForm
@@ -40,7 +40,9 @@ def record_owner_report(compiled: content.CompiledProblem, data: dict) -> OwnerR
         other_text=data.get("other_text", "") if other else "",
         model_year=data.get("model_year"),
         mileage=data.get("mileage"),
-        content_version=content_version()[:40],
+        content_version=content_version(problem_scope(compiled.model_slug, compiled.problem_slug))[
+            :40
+        ],
     )
 
 

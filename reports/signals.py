@@ -5,13 +5,15 @@ Only staff move the priors, so only staff retire the compiled content and cached
 owner's new report (a POST from the site, status NEW) is counted but bumps no content version,
 and counts 0 unless staff raise the weight of unreviewed reports (then it enters the priors at
 the next staff change). Verifying, marking spam, deleting a report, recording a workshop
-report and changing the learning settings bump the version, as any edit does.
+report and changing the learning settings retire the problem's versions (kb/scopes.py: its
+compiled content, its pages and the pages that list it), as an edit of its content does; no
+other problem's.
 """
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from kb.content_version import bump_content_version
+from kb.scopes import problem_scopes, retire_on_commit
 
 from .counting import recount
 from .models import OwnerReport, PriorLearning, WorkshopReport
@@ -26,7 +28,7 @@ def _report_changed(sender, instance, using=None, created=False, **kwargs):
 def _learning_changed(sender, instance, using=None, created=False, **kwargs):
     if created and not instance.enabled:
         return  # the row recount() makes for a problem's first report: no prior changes
-    transaction.on_commit(bump_content_version, using=using)
+    retire_on_commit(problem_scopes([instance.problem_id]), using=using)
 
 
 for model in (OwnerReport, WorkshopReport):

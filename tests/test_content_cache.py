@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.cache import cache, caches
 
 from diagnosis import content as compiled_content
-from kb.content_version import KEY, bump_content_version, content_version
+from kb.content_version import KEY, bump_content_version, content_version, problem_scope
 from tests.needs import redis_url
 
 pytestmark = pytest.mark.django_db
@@ -107,17 +107,19 @@ def test_a_version_bumped_in_another_process_retires_this_ones_compiled_content(
 
 
 def test_another_process_sees_this_ones_version_and_compiled_content(redis_cache, content):
-    version = bump_content_version()
-    compiled_content.compiled_problem("nissan-qashqai", "trunk-wont-open")
+    bump_content_version()
+    compiled = compiled_content.compiled_problem("nissan-qashqai", "trunk-wont-open")
+    version = content_version(problem_scope("nissan-qashqai", "trunk-wont-open"))
     seen = other_process(
-        "from django.core.cache import cache; from kb.content_version import content_version; "
+        "from django.core.cache import cache; "
+        "from kb.content_version import content_version, problem_scope; "
         "from config.release import release_id; "
-        "v = content_version(); "
+        "v = content_version(problem_scope('nissan-qashqai', 'trunk-wont-open')); "
         "c = cache.get(f'diagnosis:compiled:{release_id()}:{v}:nissan-qashqai:trunk-wont-open:en'); "
         "print(v, sorted(c.faults)[0] if c else None)"
     )
-    assert seen.split() == [version, sorted(compiled_content._local.popitem()[1].faults)[0]]
-    assert redis_cache.get(KEY) == version
+    assert seen.split() == [version, sorted(compiled.faults)[0]]
+    assert redis_cache.get(KEY) == version.split(".")[0]  # the site's part
 
 
 def test_clearing_the_cache_removes_this_sites_keys_and_no_one_elses(redis_cache):

@@ -249,22 +249,23 @@ def test_an_edit_made_while_redis_is_down_is_shared_once_it_answers(
     content, redis_process, redis_stall, django_capture_on_commit_callbacks
 ):
     from config.cache import outage_for
-    from kb.content_version import bump_content_version, content_version
+    from kb.content_version import bump_content_version, content_version, problem_scope
     from kb.models import Fault
 
-    before = content_version()
+    scope = problem_scope("nissan-qashqai", "trunk-wont-open")
+    before = content_version(scope)
     redis_stall["on"] = True
     fault = Fault.objects.get(slug="lock-frozen")
     fault.name = "Lock frozen solid"
     with django_capture_on_commit_callbacks(execute=True):
         fault.save()  # bumps the version; the write to Redis is dropped
-    edited = content_version()
+    edited = content_version(scope)
     assert edited != before
     redis_stall["on"] = False
     outage_for(redis_location()).down_until = 0.0  # the retry interval has passed
-    shared = content_version()
+    shared = content_version(scope)
     assert shared not in (before, edited)  # a new version, written to Redis for the others
     from django.core.cache import cache
 
-    assert cache.get("kb:content-version") == shared
-    assert bump_content_version() != shared
+    assert cache.get(f"kb:content-version:{scope}") == shared.split(".")[1]
+    assert bump_content_version(scope) not in shared

@@ -113,15 +113,16 @@ def test_an_edit_bumps_the_content_version_only_once_committed(
     content, django_capture_on_commit_callbacks
 ):
     """Hole 3: bumped in post_save, a concurrent request cached old rows under the new version."""
-    from kb.content_version import content_version
+    from kb.content_version import content_version, problem_scope
 
-    before = content_version()
+    scope = problem_scope("nissan-qashqai", "trunk-wont-open")
+    before = content_version(scope)
     fault = Fault.objects.get(slug="lock-frozen")
     fault.name = "Lock frozen solid"
     with django_capture_on_commit_callbacks(execute=True):
         fault.save()
-        assert content_version() == before  # not yet committed: others must not move on
-    assert content_version() != before
+        assert content_version(scope) == before  # not yet committed: others must not move on
+    assert content_version(scope) != before
 
 
 def test_compiled_content_expires_on_its_own(content):

@@ -60,6 +60,13 @@ def step_events(compiled, generation, answers: dict[str, str], outcome) -> tuple
     return tuple(found)
 
 
+def attach_step_events(sender, *, response, compiled, generation, answers, outcome, **kwargs):
+    """Receives diagnosis.signals.step_rendered (connected in usage/apps.py): the step's events
+    ride on the response, pickled with it by the page cache, and usage.middleware counts them
+    on every serving."""
+    response.usage_events = step_events(compiled, generation, answers, outcome)
+
+
 def last_answer(compiled, generation, answers: dict[str, str]) -> tuple[str, str]:
     """The question answered last, and its kind of answer.
 
