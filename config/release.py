@@ -25,6 +25,7 @@ SOURCE_DIRS = (
     "diagnosis",
     "reports",
     "usage",
+    "staff",
     "templates",
     "static",
     "locale",
