@@ -245,6 +245,11 @@ class FaultAdmin(
             for chance in chances
         )
 
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        # A new fault's starting chance is in the panel of its type's shares, with the form's.
+        return fields if obj else [f for f in fields if f != "starting_chance"]
+
     def save_model(self, request, obj, form, change):
         """A new fault's type makes room for it: the others' shares as the form rebalanced them."""
         super().save_model(request, obj, form, change)
