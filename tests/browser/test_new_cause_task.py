@@ -155,6 +155,9 @@ def add_cause(page, live_site):
     for width, height in [(1280, 900), (390, 844)]:
         page.set_viewport_size({"width": width, "height": height})
         shot(page, f"admin-new-cause-{width}")
+        page.locator(".new-cause-shares").screenshot(
+            path=SHOTS / f"admin-new-cause-shares-{width}.png"
+        )
     page.set_viewport_size(DESKTOP)
     save(page)
 
@@ -188,9 +191,11 @@ def add_question(context, page, live_site, harness):
     tab, verdict = preview_case(context, page)
     assert verdict.startswith("passes") and f"first: {CAUSE}" in verdict
     assert "asks it as question" in verdict
+    cases = tab.locator(".module").filter(has_text="J11 (").first.locator(".preview-cases")
     for width, height in [(1280, 900), (390, 844)]:
         tab.set_viewport_size({"width": width, "height": height})
         shot(tab, f"admin-new-question-preview-{width}")
+        cases.screenshot(path=SHOTS / f"admin-new-question-cases-{width}.png")
     tab.close()
     save(page)
 
