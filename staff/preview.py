@@ -161,6 +161,15 @@ class GenerationPreview:
         return [case for case in self.cases if case.flips]
 
     @property
+    def mean_questions(self) -> tuple[float, float]:
+        """The cases' mean number of questions, now and with the edit (scenarios' target)."""
+        count = max(1, len(self.cases))
+        return (
+            sum(case.before.questions for case in self.cases) / count,
+            sum(case.after.questions for case in self.cases) / count,
+        )
+
+    @property
     def asking_after(self) -> list[CasePreview]:
         """The cases in which the wizard asks the edited question, with the edit."""
         return [case for case in self.cases if case.after.asked_at]

@@ -101,6 +101,10 @@ def test_a_telling_new_question_is_asked_and_brings_the_case_through(admin_clien
     page = response.content.decode()
     assert f"asks it as question {case.after.asked_at}" in page
     assert "the wizard asks the question in" in page
+    before, after = j11(response).mean_questions
+    cases = j11(response).cases  # the page's figures are the cases' own
+    assert after == sum(c.after.questions for c in cases) / len(cases)
+    assert f"{before:.2f} now, {after:.2f} with your edit (the target is 5 or fewer)" in page
 
 
 def test_a_question_that_tells_nothing_is_not_asked(admin_client, harness_case):

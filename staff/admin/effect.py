@@ -6,6 +6,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 
 from diagnosis.content import EFFORT_COST
+from diagnosis.scenarios import MEAN_QUESTIONS_TARGET
 from kb.models import (
     FaultGroup,
     FaultRate,
@@ -118,6 +119,7 @@ class PreviewEffect:
             "generations": previews[0][1] if previews else [],
             "errors": errors,
             "posted": request.method == "POST",
+            "mean_target": f"{MEAN_QUESTIONS_TARGET:g}",
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/kb/preview.html", context)
