@@ -214,6 +214,10 @@ def preview(problem: Problem, edit: Edit) -> list[GenerationPreview]:
     patched = replace(
         compiled,
         symptoms={**compiled.symptoms, **edit.new_symptoms},
+        groups={
+            slug: replace(group, members=(*group.members, *_joining(edit, slug)))
+            for slug, group in compiled.groups.items()
+        },
         knowledge_bases={
             code: edited(kb, likelihoods, shares, edit, factors.get(code))
             for code, kb in compiled.knowledge_bases.items()
@@ -372,7 +376,10 @@ def edited(
         engine.Symptom(slug, edit.costs.get(slug, 1.0), edit.p_otherwise[slug])
         for slug in edit.new_symptoms
     ]
-    groups = [engine.Group(g.key, g.members, edit.costs.get(g.key, g.cost)) for g in kb.groups]
+    groups = [
+        engine.Group(g.key, (*g.members, *_joining(edit, g.key)), edit.costs.get(g.key, g.cost))
+        for g in kb.groups
+    ]
     known = {f.key for f in faults}, {s.key for s in symptoms}
     merged = {**likelihoods, **edit.likelihoods}
     pairs = {
@@ -381,6 +388,11 @@ def edited(
         if p is not None and pair[0] in known[0] and pair[1] in known[1]
     }
     return engine.KnowledgeBase(faults, symptoms, pairs, groups)
+
+
+def _joining(edit: Edit, group: str) -> tuple[str, ...]:
+    """The new questions that become options of the exclusive question `group`."""
+    return tuple(slug for slug, info in edit.new_symptoms.items() if info.group == group)
 
 
 def _ranking(

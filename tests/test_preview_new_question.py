@@ -115,3 +115,34 @@ def test_a_question_that_tells_nothing_is_not_asked(admin_client, harness_case):
     (case,) = [c for c in generation.cases if c.name == harness_case.name]
     assert not case.after.passes
     assert "does not ask it" in response.content.decode()
+
+
+def test_a_new_option_of_an_exclusive_question_is_previewed_as_one(admin_client, harness):
+    from kb.models import QuestionGroup
+
+    group = QuestionGroup.objects.get(slug="press-result")
+    response = admin_client.post(
+        reverse("admin:kb_symptom_add") + "preview/",
+        {
+            "problem": harness.problem_id,
+            "group": group.pk,
+            "option_label_en": "Only the trunk light flickers",
+            "slug": "",
+            "question_en": "When you press the button, does only the trunk light flicker?",
+            "statement_en": "only the trunk light flickers",
+            "effort": "1",
+            "p_yes_otherwise_0": "exact",
+            "p_yes_otherwise_1": "2",
+            "order": "0",
+            "likelihoods-TOTAL_FORMS": "1",
+            "likelihoods-INITIAL_FORMS": "0",
+            "likelihoods-0-fault": harness.pk,
+            "likelihoods-0-p_yes_0": "exact",
+            "likelihoods-0-p_yes_1": "5",
+        },
+    )
+    assert not response.context["errors"], response.context["errors"]
+    (question,) = j11(response).questions
+    assert question.slug == "press-result"  # the group is asked, with the new option in it
+    labels = [answer.label for answer in question.answers]
+    assert "Only the trunk light flickers" in labels

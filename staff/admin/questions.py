@@ -36,6 +36,8 @@ class SymptomAdmin(Translated, PreviewEffect, WithLikelihoodHistory, SimpleHisto
                 symptom.help_text,
                 symptom.statement,
                 symptom.effort,
+                symptom.group.slug if symptom.group_id else "",
+                symptom.option_label,
             )
         return edit
 
