@@ -410,10 +410,20 @@ def _type_shares_not_summing_to_one(problem=None) -> Iterator[Finding]:
         total = sum(fault.share for fault in faults)
         if abs(total - 1.0) > SHARE_TOLERANCE:
             names = ", ".join(f"{fault.slug} {fault.share:g}" for fault in faults)
+            # Dividing each by the total keeps what staff meant by them, one against another.
+            fixed = ", ".join(f"{fault.slug} {fault.share / total:.3g}" for fault in faults)
             yield Finding(
                 faults[0].problem,
-                _("the shares of fault type %(type)s add up to %(total)s, not 1 (%(shares)s)")
-                % {"type": faults[0].group.slug, "total": f"{total:g}", "shares": names},
+                _(
+                    "the shares of fault type %(type)s add up to %(total)s, not 1 (%(shares)s). "
+                    "To keep their proportions, set them to: %(fixed)s"
+                )
+                % {
+                    "type": faults[0].group.slug,
+                    "total": f"{total:g}",
+                    "shares": names,
+                    "fixed": fixed,
+                },
                 faults[0].problem,
                 blocking=True,
             )

@@ -39,6 +39,8 @@ class Edit:
     costs: dict[str, float] = field(default_factory=dict)  # symptom or group -> effort's cost
     # (vehicle model, generation code, fault type) -> its rate level's weight; None: no rate
     rates: dict[tuple[str, str, str], float | None] = field(default_factory=dict)
+    # questions not saved yet (their cost and value for other causes in `costs`, `p_otherwise`)
+    new_symptoms: dict[str, content.SymptomInfo] = field(default_factory=dict)
 
 
 @dataclass
@@ -110,6 +112,7 @@ class CaseOutcome:
     passes: bool
     first: str  # the name of the cause ranked first
     questions: int
+    asked_at: int | None = None  # when the edited question was asked (1: first), if it was
 
 
 @dataclass
@@ -158,6 +161,20 @@ class GenerationPreview:
         return [case for case in self.cases if case.flips]
 
     @property
+    def mean_questions(self) -> tuple[float, float]:
+        """The cases' mean number of questions, now and with the edit (scenarios' target)."""
+        count = max(1, len(self.cases))
+        return (
+            sum(case.before.questions for case in self.cases) / count,
+            sum(case.after.questions for case in self.cases) / count,
+        )
+
+    @property
+    def asking_after(self) -> list[CasePreview]:
+        """The cases in which the wizard asks the edited question, with the edit."""
+        return [case for case in self.cases if case.after.asked_at]
+
+    @property
     def first_changed(self) -> bool:
         return self.before[0].name != self.after[0].name
 
@@ -196,12 +213,17 @@ def preview(problem: Problem, edit: Edit) -> list[GenerationPreview]:
     factors = _rate_factors(problem, edit)
     patched = replace(
         compiled,
+        symptoms={**compiled.symptoms, **edit.new_symptoms},
+        groups={
+            slug: replace(group, members=(*group.members, *_joining(edit, slug)))
+            for slug, group in compiled.groups.items()
+        },
         knowledge_bases={
             code: edited(kb, likelihoods, shares, edit, factors.get(code))
             for code, kb in compiled.knowledge_bases.items()
         },
     )
-    questions = questions_of(compiled, edit)
+    questions = questions_of(patched, edit)
     cases = list(
         ScenarioCase.objects.filter(problem=problem, is_active=True)
         .select_related("generation")
@@ -225,10 +247,10 @@ def preview(problem: Problem, edit: Edit) -> list[GenerationPreview]:
                     for fault in before.faults
                 ],
                 questions=[
-                    _question(compiled, slug, members, before, after, names)
+                    _question(patched, slug, members, before, after, names)
                     for slug, members in questions.items()
                 ],
-                cases=_cases(compiled, patched, generation.code, cases, names),
+                cases=_cases(compiled, patched, generation.code, cases, names, set(questions)),
             )
         )
     return results
@@ -266,9 +288,11 @@ def _question(compiled, slug, members, before, after, names) -> QuestionPreview:
     group = compiled.groups.get(slug)
     text = group.question if group else compiled.symptoms[slug].question
     answers = []
+    known = {symptom.key for symptom in before.symptoms}  # a new question is not in "before"
     for option in options:
         given = dict(option.answers)
-        was, now = _ranking(before, names, given), _ranking(after, names, given)
+        was = _ranking(before, names, {s: v for s, v in given.items() if s in known})
+        now = _ranking(after, names, given)
         old = {ranked.name: ranked for ranked in was}
         pairs = enumerate(zip(was, now, strict=True), start=1)
         answers.append(
@@ -277,7 +301,7 @@ def _question(compiled, slug, members, before, after, names) -> QuestionPreview:
     return QuestionPreview(slug, text, answers)
 
 
-def _cases(compiled, patched, code, cases, names) -> list[CasePreview]:
+def _cases(compiled, patched, code, cases, names, questions) -> list[CasePreview]:
     result = []
     for case in cases:
         if case.generation.code != code:
@@ -285,12 +309,22 @@ def _cases(compiled, patched, code, cases, names) -> list[CasePreview]:
         before, after = play_case(compiled, case), play_case(patched, case)
         if before is None or after is None:
             continue
-        result.append(CasePreview(case.name, _outcome(before, names), _outcome(after, names)))
+        result.append(
+            CasePreview(
+                case.name, _outcome(before, names, questions), _outcome(after, names, questions)
+            )
+        )
     return result
 
 
-def _outcome(verdict: scenarios.Verdict, names: dict[str, str]) -> CaseOutcome:
-    return CaseOutcome(verdict.passes, names[verdict.played.ranking[0]], verdict.played.questions)
+def _outcome(verdict: scenarios.Verdict, names: dict[str, str], questions=()) -> CaseOutcome:
+    asked = [n for n, step in enumerate(verdict.played.steps, start=1) if step.slug in questions]
+    return CaseOutcome(
+        verdict.passes,
+        names[verdict.played.ranking[0]],
+        verdict.played.questions,
+        asked[0] if asked else None,
+    )
 
 
 def _rate_factors(problem: Problem, edit: Edit) -> dict[str, dict[str, float]]:
@@ -338,8 +372,14 @@ def edited(
             s.key, edit.costs.get(s.key, s.cost), edit.p_otherwise.get(s.key, s.p_yes_otherwise)
         )
         for s in kb.symptoms
+    ] + [
+        engine.Symptom(slug, edit.costs.get(slug, 1.0), edit.p_otherwise[slug])
+        for slug in edit.new_symptoms
     ]
-    groups = [engine.Group(g.key, g.members, edit.costs.get(g.key, g.cost)) for g in kb.groups]
+    groups = [
+        engine.Group(g.key, (*g.members, *_joining(edit, g.key)), edit.costs.get(g.key, g.cost))
+        for g in kb.groups
+    ]
     known = {f.key for f in faults}, {s.key for s in symptoms}
     merged = {**likelihoods, **edit.likelihoods}
     pairs = {
@@ -350,10 +390,15 @@ def edited(
     return engine.KnowledgeBase(faults, symptoms, pairs, groups)
 
 
+def _joining(edit: Edit, group: str) -> tuple[str, ...]:
+    """The new questions that become options of the exclusive question `group`."""
+    return tuple(slug for slug, info in edit.new_symptoms.items() if info.group == group)
+
+
 def _ranking(
     kb: engine.KnowledgeBase, names: dict[str, str], answers: dict | None = None
 ) -> list[Ranked]:
-    """All causes, best first; the first TOP when no answer is given."""
+    """All causes, best first, after `answers`; the first TOP when none are given."""
     verdict = engine.diagnose(kb, answers or {})
-    candidates = verdict.candidates if answers else verdict.candidates[:TOP]
+    candidates = verdict.candidates if answers is not None else verdict.candidates[:TOP]
     return [Ranked(names[c.fault], c.probability) for c in candidates]

@@ -104,6 +104,9 @@ def test_fault_type_whose_shares_do_not_add_up_to_one_is_named(content):
         "add up to 0.75, not 1 (" in output
     )
     assert "bcm-software-glitch 0.1" in output
+    # the advice keeps their proportions: each share over the total, 0.75
+    assert "To keep their proportions, set them to: " in output
+    assert "car-battery-discharged 0.467" in output and "bcm-software-glitch 0.133" in output
 
 
 def test_question_group_with_one_member_is_named(content):

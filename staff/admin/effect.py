@@ -6,6 +6,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 
 from diagnosis.content import EFFORT_COST
+from diagnosis.scenarios import MEAN_QUESTIONS_TARGET
 from kb.models import (
     FaultGroup,
     FaultRate,
@@ -26,6 +27,12 @@ class PreviewEffect:
 
     change_form_template = "admin/kb/change_form_with_preview.html"
 
+    @property
+    def previews_additions(self) -> bool:
+        """A new likelihood or question joins a problem that exists: its add page previews
+        the effect too (a new cause's page shows its starting chance instead)."""
+        return self.model in (Likelihood, Symptom)
+
     def get_urls(self):
         meta = self.model._meta
         own = [
@@ -35,7 +42,7 @@ class PreviewEffect:
                 name=f"{meta.app_label}_{meta.model_name}_preview",
             )
         ]
-        if self.model is Likelihood:  # a new pair is an edit of a problem that exists
+        if self.previews_additions:  # a new pair or question is an edit of a problem that exists
             own.append(
                 path(
                     "add/preview/",
@@ -46,7 +53,7 @@ class PreviewEffect:
         return own + super().get_urls()
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        context["can_preview"] = change or self.model is Likelihood
+        context["can_preview"] = change or self.previews_additions
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def edit_of(self, original, form, formsets):
@@ -54,15 +61,16 @@ class PreviewEffect:
         return Edit()
 
     def full_edit(self, original, form, formsets):
-        if original is None:  # a new likelihood
+        if original is None and self.model is Likelihood:
             data = form.cleaned_data
             return Edit(likelihoods={(data["fault"].slug, data["symptom"].slug): data["p_yes"]})
         edit = self.edit_of(original, form, formsets)
         if isinstance(original, FaultGroup):
             edit.rates = self.rate_edits(original, formsets)
+        subject = original or form.instance  # a new question is previewed as it would be saved
         effort = form.cleaned_data.get("effort")
-        if isinstance(original, Symptom | QuestionGroup) and effort is not None:
-            edit.costs[original.slug] = EFFORT_COST.get(effort, 1.0)
+        if isinstance(subject, Symptom | QuestionGroup) and effort is not None:
+            edit.costs[subject.slug] = EFFORT_COST.get(effort, 1.0)
         if isinstance(original, QuestionGroup):
             edit.groups = (original.slug,)
         return edit
@@ -111,6 +119,7 @@ class PreviewEffect:
             "generations": previews[0][1] if previews else [],
             "errors": errors,
             "posted": request.method == "POST",
+            "mean_target": f"{MEAN_QUESTIONS_TARGET:g}",
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/kb/preview.html", context)

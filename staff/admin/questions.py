@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from diagnosis.content import SymptomInfo
 from kb.models import (
     ProbabilityWord,
     QuestionGroup,
@@ -19,12 +20,26 @@ class SymptomAdmin(Translated, PreviewEffect, WithLikelihoodHistory, SimpleHisto
     likelihood_owner = "symptom"
 
     def edit_of(self, original, form, formsets):
-        return Edit(
-            p_otherwise={original.slug: form.cleaned_data["p_yes_otherwise"]},
+        """The question's values; a new question (no `original`) is added to the problem as
+        the form would save it, so the preview plays the test cases with it in place."""
+        symptom = original or form.instance
+        edit = Edit(
+            p_otherwise={symptom.slug: form.cleaned_data["p_yes_otherwise"]},
             likelihoods=self.likelihood_edits(
-                formsets, lambda row: (row["fault"].slug, original.slug)
+                formsets, lambda row: (row["fault"].slug, symptom.slug)
             ),
         )
+        if original is None:
+            edit.new_symptoms[symptom.slug] = SymptomInfo(
+                symptom.slug,
+                symptom.question,
+                symptom.help_text,
+                symptom.statement,
+                symptom.effort,
+                symptom.group.slug if symptom.group_id else "",
+                symptom.option_label,
+            )
+        return edit
 
     def get_changeform_initial_data(self, request):
         # No silent 0.2: the editor chooses how often other causes give a "yes".
