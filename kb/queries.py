@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy
@@ -28,6 +28,7 @@ from .models import (
     Step,
     VehicleModel,
 )
+from .paging import page_of, page_query
 
 # A symptom "points to" a fault when a yes is at least this much likelier with the fault.
 POINTS_TO_RATIO = 1.5
@@ -163,8 +164,20 @@ def _shows_estimates(procedures, with_steps=()) -> bool:
 # Pages
 
 
-def home() -> dict:
-    """Every vehicle model with its problems and generations: 3 queries."""
+# The home page shows each problem as a card with its start buttons while the site holds at
+# most this many; past it, a picker of the models (grouped by make, paged) keeps it small.
+HOME_CARDS_UP_TO = 6
+HOME_MODELS_PER_PAGE = 200
+MODEL_PROBLEMS_PER_PAGE = 20
+
+
+def home(page: int = 1) -> dict:
+    """A few problems: every model with its problem cards (4 queries). More: the models with
+    a problem, grouped by make, a page at a time, and an index of the makes (4 queries)."""
+    if Problem.objects.published().count() > HOME_CARDS_UP_TO:
+        return _model_picker(page)
+    if page != 1:
+        raise Http404("No such page")
     models = list(
         VehicleModel.objects.select_related("make").prefetch_related(
             Prefetch(
@@ -176,31 +189,66 @@ def home() -> dict:
             "generations",
         )
     )
-    return {"vehicle_models": models}
+    return {"vehicle_models": models, "picker": False}
 
 
-def vehicle(model_slug: str) -> dict:
-    """A model, its generations, problems, procedures, and whether it has an FAQ: 5 queries."""
+def _model_picker(page: int) -> dict:
+    counts = (
+        Problem.objects.published()
+        .filter(vehicle_model=OuterRef("pk"))
+        .order_by()
+        .values("vehicle_model")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    models = (
+        VehicleModel.objects.select_related("make")
+        .annotate(problem_count=Subquery(counts))
+        .filter(problem_count__gt=0)
+    )
+    page_obj = page_of(models, page, HOME_MODELS_PER_PAGE)
+    makes: dict[str, dict] = {}
+    for position, (slug, name) in enumerate(models.values_list("make__slug", "make__name")):
+        makes.setdefault(
+            slug, {"slug": slug, "name": name, "page": position // HOME_MODELS_PER_PAGE + 1}
+        )
+    return {
+        "picker": True,
+        "page_obj": page_obj,
+        "page_query": page_query(page),
+        "makes": list(makes.values()),
+    }
+
+
+def vehicle(model_slug: str, page: int = 1) -> dict:
+    """A model and a page of its problems; on the first page also its generations,
+    procedures, and whether it has an FAQ: 6 queries (3 on a later page)."""
     model = get_object_or_404(VehicleModel.objects.select_related("make"), slug=model_slug)
+    page_obj = page_of(model.problems.published(), page, MODEL_PROBLEMS_PER_PAGE)
+    problems = list(page_obj.object_list)
+    for problem in problems:
+        problem.vehicle_model = model
+    generations = list(model.generations.all())
+    for generation in generations:
+        generation.vehicle_model = model
+    context = {
+        "model": model,
+        "generations": generations,
+        "problems": problems,
+        "page_obj": page_obj,
+        "page_query": page_query(page),
+    }
+    if page > 1:
+        return context  # a further page lists problems only
     procedures = list(model.procedures.all())
     for procedure in procedures:
         procedure.vehicle_model = model
     by_kind = OrderedDict((heading, []) for heading in [*KIND_HEADINGS.values(), OTHER_PROCEDURES])
     for procedure in procedures:
         by_kind[KIND_HEADINGS.get(procedure.kind, OTHER_PROCEDURES)].append(procedure)
-    problems = list(model.problems.published())
-    for problem in problems:
-        problem.vehicle_model = model
-    generations = list(model.generations.all())
-    for generation in generations:
-        generation.vehicle_model = model
-    return {
-        "model": model,
-        "generations": generations,
-        "problems": problems,
-        "procedures_by_kind": [(kind, items) for kind, items in by_kind.items() if items],
-        "has_faq": model.faq_entries.exists(),
-    }
+    context["procedures_by_kind"] = [(kind, items) for kind, items in by_kind.items() if items]
+    context["has_faq"] = model.faq_entries.exists()
+    return context
 
 
 def problem(model_slug: str, problem_slug: str, drafts: bool = False) -> dict:
