@@ -22,6 +22,7 @@ from .models import (
     FaultRate,
     Generation,
     Likelihood,
+    Make,
     Problem,
     Procedure,
     RateLevel,
@@ -207,16 +208,18 @@ def _model_picker(page: int) -> dict:
         .filter(problem_count__gt=0)
     )
     page_obj = page_of(models, page, HOME_MODELS_PER_PAGE)
-    makes: dict[str, dict] = {}
-    for position, (slug, name) in enumerate(models.values_list("make__slug", "make__name")):
-        makes.setdefault(
-            slug, {"slug": slug, "name": name, "page": position // HOME_MODELS_PER_PAGE + 1}
-        )
+    # each make with the page its first model is on, in the list's order (the active
+    # language's names: the order of the list is theirs)
+    first_page: dict[int, int] = {}
+    for position, make_id in enumerate(models.values_list("make_id", flat=True)):
+        first_page.setdefault(make_id, position // HOME_MODELS_PER_PAGE + 1)
+    by_id = Make.objects.in_bulk(first_page)
+    makes = [{"make": by_id[make_id], "page": number} for make_id, number in first_page.items()]
     return {
         "picker": True,
         "page_obj": page_obj,
         "page_query": page_query(page),
-        "makes": list(makes.values()),
+        "makes": makes,
     }
 
 

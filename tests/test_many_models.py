@@ -69,6 +69,13 @@ def test_with_many_models_the_home_page_is_a_picker_by_make_under_the_size_targe
     assert "/diagnose/" not in html
 
 
+def test_the_russian_picker_names_the_makes_and_models_in_russian(client, many_models):
+    html = client.get("/ru/").content.decode()
+    assert 'href="/ru/#make-make-01">Марка 01</a>' in html
+    assert "Модель 001" in html
+    assert "Make 01" not in html and "Model 001" not in html
+
+
 def test_the_home_page_costs_the_same_few_queries_with_many_models(client, many_models):
     with CaptureQueriesContext(connection) as queries_run:
         assert client.get("/").status_code == 200
