@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from .models import (
     Fault,
@@ -168,15 +168,22 @@ def _shows_estimates(procedures, with_steps=()) -> bool:
 # The home page shows each problem as a card with its start buttons while the site holds at
 # most this many; past it, a picker of the models (grouped by make, paged) keeps it small.
 HOME_CARDS_UP_TO = 6
-HOME_MODELS_PER_PAGE = 200
+HOME_MODELS_PER_PAGE = 100
 MODEL_PROBLEMS_PER_PAGE = 20
 
 
 def home(page: int = 1) -> dict:
-    """A few problems: every model with its problem cards (4 queries). More: the models with
-    a problem, grouped by make, a page at a time, and an index of the makes (4 queries)."""
-    if Problem.objects.published().count() > HOME_CARDS_UP_TO:
-        return _model_picker(page)
+    """A few problems: every model with its problem cards. More: the models with a problem,
+    grouped by make, a page at a time, and an index of the makes. 4 queries either way."""
+    counts = dict(
+        Problem.objects.published()
+        .order_by()
+        .values("vehicle_model")
+        .annotate(n=Count("pk"))
+        .values_list("vehicle_model", "n")
+    )
+    if sum(counts.values()) > HOME_CARDS_UP_TO:
+        return _model_picker(counts, page)
     if page != 1:
         raise Http404("No such page")
     models = list(
@@ -193,33 +200,31 @@ def home(page: int = 1) -> dict:
     return {"vehicle_models": models, "picker": False}
 
 
-def _model_picker(page: int) -> dict:
-    counts = (
-        Problem.objects.published()
-        .filter(vehicle_model=OuterRef("pk"))
-        .order_by()
-        .values("vehicle_model")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    models = (
-        VehicleModel.objects.select_related("make")
-        .annotate(problem_count=Subquery(counts))
-        .filter(problem_count__gt=0)
-    )
-    page_obj = page_of(models, page, HOME_MODELS_PER_PAGE)
-    # each make with the page its first model is on, in the list's order (the active
-    # language's names: the order of the list is theirs)
+def _model_picker(counts: dict[int, int], page: int) -> dict:
+    """The models that have a published problem (`counts`, by model id), in the list's order
+    (by make, then name, in the active language): one page of them, and each make with the
+    page its first model is on."""
+    order = list(VehicleModel.objects.filter(pk__in=counts).values_list("pk", "make_id"))
+    page_obj = page_of(order, page, HOME_MODELS_PER_PAGE)
+    found = VehicleModel.objects.select_related("make").in_bulk(pk for pk, _ in page_obj)
+    models = [found[pk] for pk, _ in page_obj]
+    # one plural form per distinct count, not one gettext per model
+    labels = {
+        n: ngettext("%(counter)s problem", "%(counter)s problems", n) % {"counter": n}
+        for n in set(counts.values())
+    }
+    for model in models:
+        model.problems_label = labels[counts[model.pk]]
     first_page: dict[int, int] = {}
-    for position, make_id in enumerate(models.values_list("make_id", flat=True)):
+    for position, (_, make_id) in enumerate(order):
         first_page.setdefault(make_id, position // HOME_MODELS_PER_PAGE + 1)
-    by_id = Make.objects.in_bulk(first_page)
-    makes = [{"make": by_id[make_id], "page": number} for make_id, number in first_page.items()]
+    makes = Make.objects.in_bulk(first_page)
     return {
         "picker": True,
+        "models": models,
         "page_obj": page_obj,
         "page_query": page_query(page),
-        "makes": makes,
+        "makes": [{"make": makes[pk], "page": number} for pk, number in first_page.items()],
     }
 
 

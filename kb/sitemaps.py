@@ -128,7 +128,7 @@ def pages_per_model() -> dict[str, int]:
         counted(_public_faults(), "problem__vehicle_model"),
         counted(Procedure.objects.all(), "vehicle_model"),
     ]
-    with_faq = set(FaqEntry.objects.values_list("vehicle_model", flat=True).distinct())
+    with_faq = set(FaqEntry.objects.order_by().values_list("vehicle_model", flat=True).distinct())
     return {
         slug: 1 + (pk in with_faq) + sum(part.get(pk, 0) for part in parts)
         for pk, slug in VehicleModel.objects.order_by("make__name", "name").values_list(
