@@ -13,10 +13,11 @@ more pages than SECTION_URLS gets more pages of its section, listed in the index
 
 Every page is listed in each language (English unprefixed, Russian under /ru/), each entry
 with its hreflang alternates and an x-default (English). The index counts each section's URLs
-with a few grouped queries instead of reading every section, so it costs the same few queries
-however many models there are; a section costs one query per kind of page.
+with a few grouped queries instead of reading every section, so it costs two queries however
+many models there are; a section costs one query per kind of page.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from math import ceil
 
@@ -116,25 +117,27 @@ def _public_faults():
 
 
 def pages_per_model() -> dict[str, int]:
-    """How many pages ModelSitemap lists for each model (one language), by grouped counts."""
+    """How many pages ModelSitemap lists for each model (one language): each kind of page
+    counted per model, the counts read in one query (UNION ALL), the models in another."""
 
-    def counted(queryset, model_field: str) -> dict[int, int]:
-        rows = queryset.order_by().values(model_field).annotate(n=Count("pk"))
-        return {row[model_field]: row["n"] for row in rows}
+    def per_model(queryset, model_field: str):
+        return queryset.order_by().values_list(model_field).annotate(n=Count("pk"))
 
-    parts = [
-        counted(Generation.objects.all(), "vehicle_model"),
-        counted(Problem.objects.published(), "vehicle_model"),
-        counted(_public_faults(), "problem__vehicle_model"),
-        counted(Procedure.objects.all(), "vehicle_model"),
-    ]
-    with_faq = set(FaqEntry.objects.order_by().values_list("vehicle_model", flat=True).distinct())
-    return {
-        slug: 1 + (pk in with_faq) + sum(part.get(pk, 0) for part in parts)
-        for pk, slug in VehicleModel.objects.order_by("make__name", "name").values_list(
-            "pk", "slug"
-        )
-    }
+    counts = per_model(Generation.objects.all(), "vehicle_model").union(
+        per_model(Problem.objects.published(), "vehicle_model"),
+        per_model(_public_faults(), "problem__vehicle_model"),
+        per_model(Procedure.objects.all(), "vehicle_model"),
+        # the FAQ page: one per model with an entry
+        FaqEntry.objects.order_by()
+        .values_list("vehicle_model")
+        .annotate(n=Count("vehicle_model", distinct=True)),
+        all=True,
+    )
+    totals = Counter()
+    for model_id, n in counts.order_by():
+        totals[model_id] += n
+    models = VehicleModel.objects.order_by("make__name", "name").values_list("pk", "slug")
+    return {slug: 1 + totals[pk] for pk, slug in models}  # 1: the model's own page
 
 
 def _page_count(urls: int) -> int:
