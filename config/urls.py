@@ -1,11 +1,10 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from diagnosis.views import api_diagnose
-from kb.sitemaps import SITEMAPS
+from kb import sitemaps
 from kb.views import healthz, ok, readyz, robots_txt, service_worker
 from staff import path_map as path_map_views
 from staff import views as admin_views
@@ -53,7 +52,10 @@ urlpatterns = [
     path("bench/ok", ok, name="bench-ok"),
     path("robots.txt", robots_txt, name="robots"),
     path("sw.js", service_worker, name="service-worker"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    # The sitemap index and its sections (kb/sitemaps.py); robots.txt names the index.
+    path("sitemap.xml", sitemaps.index, name="sitemap"),
+    path("sitemaps/site.xml", sitemaps.site_section, name="sitemap-site"),
+    path("sitemaps/models/<slug:model>.xml", sitemaps.model_section, name="sitemap-model"),
     # The API takes its language from ?lang= or Accept-Language (config/locale.py).
     path("api/v1/diagnose", api_diagnose, name="api"),
     # The admin's language form posts here (Django's set_language: a cookie).

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from .models import (
     Fault,
@@ -22,12 +22,14 @@ from .models import (
     FaultRate,
     Generation,
     Likelihood,
+    Make,
     Problem,
     Procedure,
     RateLevel,
     Step,
     VehicleModel,
 )
+from .paging import page_of, page_query
 
 # A symptom "points to" a fault when a yes is at least this much likelier with the fault.
 POINTS_TO_RATIO = 1.5
@@ -163,8 +165,27 @@ def _shows_estimates(procedures, with_steps=()) -> bool:
 # Pages
 
 
-def home() -> dict:
-    """Every vehicle model with its problems and generations: 3 queries."""
+# The home page shows each problem as a card with its start buttons while the site holds at
+# most this many; past it, a picker of the models (grouped by make, paged) keeps it small.
+HOME_CARDS_UP_TO = 6
+HOME_MODELS_PER_PAGE = 100
+MODEL_PROBLEMS_PER_PAGE = 20
+
+
+def home(page: int = 1) -> dict:
+    """A few problems: every model with its problem cards. More: the models with a problem,
+    grouped by make, a page at a time, and an index of the makes. 4 queries either way."""
+    counts = dict(
+        Problem.objects.published()
+        .order_by()
+        .values("vehicle_model")
+        .annotate(n=Count("pk"))
+        .values_list("vehicle_model", "n")
+    )
+    if sum(counts.values()) > HOME_CARDS_UP_TO:
+        return _model_picker(counts, page)
+    if page != 1:
+        raise Http404("No such page")
     models = list(
         VehicleModel.objects.select_related("make").prefetch_related(
             Prefetch(
@@ -176,31 +197,66 @@ def home() -> dict:
             "generations",
         )
     )
-    return {"vehicle_models": models}
+    return {"vehicle_models": models, "picker": False}
 
 
-def vehicle(model_slug: str) -> dict:
-    """A model, its generations, problems, procedures, and whether it has an FAQ: 5 queries."""
+def _model_picker(counts: dict[int, int], page: int) -> dict:
+    """The models that have a published problem (`counts`, by model id), in the list's order
+    (by make, then name, in the active language): one page of them, and each make with the
+    page its first model is on."""
+    order = list(VehicleModel.objects.filter(pk__in=counts).values_list("pk", "make_id"))
+    page_obj = page_of(order, page, HOME_MODELS_PER_PAGE)
+    found = VehicleModel.objects.select_related("make").in_bulk(pk for pk, _ in page_obj)
+    models = [found[pk] for pk, _ in page_obj]
+    # one plural form per distinct count, not one gettext per model
+    labels = {
+        n: ngettext("%(counter)s problem", "%(counter)s problems", n) % {"counter": n}
+        for n in set(counts.values())
+    }
+    for model in models:
+        model.problems_label = labels[counts[model.pk]]
+    first_page: dict[int, int] = {}
+    for position, (_, make_id) in enumerate(order):
+        first_page.setdefault(make_id, position // HOME_MODELS_PER_PAGE + 1)
+    makes = Make.objects.in_bulk(first_page)
+    return {
+        "picker": True,
+        "models": models,
+        "page_obj": page_obj,
+        "page_query": page_query(page),
+        "makes": [{"make": makes[pk], "page": number} for pk, number in first_page.items()],
+    }
+
+
+def vehicle(model_slug: str, page: int = 1) -> dict:
+    """A model and a page of its problems; on the first page also its generations,
+    procedures, and whether it has an FAQ: 6 queries (3 on a later page)."""
     model = get_object_or_404(VehicleModel.objects.select_related("make"), slug=model_slug)
+    page_obj = page_of(model.problems.published(), page, MODEL_PROBLEMS_PER_PAGE)
+    problems = list(page_obj.object_list)
+    for problem in problems:
+        problem.vehicle_model = model
+    generations = list(model.generations.all())
+    for generation in generations:
+        generation.vehicle_model = model
+    context = {
+        "model": model,
+        "generations": generations,
+        "problems": problems,
+        "page_obj": page_obj,
+        "page_query": page_query(page),
+    }
+    if page > 1:
+        return context  # a further page lists problems only
     procedures = list(model.procedures.all())
     for procedure in procedures:
         procedure.vehicle_model = model
     by_kind = OrderedDict((heading, []) for heading in [*KIND_HEADINGS.values(), OTHER_PROCEDURES])
     for procedure in procedures:
         by_kind[KIND_HEADINGS.get(procedure.kind, OTHER_PROCEDURES)].append(procedure)
-    problems = list(model.problems.published())
-    for problem in problems:
-        problem.vehicle_model = model
-    generations = list(model.generations.all())
-    for generation in generations:
-        generation.vehicle_model = model
-    return {
-        "model": model,
-        "generations": generations,
-        "problems": problems,
-        "procedures_by_kind": [(kind, items) for kind, items in by_kind.items() if items],
-        "has_faq": model.faq_entries.exists(),
-    }
+    context["procedures_by_kind"] = [(kind, items) for kind, items in by_kind.items() if items]
+    context["has_faq"] = model.faq_entries.exists()
+    return context
 
 
 def problem(model_slug: str, problem_slug: str, drafts: bool = False) -> dict:

@@ -33,6 +33,7 @@ from .addresses import moved_to
 from .drafts import sees_drafts
 from .http import code_version, public_page, rate_limited
 from .models import Problem
+from .paging import paged
 from .refusals import refusal_for
 from .search import PAGE_SIZE, cached_search
 
@@ -227,8 +228,9 @@ def _crumbs(request, vehicle_model, *crumbs):
 
 
 @public_page
-def home(request):
-    context = queries.home()
+@paged
+def home(request, page):
+    context = queries.home(page)
     context["website_ld"] = ld.website(request, str(SITE_NAME))
     return render(request, "kb/home.html", context)
 
@@ -251,8 +253,9 @@ def search(request):
 
 
 @public_page
-def vehicle(request, model):
-    context = queries.vehicle(model)
+@paged
+def vehicle(request, model, page):
+    context = queries.vehicle(model, page)
     context.update(_crumbs(request, context["model"]))
     context["generation_list"] = ", ".join(f"{g.name} {g.years}" for g in context["generations"])
     return render(request, "kb/vehicle.html", context)

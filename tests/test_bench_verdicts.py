@@ -191,3 +191,59 @@ def test_the_report_burst_names_each_missed_target():
     assert burst.missed_targets(5, Counter({303: 5, 429: 994, 0: 1}), 1000, 5) == [
         "994 POSTs answered 429 (target 995)"
     ]
+
+
+# --- bench/scale.py -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def scale_bench():
+    return bench_module("scale")
+
+
+def scale_figures(bench, changes=None) -> dict:
+    """Figures of one run of bench/scale.py, each at its target, with `changes` over them."""
+    page = {"ms": bench.PAGE_MS, "bytes": bench.PAGE_KB * 1024, "warm_ms": 0.3}
+    figures = {
+        "home": dict(page),
+        "model": dict(page),
+        "index": {"ms": bench.INDEX_MS, "bytes": 25_000, "warm_ms": 0.3},
+        "section": {"ms": bench.SECTION_MS, "bytes": 40_000, "warm_ms": 0.3},
+        "search": {"queries": 50, "p95_ms": bench.SEARCH_P95_MS, "median_ms": 1.0},
+        "compiles": {
+            change: {"others": bench.OTHER_COMPILES, "own": 1, "seconds": 1.0}
+            for change in ("an edit", "a learning change", "a report")
+        },
+        "rss": {"served": 602, "rss_kb": bench.RSS_MB * 1024, "peak_kb": bench.RSS_MB * 1024},
+    }
+    for (part, field), value in (changes or {}).items():
+        figures[part] = {**figures[part], field: value}
+    return figures
+
+
+def test_scale_bench_passes_figures_at_their_targets(scale_bench):
+    assert scale_bench.missed_targets(scale_bench.rows(scale_figures(scale_bench))) == []
+
+
+@pytest.mark.parametrize(
+    ("part", "field", "value", "named"),
+    [
+        ("home", "ms", 50.1, "home page: rendered"),
+        ("model", "bytes", 60 * 1024 + 1, "a model's page: size"),
+        ("index", "ms", 51, "sitemap index"),
+        ("section", "ms", 301, "sitemap section"),
+        ("search", "p95_ms", 50.5, "search p95 over 50 queries"),
+        ("rss", "rss_kb", 201 * 1024, "worker RSS"),
+    ],
+)
+def test_scale_bench_names_each_target_missed(scale_bench, part, field, value, named):
+    figures = scale_figures(scale_bench, {(part, field): value})
+    (missed,) = scale_bench.missed_targets(scale_bench.rows(figures))
+    assert missed.startswith(named)
+
+
+def test_scale_bench_misses_when_another_problem_is_recompiled(scale_bench):
+    figures = scale_figures(scale_bench)
+    figures["compiles"]["a report"]["others"] = 1
+    (missed,) = scale_bench.missed_targets(scale_bench.rows(figures))
+    assert missed.startswith("other problems compiled after a report on one: 1")

@@ -5,7 +5,6 @@ connection fails as a refused connection would (django.db.OperationalError).
 """
 
 import logging
-import re
 import socket
 
 import pytest
@@ -14,6 +13,7 @@ from django.test import Client
 
 from config.settings import cache_settings
 from tests.needs import redis_url
+from tests.test_seo import sitemap_paths
 
 pytestmark = pytest.mark.django_db
 
@@ -48,12 +48,7 @@ def anonymous():
 
 
 def public_urls(client) -> list[str]:
-    sitemap = client.get("/sitemap.xml")
-    assert sitemap.status_code == 200
-    urls = [
-        re.sub(r"^https?://[^/]+", "", loc)
-        for loc in re.findall(r"<loc>([^<]+)</loc>", sitemap.content.decode())
-    ]
+    urls = sitemap_paths(client)
     assert len(urls) > 10
     return urls
 

@@ -4,8 +4,10 @@ import re
 from xml.etree import ElementTree
 
 import pytest
+from django.core.cache import cache
 
-from kb.models import FaqEntry, Fault, Generation, Problem, Procedure, VehicleModel
+from kb import sitemaps
+from kb.models import FaqEntry, Fault, Generation, Make, Problem, Procedure, VehicleModel
 from kb.structured_data import estimated_cost, iso_duration, to_json
 
 pytestmark = pytest.mark.django_db
@@ -20,11 +22,34 @@ SEED_FAQ = [
 ]
 
 
-def sitemap_paths(client):
+def sitemap_sections(client) -> list[str]:
+    """The paths (with ?p=) of the sections the index at /sitemap.xml lists."""
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
     root = ElementTree.fromstring(response.content)
-    locations = [loc.text for loc in root.findall("s:url/s:loc", SITEMAP_NS)]
+    assert root.tag == f"{{{SITEMAP_NS['s']}}}sitemapindex"
+    locations = [loc.text for loc in root.findall("s:sitemap/s:loc", SITEMAP_NS)]
+    assert all(loc.startswith("http://testserver/") for loc in locations)
+    return [loc.removeprefix("http://testserver") for loc in locations]
+
+
+def sitemap_urls(client) -> list[ElementTree.Element]:
+    """Every <url> of every section the index lists, in its order."""
+    urls = []
+    for path in sitemap_sections(client):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        urls += ElementTree.fromstring(response.content).findall("s:url", SITEMAP_NS)
+    return urls
+
+
+def sitemap_text(client) -> str:
+    """Every section's XML, one after the other: to look for a URL in it, or its absence."""
+    return "".join(client.get(path).content.decode() for path in sitemap_sections(client))
+
+
+def sitemap_paths(client):
+    locations = [url.find("s:loc", SITEMAP_NS).text for url in sitemap_urls(client)]
     assert all(loc.startswith("http://testserver/") for loc in locations)
     return [loc.removeprefix("http://testserver") for loc in locations]
 
@@ -67,6 +92,55 @@ def test_titles_and_descriptions_are_unique_across_the_sitemap(client, content, 
         descriptions.setdefault(page.meta["description"], []).append(path)
     assert [paths for paths in titles.values() if len(paths) > 1] == []
     assert [paths for paths in descriptions.values() if len(paths) > 1] == []
+
+
+# What search engines take in one sitemap file (sitemaps.org).
+MOST_URLS, MOST_BYTES = 50_000, 50 * 1024 * 1024
+MODEL_SECTION = "/sitemaps/models/nissan-qashqai.xml"
+
+
+def test_sitemap_xml_is_an_index_of_the_site_section_and_one_section_per_model(
+    client, content, django_capture_on_commit_callbacks
+):
+    assert sitemap_sections(client) == ["/sitemaps/site.xml", MODEL_SECTION]
+    with django_capture_on_commit_callbacks(execute=True):
+        make = Make.objects.create(slug="skoda", name="Skoda")
+        VehicleModel.objects.create(make=make, slug="skoda-octavia", name="Octavia")
+    assert sitemap_sections(client)[-1] == "/sitemaps/models/skoda-octavia.xml"
+    assert client.get("/sitemaps/models/skoda-octavia.xml").status_code == 200
+    assert client.get("/sitemaps/models/no-such-model.xml").status_code == 404
+
+
+def test_each_section_is_a_urlset_of_locations_within_the_search_engines_limits(client, content):
+    for path in sitemap_sections(client):
+        response = client.get(path)
+        assert response["Content-Type"] == "application/xml", path
+        assert len(response.content) <= MOST_BYTES, path
+        root = ElementTree.fromstring(response.content)  # well-formed, or this raises
+        assert root.tag == f"{{{SITEMAP_NS['s']}}}urlset", path
+        urls = root.findall("s:url", SITEMAP_NS)
+        assert 0 < len(urls) <= min(MOST_URLS, sitemaps.SECTION_URLS), path
+        locations = [url.find("s:loc", SITEMAP_NS).text for url in urls]
+        assert all(loc.startswith("http://testserver/") for loc in locations), path
+    assert sitemaps.SECTION_URLS <= MOST_URLS
+
+
+def test_a_section_longer_than_a_page_is_paged_and_the_index_lists_every_page(
+    client, content, monkeypatch
+):
+    everything = sorted(sitemap_paths(client))
+    monkeypatch.setattr(sitemaps, "SECTION_URLS", 10)
+    cache.clear()  # the index and sections were stored with the larger pages
+    model_pages = [path for path in sitemap_sections(client) if path.startswith(MODEL_SECTION)]
+    expected_pages = -(-(len(everything) - 2) // 10)  # all but the home page, in 2 languages
+    assert model_pages == [MODEL_SECTION] + [
+        f"{MODEL_SECTION}?p={number}" for number in range(2, expected_pages + 1)
+    ]
+    for path in model_pages:
+        urls = ElementTree.fromstring(client.get(path).content).findall("s:url", SITEMAP_NS)
+        assert 0 < len(urls) <= 10, path
+    assert sorted(sitemap_paths(client)) == everything  # the same pages, in smaller files
+    assert client.get(f"{MODEL_SECTION}?p={expected_pages + 1}").status_code == 404
 
 
 def test_robots_txt_points_to_the_sitemap(client, content):

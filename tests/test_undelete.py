@@ -39,6 +39,7 @@ MODEL = "nissan-qashqai"
 
 def public_urls() -> list[str]:
     urls = ["/", "/ru/", f"/{MODEL}/", f"/{MODEL}/faq/", f"/ru/{MODEL}/faq/", "/sitemap.xml"]
+    urls.append(f"/sitemaps/models/{MODEL}.xml")
     urls += [f"/{MODEL}/generations/{g.code}/" for g in Generation.objects.all()]
     urls += [f"/{MODEL}/procedures/{p.slug}/" for p in Procedure.objects.all()]
     for problem in Problem.objects.all():

@@ -16,10 +16,13 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def canonical_url(context) -> str:
-    """The absolute URL of this page without its query string."""
+def canonical_url(context, query: str = "") -> str:
+    """The absolute URL of this page without its query string, or with ``query`` only (a
+    page of a list: ``page=2``)."""
     request = context.get("request")
-    return request.build_absolute_uri(request.path) if request is not None else ""
+    if request is None:
+        return ""
+    return request.build_absolute_uri(f"{request.path}?{query}" if query else request.path)
 
 
 def language_paths(path: str) -> dict[str, str]:
@@ -34,13 +37,17 @@ def language_paths(path: str) -> dict[str, str]:
 
 
 @register.simple_tag(takes_context=True)
-def alternate_links(context) -> str:
+def alternate_links(context, query: str = "") -> str:
     """``<link rel="alternate" hreflang>`` for each language and x-default (English), absolute
-    and without the query string, like the canonical URL."""
+    and without the query string, like the canonical URL; a page of a list, whose canonical URL
+    keeps its ``page=N``, passes it as ``query``."""
     request = context.get("request")
     if request is None:
         return ""
-    paths = language_paths(request.path)
+    paths = {
+        code: f"{path}?{query}" if query else path
+        for code, path in language_paths(request.path).items()
+    }
     links = [(code, request.build_absolute_uri(path)) for code, path in paths.items()]
     links.append(("x-default", request.build_absolute_uri(paths[settings.LANGUAGE_CODE])))
     return format_html_join(

@@ -72,7 +72,10 @@ def test_a_draft_is_invisible_to_visitors_and_works_for_staff(editor_page, live_
     base = f"{live_site}/nissan-qashqai/trunk-opens-then-closes/"
     assert visitor.goto(base).status == 404
     assert visitor.goto(base + "diagnose/?generation=j11").status == 404
-    assert "trunk-opens-then-closes" not in visitor.goto(f"{live_site}/sitemap.xml").text()
+    assert (
+        "trunk-opens-then-closes"
+        not in visitor.goto(f"{live_site}/sitemaps/models/nissan-qashqai.xml").text()
+    )
     visitor.goto(f"{live_site}/search/?q=latch")
     assert "/faults/latch-misadjusted/" not in visitor.content()
     api = visitor.goto(
