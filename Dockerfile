@@ -18,6 +18,7 @@ ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY config ./config
+COPY web ./web
 COPY kb ./kb
 COPY diagnosis ./diagnosis
 COPY reports ./reports
@@ -39,7 +40,7 @@ RUN SECRET_KEY=compilemessages-only-not-a-secret python manage.py compilemessage
 
 # --- final: slim runtime, non-root, static files collected at build time ---------------------
 FROM python:${PYTHON_VERSION}-slim AS final
-# The release id in every cache key (config/release.py): the commit, given at build time.
+# The release id in every cache key (web/release.py): the commit, given at build time.
 # Without it the app hashes its own source, which also changes with every changed file.
 ARG RELEASE=""
 ENV RELEASE=${RELEASE} \
@@ -57,6 +58,7 @@ WORKDIR /app
 # Code and content are owned by root and read-only for the app user.
 COPY manage.py pyproject.toml ./
 COPY config ./config
+COPY web ./web
 COPY kb ./kb
 COPY diagnosis ./diagnosis
 COPY reports ./reports
@@ -70,7 +72,7 @@ COPY --from=builder /src/locale ./locale
 # The key only lets settings load: it signs nothing and is not in the running container.
 RUN DEBUG=0 PLAIN_STATIC=0 SECRET_KEY=collectstatic-only-not-a-secret \
       python manage.py collectstatic --noinput -v1 \
- && python -m compileall -q /app/config /app/kb /app/diagnosis /app/reports /app/usage /app/staff
+ && python -m compileall -q /app/config /app/web /app/kb /app/diagnosis /app/reports /app/usage /app/staff
 USER app
 EXPOSE 8000
 # /healthz is liveness: the process answers (it never needs the database, so a database

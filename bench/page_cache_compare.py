@@ -30,7 +30,7 @@ from django.middleware.gzip import GZipMiddleware  # noqa: E402
 from django.test import RequestFactory  # noqa: E402
 from django.utils.cache import get_cache_key, learn_cache_key, patch_vary_headers  # noqa: E402
 
-from config.middleware import SharedPageCacheMiddleware  # noqa: E402
+from kb.middleware import SharedPageCacheMiddleware  # noqa: E402
 
 settings.ALLOWED_HOSTS = ["*"]
 PATH = "/nissan-qashqai/trunk-wont-open/diagnose/?generation=j11&answers=no-sound-on-press:y"

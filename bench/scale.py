@@ -105,7 +105,7 @@ for name, path in pages.items():
     timed = [rendered(path) for _ in range(runs)]
     client = Client()
     client.get(path)
-    client.get(path)  # asked twice: kept by this process (config.middleware.HotPages)
+    client.get(path)  # asked twice: kept by this process (kb.middleware.HotPages)
     warm = statistics.median(get(client, path)[0] for _ in range(runs))
     out[name] = {
         "path": path,

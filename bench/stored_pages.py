@@ -8,7 +8,7 @@ database with the shipped content, the memory cache), called as gunicorn calls i
 where this script reads it. For a wizard step (a full page and its htmx fragment), an API
 state and the FAQ, each for a client that takes gzip and one that does not, it prints the
 bytes of the response as pickled (what was stored before issue 19), as stored now
-(config.middleware.pack: zlib at PACK_LEVEL) and at zlib level 6, and the microseconds to
+(kb.middleware.pack: zlib at PACK_LEVEL) and at zlib level 6, and the microseconds to
 pack and to unpack it, and to unpickle it alone as before (the best of 200 runs: unpacking is
 paid on every hit).
 """
@@ -62,7 +62,7 @@ def main() -> None:
     from django.core.cache import cache
     from django.core.handlers.wsgi import WSGIHandler
 
-    from config.middleware import PACK_LEVEL, pack, unpack
+    from kb.middleware import PACK_LEVEL, pack, unpack
 
     app = WSGIHandler()
     print(

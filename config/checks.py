@@ -5,7 +5,7 @@ from django.core.cache import caches
 from django.core.checks import Tags, Warning, register
 from redis.exceptions import RedisError
 
-from config.cache import RedisCache
+from web.cache import RedisCache
 
 
 @register(Tags.caches, deploy=True)

@@ -48,15 +48,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "config.middleware.RequestLogMiddleware",
+    "kb.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "config.middleware.SharedPageCacheMiddleware",
+    "kb.middleware.SharedPageCacheMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # After sessions, before CommonMiddleware (Django's rule); the language rules: config/locale.py
-    "config.locale.LanguageMiddleware",
+    # After sessions, before CommonMiddleware (Django's rule); the language rules: web/locale.py
+    "web.locale.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -109,7 +109,7 @@ STATE_REDIS_URL = os.environ.get("STATE_REDIS_URL", "")
 
 def cache_settings(redis_url: str, state_url: str = "") -> dict:
     """Two caches, each bounded. ``default``: pages and compiled content, Redis failing open
-    (config/cache.py) when a URL is given, else local memory; Redis is bounded by its maxmemory
+    (web/cache.py) when a URL is given, else local memory; Redis is bounded by its maxmemory
     with allkeys-lru (compose.yaml, docs/deploy.md), local memory by MAX_ENTRIES. ``state``:
     rate limits and usage counts, on ``state_url`` (else the same Redis) or, without Redis, a
     local memory of its own, so filling the page cache never culls a counter."""
@@ -119,7 +119,7 @@ def cache_settings(redis_url: str, state_url: str = "") -> dict:
 
         def redis(location: str, key_prefix: str) -> dict:
             return {
-                "BACKEND": "config.cache.FailOpenRedisCache",
+                "BACKEND": "web.cache.FailOpenRedisCache",
                 "LOCATION": location,
                 "KEY_PREFIX": key_prefix,
                 "TIMEOUT": None,
@@ -128,7 +128,7 @@ def cache_settings(redis_url: str, state_url: str = "") -> dict:
             }
 
         # "<prefix>-state:" never matches the default cache's "<prefix>:*", which its clear()
-        # removes (config/cache.py), when both share one Redis.
+        # removes (web/cache.py), when both share one Redis.
         return {
             "default": redis(redis_url, prefix),
             "state": redis(state_url or redis_url, f"{prefix}-state"),
@@ -169,7 +169,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
-# English at today's URLs, Russian under /ru/ (config/urls.py, config/locale.py).
+# English at today's URLs, Russian under /ru/ (config/urls.py, web/locale.py).
 LANGUAGES = [("en", "English"), ("ru", "Русский")]
 # Compiled from locale/ru/LC_MESSAGES/django.po by `make` (compilemessages); .mo not in git.
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -247,7 +247,7 @@ LOGGING = {
 # --- Reliability and security (issue 9) ------------------------------------------------------
 # Kept together here so other branches' edits above merge cleanly.
 
-# Trusted proxies in front of the app (compose: 1, nginx); config/clients.py reads the client
+# Trusted proxies in front of the app (compose: 1, nginx); web/clients.py reads the client
 # address from X-Forwarded-For through them. 0: REMOTE_ADDR is the client.
 PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 
@@ -265,7 +265,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "axes_lockout.html"
-AXES_CLIENT_IP_CALLABLE = "config.clients.client_ip"
+AXES_CLIENT_IP_CALLABLE = "web.clients.client_ip"
 AXES_VERBOSE = False
 # Failed logins are counted in the database (axes' default handler, named here on purpose): no
 # cache eviction can reset a lockout (issue 19).
@@ -284,26 +284,26 @@ LOGGING["loggers"]["django.security.DisallowedHost"] = {"filters": ["disallowed_
 
 # --- Confirmed fixes (issue 11) ---------------------------------------------------------------
 # Owners' "Did this fix it?" reports: each client address may send REPORT_RATE_LIMIT of them per
-# REPORT_RATE_WINDOW seconds (config/rate_limits.py, counted under a keyed hash
+# REPORT_RATE_WINDOW seconds (web/rate_limits.py, counted under a keyed hash
 # of the address only); beyond, a 429 page and nothing is stored. The form's token is signed
 # and carries no cookie; it stays valid REPORT_FORM_MAX_AGE seconds, far longer than a cached
 # page lives (docs/decisions.md).
 REPORT_RATE_LIMIT = int(os.environ.get("REPORT_RATE_LIMIT", "5"))
 REPORT_RATE_WINDOW = int(os.environ.get("REPORT_RATE_WINDOW", "3600"))
 REPORT_FORM_MAX_AGE = int(os.environ.get("REPORT_FORM_MAX_AGE", str(2 * 24 * 3600)))
-# Counted in the "state" cache (config/rate_limits.py); Redis down: the count fails open (as
+# Counted in the "state" cache (web/rate_limits.py); Redis down: the count fails open (as
 # the search limit does); honeypot and length still hold.
 
 # --- Usage counters (issue 11) ----------------------------------------------------------------
 # Wizard steps are counted per day in the cache and written to the database by
 # `manage.py flush_usage` (docs/usage.md). The counting middleware sits just outside the page
 # cache, so steps served from it count too. USAGE_COUNTING=0 switches counting off.
-INSTALLED_APPS += ["usage", "staff"]  # staff tools last: they read every app below
+INSTALLED_APPS += ["usage", "staff", "config"]  # staff tools and the project shell last
 USAGE_COUNTING = env_bool("USAGE_COUNTING", True)
 # Counts wait this long in each process before one push to the cache (0: at once).
 USAGE_PUSH_SECONDS = float(os.environ.get("USAGE_PUSH_SECONDS", "1"))
 MIDDLEWARE.insert(
-    MIDDLEWARE.index("config.middleware.SharedPageCacheMiddleware"),
+    MIDDLEWARE.index("kb.middleware.SharedPageCacheMiddleware"),
     "usage.middleware.UsageCountMiddleware",
 )
 

@@ -56,7 +56,7 @@ urlpatterns = [
     path("sitemap.xml", sitemaps.index, name="sitemap"),
     path("sitemaps/site.xml", sitemaps.site_section, name="sitemap-site"),
     path("sitemaps/models/<slug:model>.xml", sitemaps.model_section, name="sitemap-model"),
-    # The API takes its language from ?lang= or Accept-Language (config/locale.py).
+    # The API takes its language from ?lang= or Accept-Language (web/locale.py).
     path("api/v1/diagnose", api_diagnose, name="api"),
     # The admin's language form posts here (Django's set_language: a cookie).
     path("i18n/", include("django.conf.urls.i18n")),

@@ -31,7 +31,6 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import get_language, gettext
 
-from config.release import release_id
 from kb.content_version import COMPILED_TIMEOUT, LISTING, content_version, problem_scope
 from kb.languages import columns, text
 from kb.models import (
@@ -45,6 +44,7 @@ from kb.models import (
     VehicleModel,
     cost_ranges,
 )
+from web.release import release_id
 
 from . import engine, priors
 

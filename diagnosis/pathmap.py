@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.utils.translation import get_language
 
-from config.release import release_id
 from kb.content_version import content_version, problem_scope
+from web.release import release_id
 
 from .content import CompiledProblem, GenerationInfo
 from .query import canonical_answers

@@ -11,7 +11,7 @@ to it and the views redirect every other spelling of a valid state to it (docs/d
 Parsing is lenient: every problem becomes a QueryError naming the bad part and the valid
 values, and everything valid is kept, so the wizard can show the message and let the user go
 on, while the API answers 400 with the same message. Messages are in the active language
-(config/locale.py decides it per request). A developer reads the API's message, with slugs and
+(web/locale.py decides it per request). A developer reads the API's message, with slugs and
 the valid values; an owner who followed a broken link reads `for_owner` on the wizard page: the
 question in words, what was done with the answer, no slug.
 """

@@ -9,12 +9,12 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from config.canonical import declare, request_query
-from config.locale import asked_language
 from kb.drafts import sees_drafts
 from kb.models import Problem
 from kb.validation import readiness
 from kb.views import api_error
+from web.canonical import declare, request_query
+from web.locale import asked_language
 
 from . import content, qr
 from .query import DiagnoseQuery, QueryError, parse, query_too_long, state_query
@@ -67,7 +67,7 @@ def _cacheable(response, compiled, query):
 def _elsewhere(request, canonical: str, *, public: bool = True):
     """A permanent redirect to the canonical URL when the request spells its valid state
     another way (unknown parameters, ``year=``, the answers' order or case): one state, one
-    URL, one entry in the page cache (config/canonical.py). None when it is canonical.
+    URL, one entry in the page cache (web/canonical.py). None when it is canonical.
 
     Sent before anything is rendered or stored (the page cache stores only 200s). It may be
     kept for as long as a step (STEP_MAX_AGE), no longer: where a year points depends on the

@@ -7,6 +7,4 @@ class KbConfig(AppConfig):
     verbose_name = _("Knowledge base")
 
     def ready(self):
-        from config import checks  # noqa: F401  (registers the deploy checks)
-
         from . import addresses, deletions, glossary, signals  # noqa: F401  (signals, checks)

@@ -51,7 +51,7 @@ def _key(scope: str) -> str:
     return KEY if scope == SITE else f"{KEY}:{scope}"
 
 
-# While the shared cache is down (config/cache.py) no process can read a version. Each keeps
+# While the shared cache is down (web/cache.py) no process can read a version. Each keeps
 # using the last one it knew (read or bumped), so its cached pages and compiled problems keep
 # serving: with PostgreSQL down too they are all there is (before: a made-up "outage-…" version
 # missed all of them, and a one-second Redis stall during a database outage gave 503s). An edit

@@ -3,11 +3,11 @@
 A public page is the same for every visitor and changes only when the content (or the code)
 changes. So:
 
-- its ETag is a hash of the content versions it shows (config/page_versions.py), the release
+- its ETag is a hash of the content versions it shows (kb/page_versions.py), the release
   id and the full path: a client
   that sends it back in If-None-Match gets a 304 without the page being built;
 - it carries ``Cache-Control: public, max-age=PUBLIC_CACHE_SECONDS``;
-- the shared page cache (config.middleware.SharedPageCacheMiddleware) stores the response as
+- the shared page cache (kb.middleware.SharedPageCacheMiddleware) stores the response as
   sent, under the content and code versions and the path, so a warm page costs no SQL query.
 
 Every content edit bumps the versions of what it belongs to (kb/signals.py, kb/scopes.py),
@@ -25,16 +25,16 @@ from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import condition, require_safe
 
-from config import rate_limits
-from config.clients import client_subject
-from config.page_versions import page_scopes
-from config.release import release_id
+from kb.page_versions import page_scopes
+from web import rate_limits
+from web.clients import client_subject
+from web.release import release_id
 
 from .content_version import content_version
 
 
 def code_version() -> str:
-    """The release id (config/release.py): the code, templates and static files behind a page."""
+    """The release id (web/release.py): the code, templates and static files behind a page."""
     return release_id()
 
 
@@ -68,7 +68,7 @@ def public_page(view=None, *, store: bool = True):
         def marked_view(request, *args, **kwargs):
             response = view(request, *args, **kwargs)
             if not store:
-                response.shared_cache = False  # config.middleware.SharedPageCacheMiddleware
+                response.shared_cache = False  # kb.middleware.SharedPageCacheMiddleware
             return response
 
         conditional_view = require_safe(condition(etag_func=page_etag)(marked_view))
@@ -89,9 +89,9 @@ def public_page(view=None, *, store: bool = True):
 
 
 def rate_limited(name: str, limit_setting: str, window_setting: str):
-    """Allow each client (an IPv4 address or IPv6 /64: config.clients.client_subject)
+    """Allow each client (an IPv4 address or IPv6 /64: web.clients.client_subject)
     ``settings.<limit_setting>`` requests per ``settings.<window_setting>`` seconds to this
-    view; beyond, a 429 page with Retry-After (config/rate_limits.py counts)."""
+    view; beyond, a 429 page with Retry-After (web/rate_limits.py counts)."""
 
     def decorate(view):
         @wraps(view)

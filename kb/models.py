@@ -1391,7 +1391,7 @@ class MovedAddress(models.Model):
 
 def synonyms_cache_key() -> str:
     """Where `SearchSynonym.table()` keeps the table (per release: its shape is the code's)."""
-    from config.release import release_id
+    from web.release import release_id
 
     return f"search:synonyms:{release_id()}"
 

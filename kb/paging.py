@@ -11,7 +11,7 @@ from functools import wraps
 from django.core.paginator import InvalidPage, Page, Paginator
 from django.http import Http404, HttpResponsePermanentRedirect
 
-from config.canonical import declare
+from web.canonical import declare
 
 
 class FirstPage(Exception):

@@ -736,7 +736,7 @@ def cached_search(raw: str) -> Results:
 
     from django.core.cache import cache
 
-    from config.release import release_id
+    from web.release import release_id
 
     from .content_version import LISTING, content_version
 

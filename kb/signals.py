@@ -51,7 +51,7 @@ for through in (Fault.procedures.through, FaqEntry.procedures.through):
 
 
 # Staff see public pages as everyone does, but never from their browser's cache: the page
-# cache middleware (config/middleware.py) sets or deletes its marker cookie from these.
+# cache middleware (kb/middleware.py) sets or deletes its marker cookie from these.
 def _logged_in(sender, request, user, **kwargs):
     if request is not None:
         request.staff_marker = bool(user.is_staff)

@@ -31,7 +31,7 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from config.canonical import declare
+from web.canonical import declare
 
 from .http import public_page
 from .models import FaqEntry, Fault, Generation, Problem, Procedure, VehicleModel

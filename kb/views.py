@@ -25,7 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.defaults import server_error as django_server_error
 
-from config.cache import cache_state
+from web.cache import cache_state
 
 from . import queries
 from . import structured_data as ld
@@ -317,5 +317,5 @@ def _mark_draft(response, problem):
     """A draft's page is for the staff member who asked: never stored or shared."""
     if problem.is_draft:
         response.draft = True  # kb.http.public_page makes it private
-        response.shared_cache = False  # config.middleware.SharedPageCacheMiddleware
+        response.shared_cache = False  # kb.middleware.SharedPageCacheMiddleware
     return response

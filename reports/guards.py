@@ -1,7 +1,7 @@
 """What stands before an owner report is read: the rate limit and a cookie-free CSRF check.
 
-Rate limit: config/rate_limits.py counts reports per client in the ``state`` cache: an IPv4
-address, or an IPv6 address's /64 (config.clients.client_subject), so fifty addresses of one
+Rate limit: web/rate_limits.py counts reports per client in the ``state`` cache: an IPv4
+address, or an IPv6 address's /64 (web.clients.client_subject), so fifty addresses of one
 /64 share one budget. Its key is a keyed hash (HMAC with the SECRET_KEY) of that, never the
 address itself, and nothing about the address is written anywhere else. Only a POST that is
 answered as accepted (a stored report, or the honeypot's thanks) uses up the budget: a bad
@@ -36,9 +36,9 @@ from django.utils.crypto import salted_hmac
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from config import rate_limits
-from config.clients import client_subject
 from diagnosis import content
+from web import rate_limits
+from web.clients import client_subject
 
 TOKEN_FIELD = "report_token"
 _SALT = "reports.fix-form"
@@ -99,7 +99,7 @@ def _refused(request) -> str:
 
 def _private(response):
     patch_cache_control(response, private=True, no_store=True)
-    response.shared_cache = False  # config.middleware.SharedPageCacheMiddleware
+    response.shared_cache = False  # kb.middleware.SharedPageCacheMiddleware
     return response
 
 

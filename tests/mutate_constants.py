@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from config.release import SOURCE_DIRS
+from web.release import SOURCE_DIRS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,7 +73,7 @@ PYTEST = ["-x", "-q", "-p", "no:cacheprovider", "-p", "tests.fast_tests_first", 
 TIMEOUT = 600  # seconds; a run this long counts as caught (the nudge made something hang)
 
 # What the tests import, render or load; nothing generated (caches, the database, the venv).
-# Every app, the templates, static files and translations (config.release.SOURCE_DIRS, which a
+# Every app, the templates, static files and translations (web.release.SOURCE_DIRS, which a
 # test holds to INSTALLED_APPS), and what the tests load besides.
 COPY = [*SOURCE_DIRS, "fixtures", "tests", "manage.py", "pyproject.toml"]
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis", "mutants")

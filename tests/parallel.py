@@ -4,7 +4,7 @@ Loaded with ``-p tests.parallel`` (pyproject's addopts), so it runs before pytes
 Django's settings, which take ``CACHE_KEY_PREFIX`` from the environment. Runs and workers
 may share one Redis (a session's suite beside its CI's, two workers of one run): each gets a
 key prefix of its own, and the cache's ``clear()`` (which every test calls) removes only its
-own prefix (config/cache.py). The PostgreSQL test database gets the same suffixes in
+own prefix (web/cache.py). The PostgreSQL test database gets the same suffixes in
 tests/conftest.py (``django_db_modify_db_settings``).
 
 ``TEST_RUN_ID`` names the run (.ci/run sets one per stage); ``PYTEST_XDIST_WORKER`` (gw0,

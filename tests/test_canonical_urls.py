@@ -17,7 +17,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from config.middleware import HotPages, unpack
+from kb.middleware import HotPages, unpack
 from tests.usage_helpers import DIAGNOSE as WIZARD
 
 pytestmark = pytest.mark.django_db

@@ -65,7 +65,7 @@ def redis_cache():
     redis_url()
     from django.core.cache.backends.redis import RedisCache
 
-    # the project's backend is Django's, failing open (config/cache.py)
+    # the project's backend is Django's, failing open (web/cache.py)
     assert isinstance(caches["default"], RedisCache), settings.CACHES["default"]["BACKEND"]
     return cache
 
@@ -113,7 +113,7 @@ def test_another_process_sees_this_ones_version_and_compiled_content(redis_cache
     seen = other_process(
         "from django.core.cache import cache; "
         "from kb.content_version import content_version, problem_scope; "
-        "from config.release import release_id; "
+        "from web.release import release_id; "
         "v = content_version(problem_scope('nissan-qashqai', 'trunk-wont-open')); "
         "c = cache.get(f'diagnosis:compiled:{release_id()}:{v}:nissan-qashqai:trunk-wont-open:en'); "
         "print(v, sorted(c.faults)[0] if c else None)"

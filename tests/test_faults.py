@@ -194,7 +194,7 @@ def test_database_down_and_a_redis_stall_keep_every_cached_page_answering(
 ):
     from concurrent.futures import ThreadPoolExecutor
 
-    from config.cache import outage_for
+    from web.cache import outage_for
 
     warm = {}
     for url in CACHED_BEFORE:
@@ -243,9 +243,9 @@ def test_every_thread_of_a_process_shares_one_outage_state(redis_process):
 def test_an_edit_made_while_redis_is_down_is_shared_once_it_answers(
     content, redis_process, redis_stall, django_capture_on_commit_callbacks
 ):
-    from config.cache import outage_for
     from kb.content_version import bump_content_version, content_version, problem_scope
     from kb.models import Fault
+    from web.cache import outage_for
 
     scope = problem_scope("nissan-qashqai", "trunk-wont-open")
     before = content_version(scope)

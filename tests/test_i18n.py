@@ -108,7 +108,7 @@ def test_the_page_cache_never_serves_one_language_for_the_others_url(client, con
 
 
 def test_the_page_cache_key_names_the_language(rf):
-    from config.middleware import SharedPageCacheMiddleware
+    from kb.middleware import SharedPageCacheMiddleware
 
     key = SharedPageCacheMiddleware.key
     assert key(rf.get("/ru/")) != key(rf.get("/"))

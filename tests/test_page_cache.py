@@ -208,7 +208,7 @@ def test_a_non_staff_login_sets_no_marker(client, content, django_user_model):
     from django.http import HttpResponse
     from django.test import RequestFactory
 
-    from config.middleware import SharedPageCacheMiddleware
+    from kb.middleware import SharedPageCacheMiddleware
 
     user = django_user_model.objects.create_user("bob", password="x")
     request = RequestFactory().get(FAQ)
@@ -229,8 +229,8 @@ def test_a_changed_diagnosis_file_changes_the_release_and_the_cache_keys(
     from django.core.cache import cache
     from django.test import Client
 
-    from config import release
     from diagnosis import content as compiled_content
+    from web import release
 
     for name in release.SOURCE_DIRS:
         shutil.copytree(release.BASE_DIR / name, tmp_path / name)
@@ -266,7 +266,7 @@ def test_a_changed_diagnosis_file_changes_the_release_and_the_cache_keys(
 def test_every_app_of_the_project_and_the_translations_are_part_of_the_release():
     from django.apps import apps
 
-    from config import release
+    from web import release
 
     ours = {
         Path(app.path).relative_to(release.BASE_DIR).parts[0]
@@ -279,7 +279,7 @@ def test_every_app_of_the_project_and_the_translations_are_part_of_the_release()
 
 
 def test_a_changed_translation_changes_the_release_and_its_compiled_file_does_not(tmp_path):
-    from config import release
+    from web import release
 
     po = tmp_path / "locale" / "ru" / "LC_MESSAGES" / "django.po"
     po.parent.mkdir(parents=True)
@@ -292,7 +292,7 @@ def test_a_changed_translation_changes_the_release_and_its_compiled_file_does_no
 
 
 def test_the_release_comes_from_the_environment_when_set(monkeypatch, settings):
-    from config import release
+    from web import release
 
     monkeypatch.setenv("RELEASE", "4851d53")
     release.forget_release_id()
@@ -317,9 +317,9 @@ def test_50000_random_wizard_states_leave_the_cache_within_its_cap(settings):
     from django.test import RequestFactory
     from django.utils.cache import patch_cache_control
 
-    from config.canonical import request_query
-    from config.middleware import SharedPageCacheMiddleware
     from config.settings import cache_settings
+    from kb.middleware import SharedPageCacheMiddleware
+    from web.canonical import request_query
 
     settings.CACHES = cache_settings("")
     settings.LOCAL_PAGE_ENTRIES = 0  # as without Redis (the process-local layer: its own test)
@@ -450,7 +450,7 @@ def test_never_seen_states_do_not_push_popular_pages_out_of_process_memory(setti
 
     from django.test import Client
 
-    from config.middleware import HotPages
+    from kb.middleware import HotPages
 
     settings.LOCAL_PAGE_ENTRIES = 4
     client = Client()
@@ -469,7 +469,7 @@ def test_never_seen_states_do_not_push_popular_pages_out_of_process_memory(setti
 def test_the_process_local_pages_stay_within_their_cap():
     from django.http import HttpResponse
 
-    from config.middleware import HotPages, pack, unpack
+    from kb.middleware import HotPages, pack, unpack
 
     hot = HotPages(limit=3)
     for number in range(6):

@@ -6,8 +6,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from config.middleware import PAGE_TIMEOUT
 from diagnosis.views import STEP_MAX_AGE
+from kb.middleware import PAGE_TIMEOUT
 from reports.models import OwnerReport
 
 pytestmark = pytest.mark.django_db

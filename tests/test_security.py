@@ -121,7 +121,7 @@ def test_staff_unlock_a_login_in_the_admin(client, admin_client, django_user_mod
 
 
 def test_the_client_address_is_read_through_the_configured_proxies(rf, settings):
-    from config.clients import client_ip
+    from web.clients import client_ip
 
     request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.7")
     settings.PROXY_COUNT = 0
@@ -188,7 +188,7 @@ def test_a_login_without_a_client_address_is_recorded_without_one(rf, django_use
     must get NULL, not a made-up word."""
     from axes.models import AccessLog
 
-    from config.clients import client_ip
+    from web.clients import client_ip
 
     assert client_ip(rf.get("/", REMOTE_ADDR="")) is None
     user = django_user_model.objects.create_user("bob", password="x")
@@ -200,7 +200,7 @@ def test_a_login_without_a_client_address_is_recorded_without_one(rf, django_use
 
 
 def test_a_garbage_forwarded_address_falls_back_to_the_peer(rf, settings):
-    from config.clients import client_ip
+    from web.clients import client_ip
 
     settings.PROXY_COUNT = 1
     request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="not-an-address")

@@ -112,7 +112,7 @@ def test_the_deploy_check_is_quiet_for_a_noeviction_state_redis(redis_state, mon
 def test_racing_requests_of_one_client_pass_exactly_the_limit():
     from concurrent.futures import ThreadPoolExecutor
 
-    from config.rate_limits import take
+    from web.rate_limits import take
 
     with ThreadPoolExecutor(16) as threads:
         taken = list(threads.map(lambda _: take("race", "client", 5, 3600), range(64)))
@@ -120,7 +120,7 @@ def test_racing_requests_of_one_client_pass_exactly_the_limit():
 
 
 def test_a_place_given_back_can_be_taken_again():
-    from config.rate_limits import give_back, take
+    from web.rate_limits import give_back, take
 
     first = take("back", "client", 1, 3600)
     assert first.allowed and not take("back", "client", 1, 3600).allowed

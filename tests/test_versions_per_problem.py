@@ -1,5 +1,5 @@
 """An edit of one problem retires its own compiled content and pages and the pages that list
-it, nothing else (issue 20; kb/content_version.py, kb/scopes.py, config/page_versions.py).
+it, nothing else (issue 20; kb/content_version.py, kb/scopes.py, kb/page_versions.py).
 
 Counted, not timed: compiles are read from diagnosis.content.compiles, pages from whether the
 response was rendered (templates) or replayed by the page cache (none).

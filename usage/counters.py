@@ -13,7 +13,7 @@ steps start a new hash at once), writes it to the database, and deletes it. The 
 is listed in ``usage:staged`` until its counts are committed, together with its name in
 ``FlushedBatch``: a flush that dies after the commit does not add the batch again, one that
 dies before it leaves the batch for the next flush. Redis down: counts are dropped (the
-project's cache fails open, config/cache.py), never an error for the owner.
+project's cache fails open, web/cache.py), never an error for the owner.
 
 Without Redis (local memory, development and tests) each counter is a cache key, counted with
 ``cache.incr`` and an ``add`` on the first count; the keys are remembered in this process,

@@ -11,7 +11,7 @@ wizard do not skew the figures. Nothing about the person is read or kept.
 
 from django.core.exceptions import MiddlewareNotUsed
 
-from config.middleware import SharedPageCacheMiddleware
+from kb.middleware import SharedPageCacheMiddleware
 
 from . import counters
 

@@ -116,7 +116,7 @@ def test_home_year_form_goes_to_the_wizard(browser, live_site):
     page.goto(live_site + "/")
     page.get_by_label("Or type the model year").first.fill("2016")
     page.get_by_role("button", name="Go").first.click()
-    # the year names its generation: a 301 to the state's one URL (config/canonical.py)
+    # the year names its generation: a 301 to the state's one URL (web/canonical.py)
     page.wait_for_url("**/nissan-qashqai/trunk-wont-open/diagnose/?generation=j11")
     assert errors == []
 

@@ -6,7 +6,7 @@ A query string is compared as its parameters, decoded and encoded again one way
 encode differently), while the parameters' order, their spelling and unknown ones count.
 
 A response declares the query it is canonical at with ``declare``; a response that declares
-nothing is canonical at its bare path (no query string). config.middleware stores a response
+nothing is canonical at its bare path (no query string). kb.middleware stores a response
 only when the request's normalized query is the declared one, so ``?x=<random>`` on any public
 page is rendered and sent but never stored. The wizard and the API also redirect (301) every
 other spelling of a valid state to its canonical URL (diagnosis/views.py). Why:

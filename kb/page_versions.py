@@ -6,7 +6,7 @@ one model (its page, FAQ, procedures, generations) keys on the model's version, 
 change in the model moves. Every other page (home, sitemap, search, anything not named here)
 keys on the listing version, which every change moves. The site's version is in every key.
 
-The page cache (config/middleware.py) asks before the view runs, so the path is resolved
+The page cache (kb/middleware.py) asks before the view runs, so the path is resolved
 here, in the language the request is answered in (the Russian pages' prefix is /ru/).
 """
 
@@ -19,8 +19,7 @@ from django.urls import Resolver404, resolve
 from django.utils import translation
 
 from kb.content_version import LISTING, model_scope, problem_scope
-
-from .locale import request_language
+from web.locale import request_language
 
 PROBLEM_PAGES = {"kb:problem", "kb:fault", "diagnosis:wizard", "diagnosis:print", "diagnosis:qr"}
 MODEL_PAGES = {"kb:vehicle", "kb:faq", "kb:procedure", "kb:generation"}

@@ -12,10 +12,10 @@ from django.http import HttpResponseNotModified
 from django.middleware.gzip import re_accepts_gzip
 from django.utils.http import quote_etag
 
-from config.canonical import is_canonical, request_query
-from config.locale import request_language
-from config.release import release_id
 from kb.content_version import content_version
+from web.canonical import is_canonical, request_query
+from web.locale import request_language
+from web.release import release_id
 
 from .page_versions import page_scopes
 
@@ -77,12 +77,12 @@ class SharedPageCacheMiddleware:
     steps, the API: their URL is their whole state). The entry is stored after compression
     and security headers, so a hit costs one cache read besides the content version. The key
     is built from named, normalized parts (see ``key``): the release id and the content
-    versions the page shows (config/page_versions.py: an edit retires the pages of its
+    versions the page shows (kb/page_versions.py: an edit retires the pages of its
     problem, its model and the lists, a deploy every stored page), the exact scheme and
     host (absolute URLs in a page come from them), the language the request is answered in
-    (config/locale.py: the path for pages, ``?lang=`` or Accept-Language for the API), each
+    (web/locale.py: the path for pages, ``?lang=`` or Accept-Language for the API), each
     header the response varies on, as the code that reads it decides, the path and the query
-    string in its one spelling (config/canonical.py). A response is stored only when that
+    string in its one spelling (web/canonical.py). A response is stored only when that
     query is the one the response declares canonical (none, unless the view says otherwise),
     so unknown parameters never add an entry: one state, one URL, one entry. Entries are
     stored compressed (``pack``).
@@ -142,17 +142,17 @@ class SharedPageCacheMiddleware:
     @classmethod
     def key(cls, request) -> str:
         """The one place a page's cache key is built. The language is a part of its own, read
-        by config.locale.request_language, the function LanguageMiddleware activates."""
+        by web.locale.request_language, the function LanguageMiddleware activates."""
         # django-htmx's reading of its headers: a value counts only when it is exactly "true".
         htmx = request.headers.get("HX-Request") == "true"
         restore = request.headers.get("HX-History-Restore-Request") == "true"
-        # never the raw query: its one spelling (config/canonical.py; see ``storable``)
+        # never the raw query: its one spelling (web/canonical.py; see ``storable``)
         where = f"{request.path}?{request_query(request)}"
         parts = {
             "release": release_id(),
             "content": content_version(*page_scopes(request)),
             "origin": f"{request.scheme}://{request.get_host()}",
-            # Accept-Language counts only as config.locale reads it (pages: not at all).
+            # Accept-Language counts only as web.locale reads it (pages: not at all).
             "language": request_language(request),
             "encoding": cls.encoding(request) or "identity",
             "htmx": int(htmx),

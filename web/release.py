@@ -21,6 +21,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 # files and the translations: what produces a response.
 SOURCE_DIRS = (
     "config",
+    "web",
     "kb",
     "diagnosis",
     "reports",
