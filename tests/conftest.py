@@ -48,14 +48,26 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
         test["NAME"] = f"{test.get('NAME') or 'test_' + database['NAME']}_{run}"
 
 
+def add_search_vectors():
+    from importlib import import_module
+
+    from django.db import connection
+
+    migration = import_module("kb.migrations.0014_stored_search_vectors")
+    with connection.schema_editor() as editor:
+        migration.add_columns(None, editor)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the shipped content once; each test's transaction is rolled back around it.
 
     The test database is built from the models (``--nomigrations``: the migrations cost about
     27 s of CPU per test process), so the data migrations' rows are added here;
-    tests/test_migrations.py runs the real migrations once and compares."""
+    tests/test_migrations.py runs the real migrations once and compares. The same goes for
+    the stored search vectors PostgreSQL keeps outside the models (kb/search.py reads them)."""
     with django_db_blocker.unblock():
+        add_search_vectors()
         restore_migrated_groups()
         load_content()
 
