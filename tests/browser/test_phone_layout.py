@@ -10,6 +10,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from .test_public_pages import PHONE, fits, open_page
 
@@ -65,19 +66,16 @@ def test_the_wizards_steps_result_and_print_view_fit_a_phone(browser, live_site,
     page.goto(live_site + language + WIZARD)
     assert_fits(page, "generation step")
     page.locator(".button-choice").nth(2).click()  # J11 facelift: the longest name
-    settled = "document.querySelector('.button-answer') || document.querySelector(PRINT)"
-    page.wait_for_function(settled.replace("PRINT", repr(PRINT_LINK)))
+    answers_or_result = page.locator(f".button-answer, {PRINT_LINK}").first
+    expect(answers_or_result).to_be_visible()
     steps = 0
     while page.locator(".button-answer").count():
         assert_fits(page, page.url)
         question = page.locator("#question-heading").inner_text()
         page.locator(".button-answer").first.click()  # "yes" to everything it asks
-        page.wait_for_function(
-            "q => !document.querySelector('#question-heading')"
-            " || document.querySelector('#question-heading').innerText !== q",
-            arg=question,
-        )
-        page.wait_for_function(settled.replace("PRINT", repr(PRINT_LINK)))
+        # the next question, or the result (no question heading left)
+        expect(page.locator("#question-heading", has_text=question)).to_have_count(0)
+        expect(answers_or_result).to_be_visible()
         steps += 1
         assert steps <= 9, "the wizard kept asking"
     assert_fits(page, "result " + page.url)
