@@ -1,7 +1,7 @@
 """Money, ranges and times as owners read them, the same on every page, in the wizard, the
 print view and the API (issue 22, item 3).
 
-English: "15,000–25,000 RUB", "10 min–4 h". Russian: «15 000–25 000 руб.», «10 мин–4 ч».
+English: "15,000–25,000 RUB", "10 min–4 h". Russian: «15 000–25 000 ₽», «10 мин–4 ч».
 Between a number and its unit, and inside a number's thousands, the space is a no-break space
 (U+00A0): a phone never breaks «5 000» or «12 В» across two lines. A range's dash is an en dash
 without spaces, and the unit is said once when both ends share it.
@@ -26,7 +26,7 @@ def grouped(value) -> str:
 
 
 def currency_name(code) -> str:
-    """A currency code as owners write it: "RUB" in English, «руб.» in Russian."""
+    """A currency code as owners write it: "RUB" in English, «₽» in Russian (never «руб.»)."""
     names = {"RUB": pgettext("currency", "RUB")}
     return names.get(str(code), str(code))
 

@@ -14,6 +14,7 @@ them all (the models without translated fields declare ``history`` in kb/models.
 import simple_history
 from modeltranslation.translator import TranslationOptions, translator
 
+from .languages import typeset_getters
 from .models import (
     FaqEntry,
     Fault,
@@ -60,3 +61,6 @@ HISTORY_M2M = {Fault: ["procedures"], FaqEntry: ["procedures"]}
 for model, names in TRANSLATED.items():
     translator.register(model, type(f"{model.__name__}Translation", (Owners,), {"fields": names}))
     simple_history.register(model, m2m_fields=HISTORY_M2M.get(model, []))
+
+# Russian texts read through ``fault.name`` &c. come with their no-break spaces (kb/typography.py).
+typeset_getters(TRANSLATED)
