@@ -9,6 +9,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from kb import numbers
 from kb.drafts import sees_drafts
 from kb.models import Problem
 from kb.validation import readiness
@@ -211,11 +212,42 @@ def api_diagnose(request):
     canonical = _api_query(request, compiled, query)
     if moved := _elsewhere(request, canonical):
         return moved
-    data = diagnose(compiled, query.generation, query.answers).as_json()
+    outcome = diagnose(compiled, query.generation, query.answers)
+    data = _with_figures_in_words(outcome.as_json(), outcome)
     data["links"]["self"] = f"{request.path}?{canonical}"
     response = JsonResponse(data)
     patch_cache_control(response, public=True, max_age=STEP_MAX_AGE)
     return declare(response, canonical)
+
+
+def _with_figures_in_words(data: dict, outcome) -> dict:
+    """The result's figures as the wizard's page writes them in the language asked (kb/numbers.py:
+    «15 000–25 000 ₽», «10 мин–4 ч» with no-break spaces; "15,000–25,000 RUB" in English), beside
+    the numbers: each cause's ``probability_text``, each procedure's ``time`` and ``costs``.
+    Only keys are added; the numeric ``probability`` stays as it was."""
+    for candidate, cause in zip(data["candidates"], outcome.causes, strict=True):
+        candidate["probability_text"] = cause.percent_label
+        for entry, procedure in zip(candidate["procedures"], cause.procedures, strict=True):
+            low, high = procedure.time_min_minutes, procedure.time_max_minutes
+            entry["time"] = {
+                "min_minutes": low,
+                "max_minutes": high,
+                "text": numbers.duration_range(low, high),
+                "is_estimate": procedure.time_is_estimate,
+            }
+            entry["costs"] = [
+                {
+                    "kind": cost.kind,
+                    "label": cost.label,
+                    "low": cost.low,
+                    "high": cost.high,
+                    "currency": procedure.currency,
+                    "text": numbers.money_range(cost.low, cost.high, procedure.currency),
+                    "is_estimate": procedure.costs_are_estimate,
+                }
+                for cost in procedure.costs
+            ]
+    return data
 
 
 def _api_query(request, compiled, query: DiagnoseQuery) -> str:

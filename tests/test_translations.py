@@ -15,6 +15,7 @@ from diagnosis.content import compiled_problem
 from kb.models import FaqEntry, Fault, Procedure, Step, Symptom
 from kb.search import full_text_terms, search
 from kb.structured_data import faq_page, how_to
+from kb.typography import russian_nbsp
 from tests.test_admin import form_data
 from tests.test_kb_check import kb_check
 
@@ -64,8 +65,8 @@ def test_russian_texts_are_russian_not_left_in_english():
 def test_russian_prices_are_in_rubles(content):
     entry = FaqEntry.objects.get(slug="trunk-lock-replacement-cost")
     assert "15,000–25,000 RUB" in entry.answer_en
-    assert "15 000–25 000 руб." in entry.answer_ru
-    assert "3 000–5 000 руб." in entry.answer_ru
+    assert "15 000–25 000 ₽" in entry.answer_ru
+    assert "3 000–5 000 ₽" in entry.answer_ru
 
 
 def test_loading_the_fixture_keeps_the_english_text_in_the_original_field(content):
@@ -154,8 +155,9 @@ def test_faq_json_ld_gives_the_five_answers_in_russian(content):
     questions = data["mainEntity"]
     assert len(questions) == 5
     for question, entry in zip(questions, entries, strict=True):
-        assert question["name"] == entry.question_ru
-        assert question["acceptedAnswer"]["text"] == entry.answer_ru
+        # the page's texts, with their no-break spaces (kb/typography.py)
+        assert question["name"] == russian_nbsp(entry.question_ru)
+        assert question["acceptedAnswer"]["text"] == russian_nbsp(entry.answer_ru)
         assert CYRILLIC.search(question["acceptedAnswer"]["text"])
     english = faq_page(entries, "https://example.org/nissan-qashqai/faq/")
     assert english["mainEntity"][0]["name"] == entries[0].question_en
@@ -169,14 +171,15 @@ def test_howto_json_ld_is_in_russian(content):
             procedure, steps, "https://example.org/ru/nissan-qashqai/procedures/reset-bcm/"
         )
     assert data["name"] == "Сброс блока управления кузовом (BCM)"
-    assert data["description"] == procedure.summary_ru
+    assert data["description"] == russian_nbsp(procedure.summary_ru)  # with no-break spaces
     assert [tool["name"] for tool in data["tool"]] == [
-        "Ключ для клеммы аккумулятора (обычно на 10 мм)"
+        "Ключ для клеммы аккумулятора (обычно на\xa010\xa0мм)"
     ]
-    assert [step["name"] for step in data["step"]] == [step.title_ru for step in steps]
+    assert [step["name"] for step in data["step"]] == [russian_nbsp(s.title_ru) for s in steps]
     warned = next(s for s, step in zip(data["step"], steps, strict=True) if step.warning)
     warning = next(step.warning for step in steps if step.warning)
-    assert warning.title_ru in warned["text"] and warning.text_ru in warned["text"]
+    assert russian_nbsp(warning.title_ru) in warned["text"]
+    assert russian_nbsp(warning.text_ru) in warned["text"]
 
 
 # --- search --------------------------------------------------------------------------------------
