@@ -5,7 +5,7 @@
 Starts gunicorn as bench/load.py does (SQLite, migrated, content loaded, static files
 collected, DEBUG off), runs Lighthouse (its default form factor is mobile, with simulated
 slow 4G and a 4× slower CPU) against the home page, the problem page, a wizard step, a
-procedure, the FAQ, and the Russian home page and wizard step, and prints the four scores
+procedure, the FAQ, and the Russian home page, wizard step and result, and prints the four scores
 against the targets: 100 in each, and a first view (everything Lighthouse saw transferred,
 the service worker's downloads included) under 30 KB compressed. Below a target it lists the
 audits that cost points. JSON reports go to bench/results/. The exit status is non-zero if a
@@ -41,11 +41,17 @@ PAGES = [
     ),
     ("procedure", "/nissan-qashqai/procedures/open-trunk-from-passenger-compartment/"),
     ("FAQ", "/nissan-qashqai/faq/"),
-    # Russian (issue 12): the home page and a wizard step under /ru/.
+    # Russian (issue 12): the home page and a wizard step under /ru/; and a Russian result
+    # (issue 22): the battery's signs on a J11, with its checks, times and prices in ₽.
     ("home ru", "/ru/"),
     (
         "wizard step ru",
         "/ru/nissan-qashqai/trunk-wont-open/diagnose/?generation=j11&answers=no-sound-on-press:y",
+    ),
+    (
+        "result ru",
+        "/ru/nissan-qashqai/trunk-wont-open/diagnose/"
+        "?generation=j11&answers=car-electrics-weak:y,no-sound-on-press:y",
     ),
 ]
 TARGETS = {"performance": 100, "accessibility": 100, "best-practices": 100, "seo": 100}
