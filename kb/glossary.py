@@ -78,6 +78,9 @@ TERMS = [
     Term("facelift (generation)", "рестайлинг"),
     Term("the editors' estimate (a figure the article does not give)", "оценка редакции",
          note="Alone, «оценка» on a badge reads as a rating."),
+    Term("RUB (after a price: 15,000 RUB)", "₽ (после цены: 15 000 ₽)",
+         wrong_ru=(r"\bруб\.",),
+         note="The pages and the API write «₽» (kb/numbers.py); a text says it the same way."),
 ]  # fmt: skip
 
 
