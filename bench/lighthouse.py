@@ -80,9 +80,17 @@ def run_lighthouse(url: str, output: Path, chrome: str, timeout: int) -> dict:
 
 
 def audit_items(audit: dict, limit: int = 3) -> list[str]:
-    """A few of an audit's findings in one line each: what and where."""
+    """A few of an audit's findings in one line each: what and where. A checklist (Lighthouse
+    12's insights, e.g. "Document request latency") gives its items by name, each with a
+    label and whether it passed: the ones that did not are listed."""
     found = []
-    for item in (audit.get("details") or {}).get("items", [])[:limit]:
+    items = (audit.get("details") or {}).get("items") or []
+    if isinstance(items, dict):
+        failed = [
+            item for item in items.values() if isinstance(item, dict) and not item.get("value")
+        ]
+        return [str(item.get("label", ""))[:160] for item in failed[:limit]]
+    for item in items[:limit]:
         if not isinstance(item, dict):
             continue
         node = item.get("node") or (

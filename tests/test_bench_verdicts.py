@@ -131,6 +131,22 @@ def test_lighthouse_bench_names_each_category_below_its_target(lighthouse_bench)
     ]
 
 
+def test_lighthouse_bench_lists_the_failed_checks_of_a_checklist_audit(lighthouse_bench):
+    """Lighthouse 12's "Document request latency" gives its items as a checklist by name; a run
+    under load once crashed on it instead of naming the slow server."""
+    audit = {
+        "details": {
+            "type": "checklist",
+            "items": {
+                "noRedirects": {"label": "Avoids redirects", "value": True},
+                "serverResponseIsFast": {"label": "Server responded slowly", "value": False},
+            },
+        }
+    }
+    assert lighthouse_bench.audit_items(audit) == ["Server responded slowly"]
+    assert lighthouse_bench.audit_items({"details": {"items": [{"url": "/a.css"}]}}) == ["/a.css"]
+
+
 def test_lighthouse_bench_names_a_first_view_at_or_over_its_weight(lighthouse_bench):
     limit = lighthouse_bench.FIRST_VIEW_BYTES
     assert lighthouse_bench.missed_weight(limit - 1) == []
