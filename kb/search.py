@@ -307,19 +307,27 @@ def _text_words(text: str) -> frozenset[str]:
     return frozenset(_WORD.findall(fold(text)))
 
 
-def vocabulary(texts: list[str]) -> list[str]:
+@lru_cache(maxsize=8192)
+def _sorted_words(text: str) -> tuple[str, ...]:
+    return tuple(sorted(_text_words(text)))
+
+
+def vocabulary(texts: list[str]) -> list[str] | tuple[str, ...]:
     """The texts' words, folded, sorted: a stem is looked up by bisection, not by a regular
     expression over the whole text (the ranking reads every candidate's texts)."""
-    return sorted(frozenset().union(*(_text_words(text) for text in texts if text)))
+    texts = [text for text in texts if text]
+    if len(texts) == 1:  # one text at a time, as `_best_text` asks: kept, like its words
+        return _sorted_words(texts[0])
+    return sorted(frozenset().union(*(_text_words(text) for text in texts)))
 
 
-def _starts(words: list[str], stem: str) -> bool:
+def _starts(words, stem: str) -> bool:
     """Whether a word of the sorted list starts with the stem."""
     index = bisect_left(words, stem)
     return index < len(words) and words[index].startswith(stem)
 
 
-def _has(concept: Concept, words: list[str]) -> bool:
+def _has(concept: Concept, words) -> bool:
     """Whether the words hold the concept: every word of one of its alternatives, each by
     one of its stems at a word start."""
     return any(
