@@ -32,7 +32,7 @@ from django.urls import reverse
 from django.utils.translation import get_language, gettext
 
 from kb.content_version import COMPILED_TIMEOUT, LISTING, content_version, problem_scope
-from kb.languages import columns, text
+from kb.languages import columns, short_text, text
 from kb.models import (
     PRICE_FIELDS,
     Cost,
@@ -112,11 +112,14 @@ class ProcedureCard:
 @dataclass(frozen=True, slots=True)
 class FaultInfo:
     slug: str
-    name: str
+    name: str  # the full title: the fault page's heading, shown under the short name
     summary: str
     category: str
     url: str
     procedures: tuple[str, ...]
+    # A noun phrase for headings, lists, "why we ask", the report form and print; the name
+    # where the content has none.
+    short_name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +232,7 @@ def build(model_slug: str, problem_slug: str) -> CompiledProblem | None:
                 category=fault.category,
                 url=reverse("kb:fault", args=[model_slug, problem_slug, fault.slug]),
                 procedures=tuple(fault.procedures),
+                short_name=fault.short_name,
             )
             for fault in problem.faults.values()
         },
@@ -276,6 +280,7 @@ class _FaultRow:
     category: str
     group_id: int
     share: float
+    short_name: str = ""
     procedures: list[str] = field(default_factory=list)
 
 
@@ -347,7 +352,7 @@ def _read_problem(model_slug: str, problem_slug: str) -> _ProblemRows | None:
             *_LEARNING,
             "faults__id",
             "faults__slug",
-            *columns("faults__name", "faults__summary"),
+            *columns("faults__name", "faults__short_name", "faults__summary"),
             "faults__category",
             "faults__group_id",
             "faults__share",
@@ -388,6 +393,7 @@ def _read_problem(model_slug: str, problem_slug: str) -> _ProblemRows | None:
             _FaultRow(
                 slug=row["faults__slug"],
                 name=text(row, "faults__name"),
+                short_name=short_text(row, "faults__short_name", "faults__name"),
                 summary=text(row, "faults__summary"),
                 category=row["faults__category"],
                 group_id=row["faults__group_id"],

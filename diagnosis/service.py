@@ -6,8 +6,11 @@ import math
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from kb import likelihood_context, numbers
+from kb.likelihood_context import HARDLY
 
 from . import engine
 from .content import (
@@ -28,12 +31,148 @@ LIKELY_SHARE = 0.1
 KIND_ORDER = {"quick-check": 0, "repair": 1, "maintenance": 2, "emergency": 3}
 
 
+def reason_sentence(kind: str, effect: str, n: int) -> str:
+    """The sentence of one case of a reason (Reason.kind × Reason.effect), with the plural form
+    for `n` (likelihood_context.plural_count): each case is one message of the translation
+    files, so each language writes it whole. Placeholders: question, answer (an option's
+    label), n (the factor as shown)."""
+    sentences = {
+        ("yes", "raises-strong"): lambda: ngettext(
+            "You answered “yes” to “%(question)s” — strong evidence for this cause: with it, "
+            "this answer is %(n)s times more common.",
+            "You answered “yes” to “%(question)s” — strong evidence for this cause: with it, "
+            "this answer is %(n)s times more common.",
+            n,
+        ),
+        ("yes", "raises-weak"): lambda: ngettext(
+            "You answered “yes” to “%(question)s” — this points to this cause: with it, this "
+            "answer is %(n)s times more common.",
+            "You answered “yes” to “%(question)s” — this points to this cause: with it, this "
+            "answer is %(n)s times more common.",
+            n,
+        ),
+        ("yes", "lowers-strong"): lambda: ngettext(
+            "You answered “yes” to “%(question)s” — strong evidence against this cause: with "
+            "it, this answer is %(n)s times rarer.",
+            "You answered “yes” to “%(question)s” — strong evidence against this cause: with "
+            "it, this answer is %(n)s times rarer.",
+            n,
+        ),
+        ("yes", "lowers-weak"): lambda: ngettext(
+            "You answered “yes” to “%(question)s” — this speaks against this cause: with it, "
+            "this answer is %(n)s times rarer.",
+            "You answered “yes” to “%(question)s” — this speaks against this cause: with it, "
+            "this answer is %(n)s times rarer.",
+            n,
+        ),
+        ("yes", "hardly"): lambda: _(
+            "You answered “yes” to “%(question)s” — this hardly changes how likely this cause is."
+        ),
+        ("no", "raises-strong"): lambda: ngettext(
+            "You answered “no” to “%(question)s” — strong evidence for this cause: with it, "
+            "this answer is %(n)s times more common.",
+            "You answered “no” to “%(question)s” — strong evidence for this cause: with it, "
+            "this answer is %(n)s times more common.",
+            n,
+        ),
+        ("no", "raises-weak"): lambda: ngettext(
+            "You answered “no” to “%(question)s” — this points to this cause: with it, this "
+            "answer is %(n)s times more common.",
+            "You answered “no” to “%(question)s” — this points to this cause: with it, this "
+            "answer is %(n)s times more common.",
+            n,
+        ),
+        ("no", "lowers-strong"): lambda: ngettext(
+            "You answered “no” to “%(question)s” — strong evidence against this cause: with "
+            "it, this answer is %(n)s times rarer.",
+            "You answered “no” to “%(question)s” — strong evidence against this cause: with "
+            "it, this answer is %(n)s times rarer.",
+            n,
+        ),
+        ("no", "lowers-weak"): lambda: ngettext(
+            "You answered “no” to “%(question)s” — this speaks against this cause: with it, "
+            "this answer is %(n)s times rarer.",
+            "You answered “no” to “%(question)s” — this speaks against this cause: with it, "
+            "this answer is %(n)s times rarer.",
+            n,
+        ),
+        ("no", "hardly"): lambda: _(
+            "You answered “no” to “%(question)s” — this hardly changes how likely this cause is."
+        ),
+        ("chose", "raises-strong"): lambda: ngettext(
+            "You answered “%(answer)s” to “%(question)s” — strong evidence for this cause: "
+            "with it, this answer is %(n)s times more common.",
+            "You answered “%(answer)s” to “%(question)s” — strong evidence for this cause: "
+            "with it, this answer is %(n)s times more common.",
+            n,
+        ),
+        ("chose", "raises-weak"): lambda: ngettext(
+            "You answered “%(answer)s” to “%(question)s” — this points to this cause: with "
+            "it, this answer is %(n)s times more common.",
+            "You answered “%(answer)s” to “%(question)s” — this points to this cause: with "
+            "it, this answer is %(n)s times more common.",
+            n,
+        ),
+        ("chose", "lowers-strong"): lambda: ngettext(
+            "You answered “%(answer)s” to “%(question)s” — strong evidence against this "
+            "cause: with it, this answer is %(n)s times rarer.",
+            "You answered “%(answer)s” to “%(question)s” — strong evidence against this "
+            "cause: with it, this answer is %(n)s times rarer.",
+            n,
+        ),
+        ("chose", "lowers-weak"): lambda: ngettext(
+            "You answered “%(answer)s” to “%(question)s” — this speaks against this cause: "
+            "with it, this answer is %(n)s times rarer.",
+            "You answered “%(answer)s” to “%(question)s” — this speaks against this cause: "
+            "with it, this answer is %(n)s times rarer.",
+            n,
+        ),
+        ("chose", "hardly"): lambda: _(
+            "You answered “%(answer)s” to “%(question)s” — this hardly changes how likely "
+            "this cause is."
+        ),
+        ("ruled-out", "raises-strong"): lambda: ngettext(
+            "You ruled out “%(answer)s” as the answer to “%(question)s” — strong evidence for "
+            "this cause: with it, this is %(n)s times more common.",
+            "You ruled out “%(answer)s” as the answer to “%(question)s” — strong evidence for "
+            "this cause: with it, this is %(n)s times more common.",
+            n,
+        ),
+        ("ruled-out", "raises-weak"): lambda: ngettext(
+            "You ruled out “%(answer)s” as the answer to “%(question)s” — this points to this "
+            "cause: with it, this is %(n)s times more common.",
+            "You ruled out “%(answer)s” as the answer to “%(question)s” — this points to this "
+            "cause: with it, this is %(n)s times more common.",
+            n,
+        ),
+        ("ruled-out", "lowers-strong"): lambda: ngettext(
+            "You ruled out “%(answer)s” as the answer to “%(question)s” — strong evidence "
+            "against this cause: with it, this is %(n)s times rarer.",
+            "You ruled out “%(answer)s” as the answer to “%(question)s” — strong evidence "
+            "against this cause: with it, this is %(n)s times rarer.",
+            n,
+        ),
+        ("ruled-out", "lowers-weak"): lambda: ngettext(
+            "You ruled out “%(answer)s” as the answer to “%(question)s” — this speaks against "
+            "this cause: with it, this is %(n)s times rarer.",
+            "You ruled out “%(answer)s” as the answer to “%(question)s” — this speaks against "
+            "this cause: with it, this is %(n)s times rarer.",
+            n,
+        ),
+        ("ruled-out", "hardly"): lambda: _(
+            "You ruled out “%(answer)s” as the answer to “%(question)s” — this hardly changes "
+            "how likely this cause is."
+        ),
+    }
+    return sentences[kind, effect]()
+
+
 @dataclass(frozen=True, slots=True)
 class Reason:
     """One answer that moved a cause: a yes/no symptom, or a group answered "none of these"."""
 
-    symptom: SymptomInfo | None
-    group: GroupInfo | None  # set for "none of these"
+    symptom: SymptomInfo | None  # None for "none of these"
+    group: GroupInfo | None  # the question with exclusive answers it is an answer of, if any
     answer: str
     weight: float
 
@@ -47,42 +186,49 @@ class Reason:
 
     @property
     def factor(self) -> float:
+        """How many times as often this answer comes with this cause as with another one (a
+        raise), or as seldom (a lower): e^|weight|, the weight being the log of that ratio."""
         return math.exp(abs(self.weight))
 
     @property
-    def text(self) -> str:
+    def kind(self) -> str:
+        """Which answer it was, as a sentence names it: "yes" or "no" to a yes/no question;
+        "chose" an option of a question with exclusive answers ("none of these" is one);
+        "ruled-out" a single option of one (a hand-written link's partial answer)."""
         if self.symptom is None:
-            said = _("You answered “%(answer)s” to “%(question)s”") % {
-                "answer": self.group.none_label,
-                "question": self.group.question,
-            }
-        elif self.answer == "y":
-            said = _("You answered yes to “%(statement)s”") % {"statement": self.symptom.statement}
+            return "chose"
+        if self.group is not None:
+            return "chose" if self.answer == "y" else "ruled-out"
+        return "yes" if self.answer == "y" else "no"
+
+    @property
+    def effect(self) -> str:
+        """The size of the change: "hardly" below 5 % (likelihood_context.HARDLY), "strong"
+        from 4 times."""
+        if self.factor - 1 < HARDLY:
+            return "hardly"
+        strength = "strong" if self.factor >= 4 else "weak"
+        return f"{'raises' if self.raises else 'lowers'}-{strength}"
+
+    @property
+    def text(self) -> str:
+        """The answer and what it says about this cause, one whole sentence per case written in
+        each language (issue 22): the question quoted as a question, the answer stated, the
+        factor in words with its plural form («в 17 раз», «в 1,5 раза»)."""
+        if self.symptom is None:
+            question, option = self.group.question, self.group.none_label
+        elif self.group is not None:
+            question = self.group.question
+            option = self.symptom.option_label or self.symptom.statement
         else:
-            said = _("You answered no to “%(statement)s”") % {"statement": self.symptom.statement}
-        factor = f"{self.factor:.1f}".replace(".", formats.get_format("DECIMAL_SEPARATOR"))
-        strong = self.factor >= 4
-        if self.raises and strong:
-            text = _(
-                "%(said)s: this strongly points to this cause "
-                "(%(factor)s× more likely than with another cause)."
-            )
-        elif self.raises:
-            text = _(
-                "%(said)s: this points to this cause "
-                "(%(factor)s× more likely than with another cause)."
-            )
-        elif strong:
-            text = _(
-                "%(said)s: this strongly speaks against this cause "
-                "(%(factor)s× less likely than with another cause)."
-            )
-        else:
-            text = _(
-                "%(said)s: this speaks against this cause "
-                "(%(factor)s× less likely than with another cause)."
-            )
-        return text % {"said": said, "factor": factor}
+            question, option = self.symptom.question, ""
+        n = likelihood_context.plural_count(self.factor)
+        template = reason_sentence(self.kind, self.effect, n)
+        return template % {
+            "question": question,
+            "answer": option,
+            "n": likelihood_context.factor(self.factor),
+        }
 
     def as_dict(self) -> dict:
         return {
@@ -155,7 +301,11 @@ class RankedCause:
 
     @property
     def percent_label(self) -> str:
-        return "<1%" if self.probability < 0.005 else f"{self.percent}%"
+        """The share as owners read it: "80%", «80 %» (a no-break space); "<1%" for a cause
+        under half a percent."""
+        if self.probability < 0.005:
+            return numbers.percent(1, below=True)
+        return numbers.percent(self.percent)
 
     @property
     def bar_step(self) -> int:
@@ -250,6 +400,7 @@ class Outcome:
                 {
                     "fault": cause.fault.slug,
                     "name": cause.fault.name,
+                    "short_name": cause.fault.short_name,
                     "probability": round(cause.probability, 4),
                     "why": [reason.as_dict() for reason in cause.why],
                     "url": cause.fault.url,
@@ -328,8 +479,10 @@ def diagnose(
 
 def _reason(compiled: CompiledProblem, evidence: engine.Evidence) -> Reason:
     group = compiled.groups.get(evidence.symptom)
-    symptom = None if group else compiled.symptoms[evidence.symptom]
-    return Reason(symptom, group, evidence.answer, evidence.weight)
+    if group is not None:
+        return Reason(None, group, evidence.answer, evidence.weight)
+    symptom = compiled.symptoms[evidence.symptom]
+    return Reason(symptom, compiled.groups.get(symptom.group), evidence.answer, evidence.weight)
 
 
 def _question(outcome: Outcome, verdict: engine.Diagnosis) -> Question:
@@ -355,20 +508,64 @@ def _option_key(option: Option) -> str:
 
 
 def _why_line(compiled: CompiledProblem, contrasts, label_of: dict[str, str]) -> str:
-    """One line in words from the engine's contrasts: which causes each answer points to."""
+    """The "why we ask" line as one sentence per language: for each answer, the causes it
+    would point to, by their short names lower-cased mid-sentence («Зачем мы спрашиваем:
+    при ответе «да» вероятнее слабый аккумулятор 12 В или сломанная ручка крышки; при «нет» —
+    сгоревший предохранитель замка багажника.»). The names stay in the nominative in Russian, so no
+    name needs declining."""
     parts = []
     for contrast in contrasts:
-        names = [compiled.faults[fault].name for fault in contrast.faults]
-        label = label_of.get(contrast.answer, contrast.answer)
-        parts.append(
-            _("“%(answer)s” points to %(causes)s") % {"answer": label, "causes": _or_list(names)}
-        )
+        names = [mid_sentence(compiled.faults[fault].short_name) for fault in contrast.faults]
+        values = {"causes": _or_list(names), "answer": label_of.get(contrast.answer, "")}
+        if contrast.answer == "y":
+            part = (
+                _("if you answer “yes”, suspect %(causes)s")
+                if not parts
+                else _("if “yes”, %(causes)s")
+            )
+        elif contrast.answer == "n":
+            part = (
+                _("if you answer “no”, suspect %(causes)s")
+                if not parts
+                else _("if “no”, %(causes)s")
+            )
+        else:
+            part = (
+                _("if you answer “%(answer)s”, suspect %(causes)s")
+                if not parts
+                else _("if “%(answer)s”, %(causes)s")
+            )
+        parts.append(part % values)
     if not parts:
         return ""
     return _("Why we ask: %(reasons)s.") % {"reasons": "; ".join(parts)}
 
 
 def _or_list(names: list[str]) -> str:
+    """The names joined by "or": "A or B", "A, B, or C" in English; «A или B», «A, B или C»
+    in Russian."""
     if len(names) <= 1:
         return "".join(names)
-    return _("%(first)s or %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
+    if len(names) == 2:
+        return _("%(first)s or %(last)s") % {"first": names[0], "last": names[1]}
+    return _("%(all_but_last)s, or %(last)s") % {
+        "all_but_last": ", ".join(names[:-1]),
+        "last": names[-1],
+    }
+
+
+def mid_sentence(name: str) -> str:
+    """A name as it reads inside a sentence: its first letter lower-cased ("Weak 12 V battery"
+    -> "weak 12 V battery", «Слабый аккумулятор» -> «слабый аккумулятор»), unless it begins
+    with an abbreviation or a number («BCM …», «12 В …», "J11 …": a capital or a digit after
+    the first letter) or a proper name of several words ("Smart Key …": the next word is
+    capitalized too)."""
+    words = name.split()
+    if not words:
+        return name
+    first = words[0]
+    if any(c.isupper() or c.isdigit() for c in first[1:]) or not first[0].isupper():
+        return name
+    if len(words) > 1 and words[1][:1].isupper():
+        return name
+    return first[0].lower() + name[1:]
