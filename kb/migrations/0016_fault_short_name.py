@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('kb', '0014_stored_search_vectors'),
+        ('kb', '0015_title_search_vectors'),
     ]
 
     operations = [
