@@ -15,7 +15,8 @@ holds the same items in English and in Russian. A list that can run long is page
 
 ``api_query`` is what every API link carries besides its own parameters (``lang=ru`` when the
 request named a language), so a client that starts in Russian stays in Russian. Each function
-costs a constant number of queries: 2 or 3 for a page, whatever the size of the content.
+costs a constant number of queries, 2 to 4 cold (none from the page cache), whatever
+the size of the content (tests/test_api_catalogue.py).
 """
 
 from __future__ import annotations
