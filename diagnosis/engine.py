@@ -74,6 +74,13 @@ CONTRAST_RATIO = 1.3
 # ... among the causes still worth naming, at most this many per answer.
 CONTRAST_MIN_SHARE = 0.02
 CONTRAST_MAX_FAULTS = 3
+# "The decisive check": among the unanswered questions, the one whose answer tells the
+# DECISIVE_AMONG most likely causes apart best, whatever it costs to answer, named when it is
+# expected to remove at least DECISIVE_MIN_BITS of the uncertainty among them (a fair coin
+# between two causes is 1 bit): the check the owner or a mechanic should do next even when the
+# wizard does not ask it (a multimeter is too much to ask of every owner).
+DECISIVE_AMONG = 3
+DECISIVE_MIN_BITS = 0.3
 
 _LN2 = math.log(2.0)
 
@@ -584,6 +591,37 @@ def _contrasts(kb: KnowledgeBase, post: list[float], key: str) -> tuple[Contrast
         for k in range(len(labels))
         if k in pointed
     )
+
+
+def decisive_question(
+    kb: KnowledgeBase,
+    answers: Mapping[str, Answer],
+    *,
+    among: int = DECISIVE_AMONG,
+    min_bits: float = DECISIVE_MIN_BITS,
+) -> tuple[str, float] | None:
+    """The unanswered question that best tells the `among` most likely causes apart, with its
+    expected gain in bits, or None when none removes `min_bits`.
+
+    The posterior is restricted to those causes (π'_f = π_f / Σ_{top} π for the top causes, 0
+    for the others) and each question's gain is the mutual information I(F; A) under π', as in
+    `information_gains`, not divided by the question's cost: what matters here is which check
+    settles the leading causes, not what it costs to ask it. Ties go to the earlier question.
+    """
+    if among < 2:
+        raise ValueError(f"among must be at least 2, not {among!r}")
+    answered = _answered(kb, answers)
+    post = _posterior_vector(kb, answered)
+    top = sorted(range(len(kb.faults)), key=lambda i: (-post[i], i))[:among]
+    mass = math.fsum(post[i] for i in top)
+    restricted = [0.0] * len(kb.faults)
+    for i in top:
+        restricted[i] = post[i] / mass
+    best, best_gain = None, min_bits
+    for question in _gains(kb, restricted, answered):
+        if question.gain > best_gain or (best is None and question.gain >= best_gain):
+            best, best_gain = question.key, question.gain
+    return None if best is None else (best, best_gain)
 
 
 def _post_vector(kb: KnowledgeBase, post: Mapping[str, float]) -> list[float]:
