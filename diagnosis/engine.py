@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 Answer = Literal["y", "n", "u"]
@@ -384,6 +384,21 @@ class KnowledgeBase:
         """Every question the engine can ask: yes/no symptoms outside groups, then groups."""
         singles = tuple(s.key for j, s in enumerate(self.symptoms) if j not in self._group_of)
         return singles + tuple(g.key for g in self.groups)
+
+
+def with_costs(kb: KnowledgeBase, costs: Mapping[str, float]) -> KnowledgeBase:
+    """The same knowledge base with some questions' costs changed (a symptom's or a group's key
+    to its new cost): what an owner with a tool pays to answer them. Unknown keys raise."""
+    for key in costs:
+        if key not in kb._symptom_index and key not in kb._group_index:
+            raise ValueError(f"unknown question {key!r}")
+    likelihoods = {(kb.faults[i].key, kb.symptoms[j].key): p for (i, j), p in kb._explicit.items()}
+    return KnowledgeBase(
+        kb.faults,
+        [replace(s, cost=costs.get(s.key, s.cost)) for s in kb.symptoms],
+        likelihoods,
+        [replace(g, cost=costs.get(g.key, g.cost)) for g in kb.groups],
+    )
 
 
 # --- answers --------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from .content import (
     ProcedureCard,
     SymptomInfo,
 )
-from .query import ANSWER_WORDS, canonical_answers, encode_answers, state_query
+from .query import ANSWER_WORDS, TOOLS, Answers, canonical_answers, encode_answers, state_query
 
 # How many causes the result dwells on, and the share below which a cause is not "likely".
 TOP_CAUSES = 3
@@ -226,6 +226,29 @@ class Outcome:
             return str(ANSWER_WORDS["u"])
         return _("Not: %(options)s") % {"options": "; ".join(ruled_out)}
 
+    @property
+    def tools(self) -> tuple[str, ...]:
+        """The tools the owner said they have (query.Answers)."""
+        return getattr(self.answers, "tools", ())
+
+    def tools_url(self, *tools: str) -> str:
+        """This state's URL with the owner's tools set to `tools`."""
+        return wizard_url(self.compiled, self.generation, Answers(self.answers, tools=tools))
+
+    @property
+    def tool_links(self) -> list[tuple[str, str, bool]]:
+        """Each tool with the link that says the owner has it, or no longer has it."""
+        return [
+            (
+                tool,
+                self.tools_url(*(t for t in self.tools if t != tool))
+                if tool in self.tools
+                else self.tools_url(*self.tools, tool),
+                tool in self.tools,
+            )
+            for tool in TOOLS
+        ]
+
     @cached_property
     def plan(self) -> ActionPlan:
         """What to do, in this order (action_plan)."""
@@ -238,7 +261,7 @@ class Outcome:
 
     def url_with(self, **changes: str | None) -> str:
         """The wizard URL of these answers with some changed (a value of None removes one)."""
-        answers = dict(self.answers)
+        answers = Answers(self.answers, tools=self.tools)
         for symptom, value in changes.items():
             if value is None:
                 answers.pop(symptom, None)
@@ -302,7 +325,8 @@ def wizard_url(compiled: CompiledProblem, generation: GenerationInfo | None, ans
 def diagnose(
     compiled: CompiledProblem, generation: GenerationInfo, answers: dict[str, str]
 ) -> Outcome:
-    verdict = engine.diagnose(compiled.knowledge_bases[generation.code], answers)
+    tools = getattr(answers, "tools", ())
+    verdict = engine.diagnose(compiled.knowledge_base(generation.code, tools), answers)
     causes = tuple(
         RankedCause(
             fault=compiled.faults[candidate.fault],
