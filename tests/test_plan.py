@@ -204,3 +204,19 @@ def test_the_result_page_and_the_print_view_show_what_to_do_in_this_order(client
     html = page.content.decode()
     assert "What to do, in this order" in html
     assert "Expected to a fixed car in this order" in html
+
+
+@pytest.mark.django_db
+def test_where_the_ranking_misses_the_burnt_out_actuator_the_plan_starts_at_the_lock(content):
+    """The one shipped case whose cause is not first (the BCM leads): the plan's first step and
+    its decisive check are the multimeter at the lock, which finds the actuator."""
+    from diagnosis.models import ScenarioCase
+    from diagnosis.validation import play_case
+
+    case = ScenarioCase.objects.get(slug="j11-voltage-at-the-lock-but-the-motor-does-not-spin")
+    verdict = play_case(build(MODEL, PROBLEM), case)
+    assert verdict.first_ranks_first is False
+    made = verdict.played.outcome.plan
+    assert [p.slug for p in made.steps[0].procedures] == ["test-lock-with-multimeter"]
+    assert "lock-actuator-failed" in [f.slug for f in made.steps[0].faults]
+    assert made.decisive.slug == "voltage-at-lock"
