@@ -12,8 +12,10 @@ from django.utils.translation import ngettext
 from kb import likelihood_context, numbers
 from kb.likelihood_context import HARDLY
 
-from . import engine
+from . import engine, plan
 from .content import (
+    MONEY_PER_MINUTE,
+    OTHER_MONEY_PER_MINUTE,
     CompiledProblem,
     FaultInfo,
     GenerationInfo,
@@ -21,7 +23,7 @@ from .content import (
     ProcedureCard,
     SymptomInfo,
 )
-from .query import ANSWER_WORDS, canonical_answers, encode_answers, state_query
+from .query import ANSWER_WORDS, TOOLS, Answers, canonical_answers, encode_answers, state_query
 
 # How many causes the result dwells on, and the share below which a cause is not "likely".
 TOP_CAUSES = 3
@@ -375,13 +377,41 @@ class Outcome:
         return _("Not: %(options)s") % {"options": "; ".join(ruled_out)}
 
     @property
+    def tools(self) -> tuple[str, ...]:
+        """The tools the owner said they have (query.Answers)."""
+        return getattr(self.answers, "tools", ())
+
+    def tools_url(self, *tools: str) -> str:
+        """This state's URL with the owner's tools set to `tools`."""
+        return wizard_url(self.compiled, self.generation, Answers(self.answers, tools=tools))
+
+    @property
+    def tool_links(self) -> list[tuple[str, str, bool]]:
+        """Each tool with the link that says the owner has it, or no longer has it."""
+        return [
+            (
+                tool,
+                self.tools_url(*(t for t in self.tools if t != tool))
+                if tool in self.tools
+                else self.tools_url(*self.tools, tool),
+                tool in self.tools,
+            )
+            for tool in TOOLS
+        ]
+
+    @cached_property
+    def plan(self) -> ActionPlan:
+        """What to do, in this order (action_plan)."""
+        return action_plan(self)
+
+    @property
     def question_number(self) -> int:
         """The number of the next question: a group's several tokens are one question."""
         return len(self.answered) + 1
 
     def url_with(self, **changes: str | None) -> str:
         """The wizard URL of these answers with some changed (a value of None removes one)."""
-        answers = dict(self.answers)
+        answers = Answers(self.answers, tools=self.tools)
         for symptom, value in changes.items():
             if value is None:
                 answers.pop(symptom, None)
@@ -427,6 +457,7 @@ class Outcome:
             ),
             "done": self.done,
             "stop_reason": self.stop_reason,
+            "plan": self.plan.as_dict(),
             "links": {
                 "problem": compiled.problem_url,
                 "wizard": wizard_url(compiled, self.generation, self.answers),
@@ -445,7 +476,8 @@ def wizard_url(compiled: CompiledProblem, generation: GenerationInfo | None, ans
 def diagnose(
     compiled: CompiledProblem, generation: GenerationInfo, answers: dict[str, str]
 ) -> Outcome:
-    verdict = engine.diagnose(compiled.knowledge_bases[generation.code], answers)
+    tools = getattr(answers, "tools", ())
+    verdict = engine.diagnose(compiled.knowledge_base(generation.code, tools), answers)
     causes = tuple(
         RankedCause(
             fault=compiled.faults[candidate.fault],
@@ -569,3 +601,247 @@ def mid_sentence(name: str) -> str:
     if len(words) > 1 and words[1][:1].isupper():
         return name
     return first[0].lower() + name[1:]
+
+
+# --- the plan: what to do, in this order (diagnosis/plan.py) ---------------------------------
+
+# The kinds of procedure that settle a cause: a check tells whether it is the cause; a repair
+# fixes it (and, for a cause without a check, trying it is how the owner finds out).
+CHECK_KINDS = ("quick-check",)
+REPAIR_KINDS = ("repair",)
+# The result lists the plan's steps until they cover this share of the probability, at most
+# PLAN_MAX_STEPS of them; the expected totals always count every step.
+PLAN_SHOWN_SHARE = 0.95
+PLAN_MAX_STEPS = 6
+# Words shorter than this say nothing about which procedure answers a question.
+_MIN_WORD = 4
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    number: int
+    procedures: tuple[ProcedureCard, ...]  # the check, or the repairs tried in turn
+    faults: tuple[FaultInfo, ...]  # the causes it settles, most likely first
+    probability: float  # the chance this step finds the cause
+    minutes: float  # what the step costs
+    money: float
+    currency: str
+
+    @property
+    def percent_label(self) -> str:
+        return "<1%" if self.probability < 0.005 else f"{round(self.probability * 100)}%"
+
+
+@dataclass(frozen=True)
+class Decisive:
+    """The check that tells the leading causes apart, asked or not."""
+
+    slug: str
+    question: str
+    procedure: ProcedureCard | None
+    bits: float
+
+
+@dataclass(frozen=True)
+class ActionPlan:
+    steps: tuple[PlanStep, ...]  # by probability / cost (diagnosis/plan.py)
+    by_probability: tuple[PlanStep, ...]  # by probability alone
+    expected_minutes: float
+    expected_money: float
+    probability_minutes: float  # the same for the probability order
+    probability_money: float
+    currency: str
+    decisive: Decisive | None
+
+    @property
+    def shown(self) -> tuple[PlanStep, ...]:
+        return _shown(self.steps)
+
+    @property
+    def shown_by_probability(self) -> tuple[PlanStep, ...]:
+        return _shown(self.by_probability)
+
+    @property
+    def differs(self) -> bool:
+        """Whether the cheap-first order is not the probability order."""
+        return [s.procedures for s in self.steps] != [s.procedures for s in self.by_probability]
+
+    def as_dict(self) -> dict:
+        def step(item: PlanStep) -> dict:
+            return {
+                "procedures": [
+                    {"slug": p.slug, "title": p.title, "kind": p.kind, "url": p.url}
+                    for p in item.procedures
+                ],
+                "faults": [fault.slug for fault in item.faults],
+                "probability": round(item.probability, 4),
+                "minutes": round(item.minutes),
+                "money": round(item.money),
+            }
+
+        return {
+            "steps": [step(item) for item in self.steps],
+            "expected": {
+                "minutes": round(self.expected_minutes),
+                "money": round(self.expected_money),
+            },
+            "by_probability": {
+                "steps": [[p.slug for p in item.procedures] for item in self.by_probability],
+                "expected": {
+                    "minutes": round(self.probability_minutes),
+                    "money": round(self.probability_money),
+                },
+            },
+            "currency": self.currency,
+            "decisive": (
+                {
+                    "question": self.decisive.slug,
+                    "text": self.decisive.question,
+                    "procedure": self.decisive.procedure.slug if self.decisive.procedure else None,
+                    "url": self.decisive.procedure.url if self.decisive.procedure else None,
+                    "bits": round(self.decisive.bits, 3),
+                }
+                if self.decisive
+                else None
+            ),
+        }
+
+
+def _shown(steps: tuple[PlanStep, ...]) -> tuple[PlanStep, ...]:
+    shown, covered = [], 0.0
+    for step in steps:
+        if covered >= PLAN_SHOWN_SHARE or len(shown) >= PLAN_MAX_STEPS:
+            break
+        shown.append(step)
+        covered += step.probability
+    return tuple(shown)
+
+
+def _cost(procedures) -> plan.Cost:
+    total = plan.ZERO
+    for procedure in procedures:
+        total = total + plan.Cost(procedure.minutes, procedure.money)
+    return total
+
+
+def money_per_minute(currency: str) -> float:
+    return MONEY_PER_MINUTE.get(currency, OTHER_MONEY_PER_MINUTE)
+
+
+def _scaled(card: ProcedureCard) -> float:
+    return plan.Cost(card.minutes, card.money).scaled(money_per_minute(card.currency))
+
+
+def remedies(
+    compiled: CompiledProblem, faults
+) -> dict[str, tuple[tuple[ProcedureCard, ...], plan.Remedy]]:
+    """Per fault (slugs, in order): the procedures of its check and its Remedy for the plan.
+
+    The check is its cheapest quick check, and its repair the cheapest repair, paid only when it
+    is the cause; a cause with no check is settled by its repairs, cheapest first, all counted
+    (the last one is the sure fix). A cause with neither has no step."""
+    result = {}
+    for slug in faults:
+        cards = [compiled.procedures[p] for p in compiled.faults[slug].procedures]
+        if not cards:
+            continue
+        checks = sorted((c for c in cards if c.kind in CHECK_KINDS), key=_scaled)
+        repairs = sorted((c for c in cards if c.kind in REPAIR_KINDS), key=_scaled)
+        if checks:
+            chosen, repair = (checks[0],), _cost(repairs[:1])
+        elif repairs:
+            chosen, repair = tuple(repairs), plan.ZERO
+        else:
+            continue
+        key = "+".join(card.slug for card in chosen)
+        result[slug] = (chosen, plan.Remedy(slug, key, _cost(chosen), repair))
+    return result
+
+
+def action_plan(outcome: Outcome) -> ActionPlan:
+    """The result as a plan: the steps ordered by probability / cost, the expected time and money
+    to a fixed car, the same for the probability order, and the decisive check."""
+    compiled = outcome.compiled
+    posterior = {cause.fault.slug: cause.probability for cause in outcome.causes}
+    found = remedies(compiled, posterior)
+    currency = next((cards[0].currency for cards, _ in found.values()), "RUB")
+    rate = money_per_minute(currency)
+    made = plan.make_plan(
+        posterior, [remedy for _, remedy in found.values()], money_per_minute=rate
+    )
+    cards_of = {remedy.check: cards for cards, remedy in found.values()}
+
+    def steps(order: plan.Order) -> tuple[PlanStep, ...]:
+        return tuple(
+            PlanStep(
+                number=n,
+                procedures=cards_of[step.check],
+                faults=tuple(compiled.faults[slug] for slug in step.faults),
+                probability=step.probability,
+                minutes=step.check_cost.minutes,
+                money=step.check_cost.money,
+                currency=currency,
+            )
+            for n, step in enumerate(order.steps, start=1)
+        )
+
+    return ActionPlan(
+        steps=steps(made.by_cost),
+        by_probability=steps(made.by_probability),
+        expected_minutes=made.by_cost.expected.minutes,
+        expected_money=made.by_cost.expected.money,
+        probability_minutes=made.by_probability.expected.minutes,
+        probability_money=made.by_probability.expected.money,
+        currency=currency,
+        decisive=decisive_check(outcome),
+    )
+
+
+def decisive_check(outcome: Outcome) -> Decisive | None:
+    """The engine's decisive question among the unasked ones, with the procedure that answers
+    it (`answering_procedure`)."""
+    compiled = outcome.compiled
+    kb = compiled.knowledge_bases[outcome.generation.code]
+    found = engine.decisive_question(kb, outcome.answers)
+    if found is None:
+        return None
+    slug, bits = found
+    group = compiled.groups.get(slug)
+    question = group.question if group else compiled.symptoms[slug].question
+    help_text = group.help_text if group else compiled.symptoms[slug].help_text
+    top = [cause.fault.slug for cause in outcome.causes[: engine.DECISIVE_AMONG]]
+    procedure = answering_procedure(compiled, f"{question} {help_text}", top)
+    return Decisive(slug, question, procedure, bits)
+
+
+def _words(text: str) -> set[str]:
+    return {
+        w
+        for w in "".join(c if c.isalnum() else " " for c in text.lower()).split()
+        if len(w) >= _MIN_WORD
+    }
+
+
+def answering_procedure(
+    compiled: CompiledProblem, asked: str, faults: list[str]
+) -> ProcedureCard | None:
+    """The quick check of one of these causes that answers a question: the one whose title and
+    tools share the most words with the question and its help (a multimeter, a fuse), words
+    common to most quick checks left out; None when none shares a word. The content does not
+    link questions to procedures; this reads the link from their words."""
+    checks = [p for p in compiled.procedures.values() if p.kind in CHECK_KINDS]
+    if not checks:
+        return None
+    mine = {slug for fault in faults for slug in compiled.faults[fault].procedures}
+    texts = {p.slug: _words(" ".join((p.title, *p.tools))) for p in checks}
+    seen: dict[str, int] = {}
+    for words in texts.values():
+        for word in words:
+            seen[word] = seen.get(word, 0) + 1
+    common = {word for word, n in seen.items() if n > len(checks) / 2}
+    wanted = _words(asked) - common
+    candidates = [p for p in checks if p.slug in mine]
+    if not candidates:
+        return None
+    best = max(candidates, key=lambda p: (len(texts[p.slug] & wanted), -candidates.index(p)))
+    return best if texts[best.slug] & wanted else None
