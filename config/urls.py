@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from diagnosis import api
 from diagnosis.views import api_diagnose
 from kb import sitemaps
 from kb.views import healthz, ok, readyz, robots_txt, service_worker
@@ -58,6 +59,17 @@ urlpatterns = [
     path("sitemaps/models/<slug:model>.xml", sitemaps.model_section, name="sitemap-model"),
     # The API takes its language from ?lang= or Accept-Language (web/locale.py).
     path("api/v1/diagnose", api_diagnose, name="api"),
+    # The catalogue a workshop system walks to a diagnosis, and the API's OpenAPI document
+    # (diagnosis/api.py; the bodies: kb/catalogue.py).
+    path("api/v1/makes", api.makes, name="api-makes"),
+    path("api/v1/makes/<slug:make>/models", api.models, name="api-models"),
+    path("api/v1/models/<slug:model>/generations", api.generations, name="api-generations"),
+    path(
+        "api/v1/models/<slug:model>/generations/<slug:generation>/problems",
+        api.problems,
+        name="api-problems",
+    ),
+    path("api/v1/openapi.json", api.openapi, name="api-openapi"),
     # The admin's language form posts here (Django's set_language: a cookie).
     path("i18n/", include("django.conf.urls.i18n")),
 ]
@@ -69,6 +81,7 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
+handler400 = "diagnosis.api.bad_request"
 handler403 = "kb.views.permission_denied"
 handler404 = "kb.views.page_not_found"
 handler500 = "kb.views.server_error"

@@ -32,7 +32,7 @@ from django.urls import reverse
 from django.utils.translation import get_language, gettext
 
 from kb.content_version import COMPILED_TIMEOUT, LISTING, content_version, problem_scope
-from kb.languages import columns, text
+from kb.languages import columns, short_text, text
 from kb.models import (
     PRICE_FIELDS,
     Cost,
@@ -50,6 +50,19 @@ from . import engine, priors
 
 # What a symptom's effort level costs the owner, relative to a glance (a multimeter is work).
 EFFORT_COST = {1: 1.0, 2: 1.25, 3: 4.0}
+# Tools an owner can say they have (the answer token "have:<tool>", diagnosis/query.py): each
+# makes the questions of one effort level cost as another, so the wizard asks them when they
+# decide the case. A multimeter turns "needs a tool" (3) into "try something at the car" (2).
+TOOLS = {"multimeter": (3, 2)}
+# The plan's one cost scale (diagnosis/plan.py, docs/content.md "Plan: what to do, in this
+# order"): the money an owner would give to save a minute of their own time, per currency
+# (600 RUB an hour); a currency not named here counts at OTHER_MONEY_PER_MINUTE.
+MONEY_PER_MINUTE = {"RUB": 10.0}
+OTHER_MONEY_PER_MINUTE = 1.0
+# A workshop job (difficulty 3) for which the article gives no price is priced as its time at
+# a workshop's labour rate (3,000 RUB an hour), an estimate like the time itself.
+WORKSHOP_MONEY_PER_MINUTE = {"RUB": 50.0}
+WORKSHOP_DIFFICULTY = 3
 # A fault whose group has no rate for the generation (kb_check reports it) counts as average.
 MISSING_RATE_WEIGHT = 1.0
 
@@ -101,6 +114,28 @@ class ProcedureCard:
     steps: tuple[StepInfo, ...] = ()
 
     @property
+    def minutes(self) -> float:
+        """The middle of its time range: what the plan counts."""
+        return (self.time_min_minutes + max(self.time_max_minutes, self.time_min_minutes)) / 2
+
+    @property
+    def money(self) -> float:
+        """The middle of its price: the cheaper part (aftermarket, else original) plus labour;
+        without any price, a workshop job is its time at WORKSHOP_MONEY_PER_MINUTE and an owner's
+        job costs nothing but time."""
+        middle = {cost.kind: (cost.low + cost.high) / 2 for cost in self.costs}
+        part = middle.get("part_analogue", middle.get("part_original", 0.0))
+        if middle:
+            return part + middle.get("labour", 0.0)
+        if self.difficulty >= WORKSHOP_DIFFICULTY:
+            return self.minutes * WORKSHOP_MONEY_PER_MINUTE.get(self.currency, 0.0)
+        return 0.0
+
+    @property
+    def money_is_estimate(self) -> bool:
+        return self.costs_are_estimate or not self.costs
+
+    @property
     def warnings(self) -> list[tuple[str, str]]:
         seen = OrderedDict()
         for step in self.steps:
@@ -112,11 +147,14 @@ class ProcedureCard:
 @dataclass(frozen=True, slots=True)
 class FaultInfo:
     slug: str
-    name: str
+    name: str  # the full title: the fault page's heading, shown under the short name
     summary: str
     category: str
     url: str
     procedures: tuple[str, ...]
+    # A noun phrase for headings, lists, "why we ask", the report form and print; the name
+    # where the content has none.
+    short_name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +197,9 @@ class CompiledProblem:
     knowledge_bases: dict[str, engine.KnowledgeBase] = field(default_factory=dict)
     # The fault-rate table's prior weights per generation code, before any learning.
     table_priors: dict[str, dict[str, float]] = field(default_factory=dict)
+    # The knowledge bases of owners with tools, per (generation code, tools), built when first
+    # asked for (knowledge_base).
+    tool_knowledge_bases: dict = field(default_factory=dict)
     is_draft: bool = False  # seen by staff only (kb.drafts)
     # Why the wizard cannot diagnose it (no fault, content the engine refuses): then it has no
     # knowledge base and, like a draft, only staff see it (is_public).
@@ -169,6 +210,23 @@ class CompiledProblem:
         """Whether owners, the API and reports may use it: published and diagnosable. Every view
         of the wizard, the API and the reports asks this, never is_draft alone."""
         return not self.is_draft and not self.not_ready
+
+    def knowledge_base(self, code: str, tools=()) -> engine.KnowledgeBase:
+        """The engine's view of a generation for an owner with these tools (TOOLS): the
+        questions their tools make easier cost less."""
+        kb = self.knowledge_bases[code]
+        costs = {}
+        for tool in tools:
+            harder, easier = TOOLS[tool]
+            for slug, info in (*self.symptoms.items(), *self.groups.items()):
+                if info.effort == harder:
+                    costs[slug] = EFFORT_COST.get(easier, 1.0)
+        if not costs:
+            return kb
+        key = (code, tuple(sorted(tools)))
+        if key not in self.tool_knowledge_bases:
+            self.tool_knowledge_bases[key] = engine.with_costs(kb, costs)
+        return self.tool_knowledge_bases[key]
 
     @cached_property
     def generations_by_code(self) -> dict[str, GenerationInfo]:
@@ -229,6 +287,7 @@ def build(model_slug: str, problem_slug: str) -> CompiledProblem | None:
                 category=fault.category,
                 url=reverse("kb:fault", args=[model_slug, problem_slug, fault.slug]),
                 procedures=tuple(fault.procedures),
+                short_name=fault.short_name,
             )
             for fault in problem.faults.values()
         },
@@ -276,6 +335,7 @@ class _FaultRow:
     category: str
     group_id: int
     share: float
+    short_name: str = ""
     procedures: list[str] = field(default_factory=list)
 
 
@@ -347,7 +407,7 @@ def _read_problem(model_slug: str, problem_slug: str) -> _ProblemRows | None:
             *_LEARNING,
             "faults__id",
             "faults__slug",
-            *columns("faults__name", "faults__summary"),
+            *columns("faults__name", "faults__short_name", "faults__summary"),
             "faults__category",
             "faults__group_id",
             "faults__share",
@@ -388,6 +448,7 @@ def _read_problem(model_slug: str, problem_slug: str) -> _ProblemRows | None:
             _FaultRow(
                 slug=row["faults__slug"],
                 name=text(row, "faults__name"),
+                short_name=short_text(row, "faults__short_name", "faults__name"),
                 summary=text(row, "faults__summary"),
                 category=row["faults__category"],
                 group_id=row["faults__group_id"],

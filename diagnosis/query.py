@@ -25,11 +25,24 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .content import CompiledProblem, GenerationInfo
+from .content import TOOLS, CompiledProblem, GenerationInfo
 
 ANSWER_WORDS = {"y": gettext_lazy("Yes"), "n": gettext_lazy("No"), "u": gettext_lazy("Don't know")}
 MAX_QUERY_LENGTH = 2048
 MAX_VALID_LIST = 40
+# The answer token of a tool the owner has: "have:multimeter" (content.TOOLS). Not a symptom:
+# it changes which questions are worth asking, not the probabilities.
+HAVE = "have"
+
+
+class Answers(dict):
+    """The answers (symptom slug → y/n/u) and, apart, the tools the owner has: everything that
+    reads answers reads symptoms only, and the state's URL keeps the tools
+    (``canonical_answers``)."""
+
+    def __init__(self, *args, tools=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tools: tuple[str, ...] = tuple(sorted(set(tools)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +59,7 @@ class QueryError:
 @dataclass
 class DiagnoseQuery:
     generation: GenerationInfo | None = None
-    answers: dict[str, str] = field(default_factory=dict)
+    answers: dict[str, str] = field(default_factory=Answers)
     errors: list[QueryError] = field(default_factory=list)
 
 
@@ -56,8 +69,10 @@ def encode_answers(answers: Mapping[str, str]) -> str:
 
 def canonical_answers(answers: Mapping[str, str]) -> str:
     """The answers in their one order, their symptoms' slugs: the engine's result does not
-    depend on the order (engine.py), so two orders are one state."""
-    return encode_answers(dict(sorted(answers.items())))
+    depend on the order (engine.py), so two orders are one state. The tools the owner has
+    (``Answers.tools``) are tokens "have:<tool>" among them, in the same order."""
+    tokens = [*answers.items(), *((HAVE, tool) for tool in getattr(answers, "tools", ()))]
+    return ",".join(f"{key}:{value}" for key, value in sorted(tokens))
 
 
 def state_query(generation: GenerationInfo | None, answers: Mapping[str, str]) -> str:
@@ -66,7 +81,8 @@ def state_query(generation: GenerationInfo | None, answers: Mapping[str, str]) -
     if generation is None:
         return ""
     query = f"generation={generation.code}"
-    return query + f"&answers={canonical_answers(answers)}" if answers else query
+    tokens = canonical_answers(answers)
+    return query + f"&answers={tokens}" if tokens else query
 
 
 def query_too_long(query_string: str) -> QueryError | None:
@@ -120,8 +136,9 @@ def _parse_generation(compiled, params, errors) -> GenerationInfo | None:
     return generation
 
 
-def _parse_answers(compiled, raw: str, errors) -> dict[str, str]:
+def _parse_answers(compiled, raw: str, errors) -> Answers:
     answers: dict[str, str] = {}
+    tools: list[str] = []
     symptoms = compiled.symptoms
     for item in raw.split(","):
         item = item.strip()
@@ -139,6 +156,18 @@ def _parse_answers(compiled, raw: str, errors) -> dict[str, str]:
                     _("Part of this link is not an answer we can read: it was left out."),
                 )
             )
+        elif symptom == HAVE and symptom not in symptoms:
+            if value in TOOLS:
+                tools.append(value)
+            else:
+                errors.append(
+                    QueryError(
+                        "answers",
+                        _("Unknown tool “%(tool)s”.") % {"tool": value[:40]},
+                        tuple(TOOLS),
+                        _("This link names a tool we do not know: it was left out."),
+                    )
+                )
         elif symptom not in symptoms:
             errors.append(
                 QueryError(
@@ -200,7 +229,7 @@ def _parse_answers(compiled, raw: str, errors) -> dict[str, str]:
             )
         else:
             answers[symptom] = value
-    return answers
+    return Answers(answers, tools=tools)
 
 
 def _asked(compiled, symptom: str) -> str:

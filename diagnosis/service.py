@@ -6,11 +6,16 @@ import math
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from . import engine
+from kb import likelihood_context, numbers
+from kb.likelihood_context import HARDLY
+
+from . import engine, plan
 from .content import (
+    MONEY_PER_MINUTE,
+    OTHER_MONEY_PER_MINUTE,
     CompiledProblem,
     FaultInfo,
     GenerationInfo,
@@ -18,7 +23,7 @@ from .content import (
     ProcedureCard,
     SymptomInfo,
 )
-from .query import ANSWER_WORDS, canonical_answers, encode_answers, state_query
+from .query import ANSWER_WORDS, TOOLS, Answers, canonical_answers, encode_answers, state_query
 
 # How many causes the result dwells on, and the share below which a cause is not "likely".
 TOP_CAUSES = 3
@@ -28,12 +33,148 @@ LIKELY_SHARE = 0.1
 KIND_ORDER = {"quick-check": 0, "repair": 1, "maintenance": 2, "emergency": 3}
 
 
+def reason_sentence(kind: str, effect: str, n: int) -> str:
+    """The sentence of one case of a reason (Reason.kind × Reason.effect), with the plural form
+    for `n` (likelihood_context.plural_count): each case is one message of the translation
+    files, so each language writes it whole. Placeholders: question, answer (an option's
+    label), n (the factor as shown)."""
+    sentences = {
+        ("yes", "raises-strong"): lambda: ngettext(
+            "You answered “yes” to “%(question)s” — strong evidence for this cause: with it, "
+            "this answer is %(n)s times more common.",
+            "You answered “yes” to “%(question)s” — strong evidence for this cause: with it, "
+            "this answer is %(n)s times more common.",
+            n,
+        ),
+        ("yes", "raises-weak"): lambda: ngettext(
+            "You answered “yes” to “%(question)s” — this points to this cause: with it, this "
+            "answer is %(n)s times more common.",
+            "You answered “yes” to “%(question)s” — this points to this cause: with it, this "
+            "answer is %(n)s times more common.",
+            n,
+        ),
+        ("yes", "lowers-strong"): lambda: ngettext(
+            "You answered “yes” to “%(question)s” — strong evidence against this cause: with "
+            "it, this answer is %(n)s times rarer.",
+            "You answered “yes” to “%(question)s” — strong evidence against this cause: with "
+            "it, this answer is %(n)s times rarer.",
+            n,
+        ),
+        ("yes", "lowers-weak"): lambda: ngettext(
+            "You answered “yes” to “%(question)s” — this speaks against this cause: with it, "
+            "this answer is %(n)s times rarer.",
+            "You answered “yes” to “%(question)s” — this speaks against this cause: with it, "
+            "this answer is %(n)s times rarer.",
+            n,
+        ),
+        ("yes", "hardly"): lambda: _(
+            "You answered “yes” to “%(question)s” — this hardly changes how likely this cause is."
+        ),
+        ("no", "raises-strong"): lambda: ngettext(
+            "You answered “no” to “%(question)s” — strong evidence for this cause: with it, "
+            "this answer is %(n)s times more common.",
+            "You answered “no” to “%(question)s” — strong evidence for this cause: with it, "
+            "this answer is %(n)s times more common.",
+            n,
+        ),
+        ("no", "raises-weak"): lambda: ngettext(
+            "You answered “no” to “%(question)s” — this points to this cause: with it, this "
+            "answer is %(n)s times more common.",
+            "You answered “no” to “%(question)s” — this points to this cause: with it, this "
+            "answer is %(n)s times more common.",
+            n,
+        ),
+        ("no", "lowers-strong"): lambda: ngettext(
+            "You answered “no” to “%(question)s” — strong evidence against this cause: with "
+            "it, this answer is %(n)s times rarer.",
+            "You answered “no” to “%(question)s” — strong evidence against this cause: with "
+            "it, this answer is %(n)s times rarer.",
+            n,
+        ),
+        ("no", "lowers-weak"): lambda: ngettext(
+            "You answered “no” to “%(question)s” — this speaks against this cause: with it, "
+            "this answer is %(n)s times rarer.",
+            "You answered “no” to “%(question)s” — this speaks against this cause: with it, "
+            "this answer is %(n)s times rarer.",
+            n,
+        ),
+        ("no", "hardly"): lambda: _(
+            "You answered “no” to “%(question)s” — this hardly changes how likely this cause is."
+        ),
+        ("chose", "raises-strong"): lambda: ngettext(
+            "You answered “%(answer)s” to “%(question)s” — strong evidence for this cause: "
+            "with it, this answer is %(n)s times more common.",
+            "You answered “%(answer)s” to “%(question)s” — strong evidence for this cause: "
+            "with it, this answer is %(n)s times more common.",
+            n,
+        ),
+        ("chose", "raises-weak"): lambda: ngettext(
+            "You answered “%(answer)s” to “%(question)s” — this points to this cause: with "
+            "it, this answer is %(n)s times more common.",
+            "You answered “%(answer)s” to “%(question)s” — this points to this cause: with "
+            "it, this answer is %(n)s times more common.",
+            n,
+        ),
+        ("chose", "lowers-strong"): lambda: ngettext(
+            "You answered “%(answer)s” to “%(question)s” — strong evidence against this "
+            "cause: with it, this answer is %(n)s times rarer.",
+            "You answered “%(answer)s” to “%(question)s” — strong evidence against this "
+            "cause: with it, this answer is %(n)s times rarer.",
+            n,
+        ),
+        ("chose", "lowers-weak"): lambda: ngettext(
+            "You answered “%(answer)s” to “%(question)s” — this speaks against this cause: "
+            "with it, this answer is %(n)s times rarer.",
+            "You answered “%(answer)s” to “%(question)s” — this speaks against this cause: "
+            "with it, this answer is %(n)s times rarer.",
+            n,
+        ),
+        ("chose", "hardly"): lambda: _(
+            "You answered “%(answer)s” to “%(question)s” — this hardly changes how likely "
+            "this cause is."
+        ),
+        ("ruled-out", "raises-strong"): lambda: ngettext(
+            "You ruled out “%(answer)s” as the answer to “%(question)s” — strong evidence for "
+            "this cause: with it, this is %(n)s times more common.",
+            "You ruled out “%(answer)s” as the answer to “%(question)s” — strong evidence for "
+            "this cause: with it, this is %(n)s times more common.",
+            n,
+        ),
+        ("ruled-out", "raises-weak"): lambda: ngettext(
+            "You ruled out “%(answer)s” as the answer to “%(question)s” — this points to this "
+            "cause: with it, this is %(n)s times more common.",
+            "You ruled out “%(answer)s” as the answer to “%(question)s” — this points to this "
+            "cause: with it, this is %(n)s times more common.",
+            n,
+        ),
+        ("ruled-out", "lowers-strong"): lambda: ngettext(
+            "You ruled out “%(answer)s” as the answer to “%(question)s” — strong evidence "
+            "against this cause: with it, this is %(n)s times rarer.",
+            "You ruled out “%(answer)s” as the answer to “%(question)s” — strong evidence "
+            "against this cause: with it, this is %(n)s times rarer.",
+            n,
+        ),
+        ("ruled-out", "lowers-weak"): lambda: ngettext(
+            "You ruled out “%(answer)s” as the answer to “%(question)s” — this speaks against "
+            "this cause: with it, this is %(n)s times rarer.",
+            "You ruled out “%(answer)s” as the answer to “%(question)s” — this speaks against "
+            "this cause: with it, this is %(n)s times rarer.",
+            n,
+        ),
+        ("ruled-out", "hardly"): lambda: _(
+            "You ruled out “%(answer)s” as the answer to “%(question)s” — this hardly changes "
+            "how likely this cause is."
+        ),
+    }
+    return sentences[kind, effect]()
+
+
 @dataclass(frozen=True, slots=True)
 class Reason:
     """One answer that moved a cause: a yes/no symptom, or a group answered "none of these"."""
 
-    symptom: SymptomInfo | None
-    group: GroupInfo | None  # set for "none of these"
+    symptom: SymptomInfo | None  # None for "none of these"
+    group: GroupInfo | None  # the question with exclusive answers it is an answer of, if any
     answer: str
     weight: float
 
@@ -47,42 +188,49 @@ class Reason:
 
     @property
     def factor(self) -> float:
+        """How many times as often this answer comes with this cause as with another one (a
+        raise), or as seldom (a lower): e^|weight|, the weight being the log of that ratio."""
         return math.exp(abs(self.weight))
 
     @property
-    def text(self) -> str:
+    def kind(self) -> str:
+        """Which answer it was, as a sentence names it: "yes" or "no" to a yes/no question;
+        "chose" an option of a question with exclusive answers ("none of these" is one);
+        "ruled-out" a single option of one (a hand-written link's partial answer)."""
         if self.symptom is None:
-            said = _("You answered “%(answer)s” to “%(question)s”") % {
-                "answer": self.group.none_label,
-                "question": self.group.question,
-            }
-        elif self.answer == "y":
-            said = _("You answered yes to “%(statement)s”") % {"statement": self.symptom.statement}
+            return "chose"
+        if self.group is not None:
+            return "chose" if self.answer == "y" else "ruled-out"
+        return "yes" if self.answer == "y" else "no"
+
+    @property
+    def effect(self) -> str:
+        """The size of the change: "hardly" below 5 % (likelihood_context.HARDLY), "strong"
+        from 4 times."""
+        if self.factor - 1 < HARDLY:
+            return "hardly"
+        strength = "strong" if self.factor >= 4 else "weak"
+        return f"{'raises' if self.raises else 'lowers'}-{strength}"
+
+    @property
+    def text(self) -> str:
+        """The answer and what it says about this cause, one whole sentence per case written in
+        each language (issue 22): the question quoted as a question, the answer stated, the
+        factor in words with its plural form («в 17 раз», «в 1,5 раза»)."""
+        if self.symptom is None:
+            question, option = self.group.question, self.group.none_label
+        elif self.group is not None:
+            question = self.group.question
+            option = self.symptom.option_label or self.symptom.statement
         else:
-            said = _("You answered no to “%(statement)s”") % {"statement": self.symptom.statement}
-        factor = f"{self.factor:.1f}".replace(".", formats.get_format("DECIMAL_SEPARATOR"))
-        strong = self.factor >= 4
-        if self.raises and strong:
-            text = _(
-                "%(said)s: this strongly points to this cause "
-                "(%(factor)s× more likely than with another cause)."
-            )
-        elif self.raises:
-            text = _(
-                "%(said)s: this points to this cause "
-                "(%(factor)s× more likely than with another cause)."
-            )
-        elif strong:
-            text = _(
-                "%(said)s: this strongly speaks against this cause "
-                "(%(factor)s× less likely than with another cause)."
-            )
-        else:
-            text = _(
-                "%(said)s: this speaks against this cause "
-                "(%(factor)s× less likely than with another cause)."
-            )
-        return text % {"said": said, "factor": factor}
+            question, option = self.symptom.question, ""
+        n = likelihood_context.plural_count(self.factor)
+        template = reason_sentence(self.kind, self.effect, n)
+        return template % {
+            "question": question,
+            "answer": option,
+            "n": likelihood_context.factor(self.factor),
+        }
 
     def as_dict(self) -> dict:
         return {
@@ -155,7 +303,11 @@ class RankedCause:
 
     @property
     def percent_label(self) -> str:
-        return "<1%" if self.probability < 0.005 else f"{self.percent}%"
+        """The share as owners read it: "80%", «80 %» (a no-break space); "<1%" for a cause
+        under half a percent."""
+        if self.probability < 0.005:
+            return numbers.percent(1, below=True)
+        return numbers.percent(self.percent)
 
     @property
     def bar_step(self) -> int:
@@ -225,13 +377,41 @@ class Outcome:
         return _("Not: %(options)s") % {"options": "; ".join(ruled_out)}
 
     @property
+    def tools(self) -> tuple[str, ...]:
+        """The tools the owner said they have (query.Answers)."""
+        return getattr(self.answers, "tools", ())
+
+    def tools_url(self, *tools: str) -> str:
+        """This state's URL with the owner's tools set to `tools`."""
+        return wizard_url(self.compiled, self.generation, Answers(self.answers, tools=tools))
+
+    @property
+    def tool_links(self) -> list[tuple[str, str, bool]]:
+        """Each tool with the link that says the owner has it, or no longer has it."""
+        return [
+            (
+                tool,
+                self.tools_url(*(t for t in self.tools if t != tool))
+                if tool in self.tools
+                else self.tools_url(*self.tools, tool),
+                tool in self.tools,
+            )
+            for tool in TOOLS
+        ]
+
+    @cached_property
+    def plan(self) -> ActionPlan:
+        """What to do, in this order (action_plan)."""
+        return action_plan(self)
+
+    @property
     def question_number(self) -> int:
         """The number of the next question: a group's several tokens are one question."""
         return len(self.answered) + 1
 
     def url_with(self, **changes: str | None) -> str:
         """The wizard URL of these answers with some changed (a value of None removes one)."""
-        answers = dict(self.answers)
+        answers = Answers(self.answers, tools=self.tools)
         for symptom, value in changes.items():
             if value is None:
                 answers.pop(symptom, None)
@@ -250,6 +430,7 @@ class Outcome:
                 {
                     "fault": cause.fault.slug,
                     "name": cause.fault.name,
+                    "short_name": cause.fault.short_name,
                     "probability": round(cause.probability, 4),
                     "why": [reason.as_dict() for reason in cause.why],
                     "url": cause.fault.url,
@@ -276,6 +457,7 @@ class Outcome:
             ),
             "done": self.done,
             "stop_reason": self.stop_reason,
+            "plan": self.plan.as_dict(),
             "links": {
                 "problem": compiled.problem_url,
                 "wizard": wizard_url(compiled, self.generation, self.answers),
@@ -294,7 +476,8 @@ def wizard_url(compiled: CompiledProblem, generation: GenerationInfo | None, ans
 def diagnose(
     compiled: CompiledProblem, generation: GenerationInfo, answers: dict[str, str]
 ) -> Outcome:
-    verdict = engine.diagnose(compiled.knowledge_bases[generation.code], answers)
+    tools = getattr(answers, "tools", ())
+    verdict = engine.diagnose(compiled.knowledge_base(generation.code, tools), answers)
     causes = tuple(
         RankedCause(
             fault=compiled.faults[candidate.fault],
@@ -328,8 +511,10 @@ def diagnose(
 
 def _reason(compiled: CompiledProblem, evidence: engine.Evidence) -> Reason:
     group = compiled.groups.get(evidence.symptom)
-    symptom = None if group else compiled.symptoms[evidence.symptom]
-    return Reason(symptom, group, evidence.answer, evidence.weight)
+    if group is not None:
+        return Reason(None, group, evidence.answer, evidence.weight)
+    symptom = compiled.symptoms[evidence.symptom]
+    return Reason(symptom, compiled.groups.get(symptom.group), evidence.answer, evidence.weight)
 
 
 def _question(outcome: Outcome, verdict: engine.Diagnosis) -> Question:
@@ -355,20 +540,308 @@ def _option_key(option: Option) -> str:
 
 
 def _why_line(compiled: CompiledProblem, contrasts, label_of: dict[str, str]) -> str:
-    """One line in words from the engine's contrasts: which causes each answer points to."""
+    """The "why we ask" line as one sentence per language: for each answer, the causes it
+    would point to, by their short names lower-cased mid-sentence («Зачем мы спрашиваем:
+    при ответе «да» вероятнее слабый аккумулятор 12 В или сломанная ручка крышки; при «нет» —
+    сгоревший предохранитель замка багажника.»). The names stay in the nominative in Russian, so no
+    name needs declining."""
     parts = []
     for contrast in contrasts:
-        names = [compiled.faults[fault].name for fault in contrast.faults]
-        label = label_of.get(contrast.answer, contrast.answer)
-        parts.append(
-            _("“%(answer)s” points to %(causes)s") % {"answer": label, "causes": _or_list(names)}
-        )
+        names = [mid_sentence(compiled.faults[fault].short_name) for fault in contrast.faults]
+        values = {"causes": _or_list(names), "answer": label_of.get(contrast.answer, "")}
+        if contrast.answer == "y":
+            part = (
+                _("if you answer “yes”, suspect %(causes)s")
+                if not parts
+                else _("if “yes”, %(causes)s")
+            )
+        elif contrast.answer == "n":
+            part = (
+                _("if you answer “no”, suspect %(causes)s")
+                if not parts
+                else _("if “no”, %(causes)s")
+            )
+        else:
+            part = (
+                _("if you answer “%(answer)s”, suspect %(causes)s")
+                if not parts
+                else _("if “%(answer)s”, %(causes)s")
+            )
+        parts.append(part % values)
     if not parts:
         return ""
     return _("Why we ask: %(reasons)s.") % {"reasons": "; ".join(parts)}
 
 
 def _or_list(names: list[str]) -> str:
+    """The names joined by "or": "A or B", "A, B, or C" in English; «A или B», «A, B или C»
+    in Russian."""
     if len(names) <= 1:
         return "".join(names)
-    return _("%(first)s or %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
+    if len(names) == 2:
+        return _("%(first)s or %(last)s") % {"first": names[0], "last": names[1]}
+    return _("%(all_but_last)s, or %(last)s") % {
+        "all_but_last": ", ".join(names[:-1]),
+        "last": names[-1],
+    }
+
+
+def mid_sentence(name: str) -> str:
+    """A name as it reads inside a sentence: its first letter lower-cased ("Weak 12 V battery"
+    -> "weak 12 V battery", «Слабый аккумулятор» -> «слабый аккумулятор»), unless it begins
+    with an abbreviation or a number («BCM …», «12 В …», "J11 …": a capital or a digit after
+    the first letter) or a proper name of several words ("Smart Key …": the next word is
+    capitalized too)."""
+    words = name.split()
+    if not words:
+        return name
+    first = words[0]
+    if any(c.isupper() or c.isdigit() for c in first[1:]) or not first[0].isupper():
+        return name
+    if len(words) > 1 and words[1][:1].isupper():
+        return name
+    return first[0].lower() + name[1:]
+
+
+# --- the plan: what to do, in this order (diagnosis/plan.py) ---------------------------------
+
+# The kinds of procedure that settle a cause: a check tells whether it is the cause; a repair
+# fixes it (and, for a cause without a check, trying it is how the owner finds out).
+CHECK_KINDS = ("quick-check",)
+REPAIR_KINDS = ("repair",)
+# The result lists the plan's steps until they cover this share of the probability, at most
+# PLAN_MAX_STEPS of them; the expected totals always count every step.
+PLAN_SHOWN_SHARE = 0.95
+PLAN_MAX_STEPS = 6
+# Words shorter than this say nothing about which procedure answers a question.
+_MIN_WORD = 4
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    number: int
+    procedures: tuple[ProcedureCard, ...]  # the check, or the repairs tried in turn
+    faults: tuple[FaultInfo, ...]  # the causes it settles, most likely first
+    probability: float  # the chance this step finds the cause
+    minutes: float  # what the step costs
+    money: float
+    currency: str
+
+    @property
+    def percent_label(self) -> str:
+        return "<1%" if self.probability < 0.005 else f"{round(self.probability * 100)}%"
+
+
+@dataclass(frozen=True)
+class Decisive:
+    """The check that tells the leading causes apart, asked or not."""
+
+    slug: str
+    question: str
+    procedure: ProcedureCard | None
+    bits: float
+
+
+@dataclass(frozen=True)
+class ActionPlan:
+    steps: tuple[PlanStep, ...]  # by probability / cost (diagnosis/plan.py)
+    by_probability: tuple[PlanStep, ...]  # by probability alone
+    expected_minutes: float
+    expected_money: float
+    probability_minutes: float  # the same for the probability order
+    probability_money: float
+    currency: str
+    decisive: Decisive | None
+
+    @property
+    def shown(self) -> tuple[PlanStep, ...]:
+        return _shown(self.steps)
+
+    @property
+    def shown_by_probability(self) -> tuple[PlanStep, ...]:
+        return _shown(self.by_probability)
+
+    @property
+    def differs(self) -> bool:
+        """Whether the cheap-first order is not the probability order."""
+        return [s.procedures for s in self.steps] != [s.procedures for s in self.by_probability]
+
+    def as_dict(self) -> dict:
+        def step(item: PlanStep) -> dict:
+            return {
+                "procedures": [
+                    {"slug": p.slug, "title": p.title, "kind": p.kind, "url": p.url}
+                    for p in item.procedures
+                ],
+                "faults": [fault.slug for fault in item.faults],
+                "probability": round(item.probability, 4),
+                "minutes": round(item.minutes),
+                "money": round(item.money),
+            }
+
+        return {
+            "steps": [step(item) for item in self.steps],
+            "expected": {
+                "minutes": round(self.expected_minutes),
+                "money": round(self.expected_money),
+            },
+            "by_probability": {
+                "steps": [[p.slug for p in item.procedures] for item in self.by_probability],
+                "expected": {
+                    "minutes": round(self.probability_minutes),
+                    "money": round(self.probability_money),
+                },
+            },
+            "currency": self.currency,
+            "decisive": (
+                {
+                    "question": self.decisive.slug,
+                    "text": self.decisive.question,
+                    "procedure": self.decisive.procedure.slug if self.decisive.procedure else None,
+                    "url": self.decisive.procedure.url if self.decisive.procedure else None,
+                    "bits": round(self.decisive.bits, 3),
+                }
+                if self.decisive
+                else None
+            ),
+        }
+
+
+def _shown(steps: tuple[PlanStep, ...]) -> tuple[PlanStep, ...]:
+    shown, covered = [], 0.0
+    for step in steps:
+        if covered >= PLAN_SHOWN_SHARE or len(shown) >= PLAN_MAX_STEPS:
+            break
+        shown.append(step)
+        covered += step.probability
+    return tuple(shown)
+
+
+def _cost(procedures) -> plan.Cost:
+    total = plan.ZERO
+    for procedure in procedures:
+        total = total + plan.Cost(procedure.minutes, procedure.money)
+    return total
+
+
+def money_per_minute(currency: str) -> float:
+    return MONEY_PER_MINUTE.get(currency, OTHER_MONEY_PER_MINUTE)
+
+
+def _scaled(card: ProcedureCard) -> float:
+    return plan.Cost(card.minutes, card.money).scaled(money_per_minute(card.currency))
+
+
+def remedies(
+    compiled: CompiledProblem, faults
+) -> dict[str, tuple[tuple[ProcedureCard, ...], plan.Remedy]]:
+    """Per fault (slugs, in order): the procedures of its check and its Remedy for the plan.
+
+    The check is its cheapest quick check, and its repair the cheapest repair, paid only when it
+    is the cause; a cause with no check is settled by its repairs, cheapest first, all counted
+    (the last one is the sure fix). A cause with neither has no step."""
+    result = {}
+    for slug in faults:
+        cards = [compiled.procedures[p] for p in compiled.faults[slug].procedures]
+        if not cards:
+            continue
+        checks = sorted((c for c in cards if c.kind in CHECK_KINDS), key=_scaled)
+        repairs = sorted((c for c in cards if c.kind in REPAIR_KINDS), key=_scaled)
+        if checks:
+            chosen, repair = (checks[0],), _cost(repairs[:1])
+        elif repairs:
+            chosen, repair = tuple(repairs), plan.ZERO
+        else:
+            continue
+        key = "+".join(card.slug for card in chosen)
+        result[slug] = (chosen, plan.Remedy(slug, key, _cost(chosen), repair))
+    return result
+
+
+def action_plan(outcome: Outcome) -> ActionPlan:
+    """The result as a plan: the steps ordered by probability / cost, the expected time and money
+    to a fixed car, the same for the probability order, and the decisive check."""
+    compiled = outcome.compiled
+    posterior = {cause.fault.slug: cause.probability for cause in outcome.causes}
+    found = remedies(compiled, posterior)
+    currency = next((cards[0].currency for cards, _ in found.values()), "RUB")
+    rate = money_per_minute(currency)
+    made = plan.make_plan(
+        posterior, [remedy for _, remedy in found.values()], money_per_minute=rate
+    )
+    cards_of = {remedy.check: cards for cards, remedy in found.values()}
+
+    def steps(order: plan.Order) -> tuple[PlanStep, ...]:
+        return tuple(
+            PlanStep(
+                number=n,
+                procedures=cards_of[step.check],
+                faults=tuple(compiled.faults[slug] for slug in step.faults),
+                probability=step.probability,
+                minutes=step.check_cost.minutes,
+                money=step.check_cost.money,
+                currency=currency,
+            )
+            for n, step in enumerate(order.steps, start=1)
+        )
+
+    return ActionPlan(
+        steps=steps(made.by_cost),
+        by_probability=steps(made.by_probability),
+        expected_minutes=made.by_cost.expected.minutes,
+        expected_money=made.by_cost.expected.money,
+        probability_minutes=made.by_probability.expected.minutes,
+        probability_money=made.by_probability.expected.money,
+        currency=currency,
+        decisive=decisive_check(outcome),
+    )
+
+
+def decisive_check(outcome: Outcome) -> Decisive | None:
+    """The engine's decisive question among the unasked ones, with the procedure that answers
+    it (`answering_procedure`)."""
+    compiled = outcome.compiled
+    kb = compiled.knowledge_bases[outcome.generation.code]
+    found = engine.decisive_question(kb, outcome.answers)
+    if found is None:
+        return None
+    slug, bits = found
+    group = compiled.groups.get(slug)
+    question = group.question if group else compiled.symptoms[slug].question
+    help_text = group.help_text if group else compiled.symptoms[slug].help_text
+    top = [cause.fault.slug for cause in outcome.causes[: engine.DECISIVE_AMONG]]
+    procedure = answering_procedure(compiled, f"{question} {help_text}", top)
+    return Decisive(slug, question, procedure, bits)
+
+
+def _words(text: str) -> set[str]:
+    return {
+        w
+        for w in "".join(c if c.isalnum() else " " for c in text.lower()).split()
+        if len(w) >= _MIN_WORD
+    }
+
+
+def answering_procedure(
+    compiled: CompiledProblem, asked: str, faults: list[str]
+) -> ProcedureCard | None:
+    """The quick check of one of these causes that answers a question: the one whose title and
+    tools share the most words with the question and its help (a multimeter, a fuse), words
+    common to most quick checks left out; None when none shares a word. The content does not
+    link questions to procedures; this reads the link from their words."""
+    checks = [p for p in compiled.procedures.values() if p.kind in CHECK_KINDS]
+    if not checks:
+        return None
+    mine = {slug for fault in faults for slug in compiled.faults[fault].procedures}
+    texts = {p.slug: _words(" ".join((p.title, *p.tools))) for p in checks}
+    seen: dict[str, int] = {}
+    for words in texts.values():
+        for word in words:
+            seen[word] = seen.get(word, 0) + 1
+    common = {word for word, n in seen.items() if n > len(checks) / 2}
+    wanted = _words(asked) - common
+    candidates = [p for p in checks if p.slug in mine]
+    if not candidates:
+        return None
+    best = max(candidates, key=lambda p: (len(texts[p.slug] & wanted), -candidates.index(p)))
+    return best if texts[best.slug] & wanted else None

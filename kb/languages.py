@@ -72,6 +72,19 @@ def typeset_getters(fields_by_model: dict) -> None:
             setattr(model, name, model_descriptor)
 
 
+def short_text(row: dict, short: str, full: str) -> str | None:
+    """A short form of a text (a fault's short name) where the content gives one, else the full
+    text: the active language's short form, else its full text, and English only where the
+    active language has neither (a Russian page shows the Russian name, not an English short
+    name)."""
+    language = get_language()
+    for path in (short, full):
+        value = row.get(build_localized_fieldname(path, language))
+        if value not in (None, ""):
+            return typeset(value, language)
+    return text(row, short) or text(row, full)
+
+
 def active() -> str:
     """The active language's code among LANGUAGES (English when none is active)."""
     return get_language()

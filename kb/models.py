@@ -527,6 +527,15 @@ class Fault(models.Model):
     name = models.CharField(
         max_length=150, help_text=_("Short, in plain words."), verbose_name=_("name")
     )
+    short_name = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text=_(
+            "A noun phrase for the wizard's headings and lists, the report form and the print "
+            "view, e.g. “Weak 12 V battery”. Empty: the name is used."
+        ),
+        verbose_name=_("short name"),
+    )
     summary = models.CharField(
         max_length=300,
         help_text=_("One sentence; the meta description."),

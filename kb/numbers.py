@@ -61,3 +61,10 @@ def duration_range(low, high) -> str:
     if _is_hours(low) == _is_hours(high):
         return f"{say(low, False)}–{say(high, True)}"
     return f"{say(low, True)}–{say(high, True)}"
+
+
+def percent(value: int, below: bool = False) -> str:
+    """A whole percentage as the language writes it: "80%" in English, «80 %» (a no-break
+    space) in Russian; `below` for "less than": "<1%", «<1 %»."""
+    shown = f"<{value}" if below else str(value)
+    return pgettext("percent", "{n}%").replace("{n}", shown)

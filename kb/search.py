@@ -19,8 +19,12 @@ How a query is matched:
    texts (title A, then B, C, D), each with its language's stemming (``english``,
    ``russian``), ё folded in the vector; PostgreSQL keeps the vectors in generated columns
    that GIN indexes cover (migrations ``kb.0013_search_synonyms_and_full_text_indexes`` and
-   ``kb.0014_stored_search_vectors``; ``vector_sql`` is the one definition they use), so
-   ts_rank reads a stored vector rather than stemming each matching row's texts again.
+   ``kb.0014_stored_search_vectors``; ``vector_sql`` is the one definition they use), and
+   the titles' words alone in another indexed vector (``kb.0015_title_search_vectors``). Of
+   each kind at most FULL_TEXT_CANDIDATES rows are read, tier by tier (every concept in the
+   title, every concept anywhere, any in the title, any anywhere), each tier a LIMIT its
+   index stops early: a common word at 300 models matches thousands of rows, and ranking
+   them all in SQL cost 30–45 ms a table.
    Elsewhere (SQLite), and on PostgreSQL when full-text finds nothing (part of a word): each
    word's Snowball stem (the same algorithms as PostgreSQL's) matched at a word start in the
    ё-folded texts of every language.
@@ -65,10 +69,11 @@ MAX_TERMS = 32
 # The ranked list is cut here; the page shows it PAGE_SIZE at a time.
 MAX_RESULTS = 50
 PAGE_SIZE = 10
-# Rows of each kind read per query by the word match; full-text search reads its best by
-# ts_rank, fewer (the ranking reads each one's texts: this bounds its time on a large catalog).
+# Rows of each kind read per query by the word match; full-text search reads fewer, the
+# best by its tiers (the ranking reads each one's texts: this bounds its time on a large
+# catalog; five kinds of ten fill the MAX_RESULTS a query lists).
 CANDIDATES = 200
-FULL_TEXT_CANDIDATES = 60
+FULL_TEXT_CANDIDATES = 10
 SNIPPET_RADIUS = 80
 
 # Words too common to tell anything apart (the rest of the query still counts).
@@ -103,6 +108,7 @@ class Hit:
     rank: float = 0.0  # PostgreSQL's ts_rank, where it ran
     kind: str = ""  # "faults", "procedures", "faq" or "symptoms"
     kind_label: str = ""
+    source: object = None  # the rows it was made of, until its snippet is made
 
 
 @dataclass
@@ -301,19 +307,27 @@ def _text_words(text: str) -> frozenset[str]:
     return frozenset(_WORD.findall(fold(text)))
 
 
-def vocabulary(texts: list[str]) -> list[str]:
+@lru_cache(maxsize=8192)
+def _sorted_words(text: str) -> tuple[str, ...]:
+    return tuple(sorted(_text_words(text)))
+
+
+def vocabulary(texts: list[str]) -> list[str] | tuple[str, ...]:
     """The texts' words, folded, sorted: a stem is looked up by bisection, not by a regular
     expression over the whole text (the ranking reads every candidate's texts)."""
-    return sorted(frozenset().union(*(_text_words(text) for text in texts if text)))
+    texts = [text for text in texts if text]
+    if len(texts) == 1:  # one text at a time, as `_best_text` asks: kept, like its words
+        return _sorted_words(texts[0])
+    return sorted(frozenset().union(*(_text_words(text) for text in texts)))
 
 
-def _starts(words: list[str], stem: str) -> bool:
+def _starts(words, stem: str) -> bool:
     """Whether a word of the sorted list starts with the stem."""
     index = bisect_left(words, stem)
     return index < len(words) and words[index].startswith(stem)
 
 
-def _has(concept: Concept, words: list[str]) -> bool:
+def _has(concept: Concept, words) -> bool:
     """Whether the words hold the concept: every word of one of its alternatives, each by
     one of its stems at a word start."""
     return any(
@@ -437,30 +451,40 @@ def _faq():
     )
 
 
-def _fault_hit(fault: Fault, concepts, terms) -> Hit:
+# Each kind's hit in two parts: what the ranking weighs (made for every candidate) and what
+# the page shows (a snippet, a procedure's best step), made for the ranked MAX_RESULTS only.
+
+
+def _fault_hit(fault: Fault, concepts) -> Hit:
     texts = _texts(fault, FAULT_FIELDS)
     problem = fault.problem
-    body = _best_text(concepts, _bodies(texts, FAULT_FIELDS)) or fault.summary
     return Hit(
         title=fault.name,
         url=fault.get_absolute_url(),
-        snippet=snippet(body, terms),
+        snippet=[],
         context=f"{problem.vehicle_model}: {problem.title}",
         **_matches(concepts, texts, _titles(texts, FAULT_FIELDS), fault),
         order=(problem.order, fault.order),
         full_text=hasattr(fault, "rank"),
         kind="faults",
         kind_label=_("Fault"),
+        source=(fault, texts),
     )
 
 
-def _symptom_hit(symptom: Symptom, concepts, terms) -> Hit:
+def _fault_shown(hit: Hit, concepts, terms) -> None:
+    fault, texts = hit.source
+    body = _best_text(concepts, _bodies(texts, FAULT_FIELDS)) or fault.summary
+    hit.snippet = snippet(body, terms)
+
+
+def _symptom_hit(symptom: Symptom, concepts) -> Hit:
     texts = _texts(symptom, SYMPTOM_FIELDS)
     problem = symptom.problem
     return Hit(
         title=symptom.question,
         url=problem.get_diagnose_url(),
-        snippet=snippet(symptom.help_text or symptom.statement, terms),
+        snippet=[],
         context=_("A question of the diagnosis: %(model)s, %(problem)s")
         % {"model": problem.vehicle_model, "problem": problem.title},
         **_matches(concepts, texts, _titles(texts, SYMPTOM_FIELDS), symptom),
@@ -468,51 +492,77 @@ def _symptom_hit(symptom: Symptom, concepts, terms) -> Hit:
         full_text=hasattr(symptom, "rank"),
         kind="symptoms",
         kind_label=_("Diagnosis question"),
+        source=(symptom, texts),
     )
 
 
-def _procedure_hit(procedure: Procedure, concepts, terms, steps: list[Step]) -> Hit:
+def _symptom_shown(hit: Hit, concepts, terms) -> None:
+    symptom, _texts_ = hit.source
+    hit.snippet = snippet(symptom.help_text or symptom.statement, terms)
+
+
+def _procedure_hit(procedure: Procedure, concepts, steps: list[Step]) -> Hit:
     texts = _texts(procedure, PROCEDURE_FIELDS)
-    bodies = _bodies(texts, PROCEDURE_FIELDS)
     step_texts = [". ".join(_texts(step, STEP_FIELDS)) for step in steps]
-    own = _matched(concepts, texts)
-    in_steps = _matched(concepts, step_texts)
-    url = procedure.get_absolute_url()
-    text = _best_text(concepts, bodies) if own else ""
-    if steps and (not own or in_steps > _matched(concepts, bodies)):
-        best = max(steps, key=lambda step: _matched(concepts, _texts(step, STEP_FIELDS)))
-        url += f"#step-{best.number}"
-        text = _("Step %(number)s: %(title)s. %(text)s") % {
-            "number": best.number,
-            "title": best.title,
-            "text": best.text,
-        }
     return Hit(
         title=procedure.title,
-        url=url,
-        snippet=snippet(text or procedure.summary, terms),
+        url=procedure.get_absolute_url(),
+        snippet=[],
         context=f"{procedure.vehicle_model}: {procedure.get_kind_display()}",
         **_matches(concepts, texts + step_texts, _titles(texts, PROCEDURE_FIELDS), procedure),
         order=(procedure.order,),
         full_text=hasattr(procedure, "rank"),
         kind="procedures",
         kind_label=_("Check or repair"),
+        source=(procedure, texts, steps, step_texts),
     )
 
 
-def _faq_hit(entry: FaqEntry, concepts, terms) -> Hit:
+def _procedure_shown(hit: Hit, concepts, terms) -> None:
+    """The snippet from the procedure's own texts, or from its best step (linked to it) where
+    the steps hold more of the query."""
+    procedure, texts, steps, step_texts = hit.source
+    bodies = _bodies(texts, PROCEDURE_FIELDS)
+    own = _matched(concepts, texts)
+    text = _best_text(concepts, bodies) if own else ""
+    if steps and (not own or _matched(concepts, step_texts) > _matched(concepts, bodies)):
+        best = max(steps, key=lambda step: _matched(concepts, _texts(step, STEP_FIELDS)))
+        hit.url += f"#step-{best.number}"
+        text = _("Step %(number)s: %(title)s. %(text)s") % {
+            "number": best.number,
+            "title": best.title,
+            "text": best.text,
+        }
+    hit.snippet = snippet(text or procedure.summary, terms)
+
+
+def _faq_hit(entry: FaqEntry, concepts) -> Hit:
     texts = _texts(entry, FAQ_FIELDS)
     return Hit(
         title=entry.question,
         url=entry.get_absolute_url(),
-        snippet=snippet(entry.answer, terms),
+        snippet=[],
         context=_("%(model)s: frequently asked question") % {"model": entry.vehicle_model},
         **_matches(concepts, texts, _titles(texts, FAQ_FIELDS), entry),
         order=(entry.order,),
         full_text=hasattr(entry, "rank"),
         kind="faq",
         kind_label=_("Question and answer"),
+        source=(entry, texts),
     )
+
+
+def _faq_shown(hit: Hit, concepts, terms) -> None:
+    entry, _texts_ = hit.source
+    hit.snippet = snippet(entry.answer, terms)
+
+
+SHOWN = {
+    "faults": _fault_shown,
+    "symptoms": _symptom_shown,
+    "procedures": _procedure_shown,
+    "faq": _faq_shown,
+}
 
 
 def _weights(hits: list[Hit], concepts) -> list[float]:
@@ -557,14 +607,16 @@ def _rank(hits: list[Hit], concepts) -> list[Hit]:
 
 
 def _hits(faults, symptoms, procedures, steps_by_procedure, entries, concepts) -> list[Hit]:
+    hits = [_fault_hit(f, concepts) for f in faults]
+    hits += [_symptom_hit(s, concepts) for s in symptoms]
+    hits += [_procedure_hit(p, concepts, steps_by_procedure.get(p.pk, [])) for p in procedures]
+    hits += [_faq_hit(e, concepts) for e in entries]
+    ranked = _rank(hits, concepts)
     terms = _terms(concepts)
-    hits = [_fault_hit(f, concepts, terms) for f in faults]
-    hits += [_symptom_hit(s, concepts, terms) for s in symptoms]
-    hits += [
-        _procedure_hit(p, concepts, terms, steps_by_procedure.get(p.pk, [])) for p in procedures
-    ]
-    hits += [_faq_hit(e, concepts, terms) for e in entries]
-    return _rank(hits, concepts)
+    for hit in ranked:
+        SHOWN[hit.kind](hit, concepts, terms)
+        hit.source = None  # results are cached: the rows stay out of them
+    return ranked
 
 
 def _collect_steps(steps) -> tuple[dict[int, Procedure], dict[int, list[Step]]]:
@@ -670,18 +722,24 @@ def index_name(table: str, language: str) -> str:
     return f"{table}_search_{language}"
 
 
-def _tsquery(concepts: list[Concept], language: str) -> tuple[str, list[str]]:
-    """Any alternative of any concept (each phrase's words all), in the language's
+def _concept_tsquery(concept: Concept, language: str) -> tuple[str, list[str]]:
+    """Any alternative of the concept (each phrase's words all), in the language's
     configuration; Russian words also without their fleeting vowel."""
     config = SEARCH_CONFIGS[language]
     phrases: list[str] = []
-    for concept in concepts:
-        for phrase in concept.alternatives:
-            phrases.append(" ".join(phrase))
-            if language == "ru" and len(phrase) == 1:
-                phrases += [stem for stem in full_text_terms_ru(phrase[0]) if stem not in phrases]
+    for phrase in concept.alternatives:
+        phrases.append(" ".join(phrase))
+        if language == "ru" and len(phrase) == 1:
+            phrases += [stem for stem in full_text_terms_ru(phrase[0]) if stem not in phrases]
     sql = " || ".join([f"plainto_tsquery('{config}'::regconfig, %s)"] * len(phrases))
     return f"({sql})", phrases
+
+
+def _tsquery(concepts: list[Concept], language: str, every: bool = False) -> tuple[str, list]:
+    """Any concept (or, with `every`, all of them) in the language's configuration."""
+    parts = [_concept_tsquery(concept, language) for concept in concepts]
+    sql = (" && " if every else " || ").join(part for part, _ in parts)
+    return f"({sql})", [phrase for _, phrases in parts for phrase in phrases]
 
 
 def full_text_terms_ru(word: str) -> list[str]:
@@ -689,24 +747,77 @@ def full_text_terms_ru(word: str) -> list[str]:
     return [match[1] + match[2]] if match else []
 
 
+def title_vector(table: str, language: str) -> str:
+    """The row's title words alone, kept by PostgreSQL (migration ``kb.0015``) with a GIN
+    index: the first tiers of the candidates."""
+    return f'"{table}"."search_title_{language}"'
+
+
+def _tiers(concepts: list[Concept]) -> list[tuple[object, bool]]:
+    """Where candidates are looked for, best first: (the vector, all concepts or any)."""
+    if len(concepts) == 1:
+        return [(title_vector, False), (stored_vector, False)]
+    return [
+        (title_vector, True),
+        (stored_vector, True),
+        (title_vector, False),
+        (stored_vector, False),
+    ]
+
+
 def search_postgres(concepts: list[Concept]) -> list[Hit]:
-    """Full-text search on PostgreSQL over both languages' indexed vectors; ts_rank of the
-    active language's."""
+    """Full-text search on PostgreSQL over both languages' indexed vectors.
+
+    The candidates of each kind are taken tier by tier (``_tiers``: every concept in the
+    title, every concept anywhere, any in the title, any anywhere), each tier at most
+    FULL_TEXT_CANDIDATES rows that its GIN index finds, without ranking every match: at 300
+    models a common word matches thousands of rows, and ``ts_rank`` over all of them cost
+    30–45 ms a table. Every kind's tiers go in one statement; within a tier rows are equals
+    until the ranking, and ts_rank (of the active language's vector) is read for the chosen
+    rows only, as the ranking's last tie-breaker."""
     language = active()
-    queries = {code: _tsquery(concepts, code) for code in SEARCH_CONFIGS}
+    tiers = _tiers(concepts)
+    queries = {
+        (code, every): _tsquery(concepts, code, every)
+        for code in SEARCH_CONFIGS
+        for every in {every for _, every in tiers}
+    }
+    kinds = [_faults(), _symptoms(), _procedures(), _steps(), _faq()]
+    selects = []
+    for kind, queryset in enumerate(kinds):
+        table = queryset.model._meta.db_table
+        for tier, (vector, every) in enumerate(tiers):
+            match, params = [], []
+            for code in SEARCH_CONFIGS:
+                tsquery, phrases = queries[(code, every)]
+                match.append(f"{vector(table, code)} @@ {tsquery}")
+                params += phrases
+            found = RawSQL(" OR ".join(match), params, BooleanField())
+            rows = queryset.filter(found).order_by().values_list("pk")[:FULL_TEXT_CANDIDATES]
+            sql, params = rows.query.sql_with_params()
+            selects.append(
+                (f"(SELECT {kind}, {tier}, pk FROM ({sql}) AS t{kind}_{tier}(pk))", params)
+            )
+    chosen: dict[str, list[int]] = {queryset.model._meta.db_table: [] for queryset in kinds}
+    with connection.cursor() as cursor:  # every kind's tiers in one round trip
+        cursor.execute(
+            " UNION ALL ".join(sql for sql, _ in selects),
+            [param for _, params in selects for param in params],
+        )
+        for kind, _tier, pk in sorted(cursor.fetchall()):
+            pks = chosen[kinds[kind].model._meta.db_table]
+            if pk not in pks and len(pks) < FULL_TEXT_CANDIDATES:
+                pks.append(pk)
 
     def matching(queryset, fields):
         table = queryset.model._meta.db_table
-        match, params = [], []
-        for code, (tsquery, phrases) in queries.items():
-            match.append(f"{stored_vector(table, code)} @@ {tsquery}")
-            params += phrases
-        tsquery, phrases = queries[language]
+        tsquery, phrases = queries[(language, False)]
         rank = RawSQL(
             f"ts_rank({stored_vector(table, language)}, {tsquery})", phrases, FloatField()
         )
-        found = RawSQL(" OR ".join(match), params, BooleanField())
-        return queryset.annotate(rank=rank).filter(found).order_by("-rank")[:FULL_TEXT_CANDIDATES]
+        pks = chosen[table]
+        found = queryset.filter(pk__in=pks).annotate(rank=rank).in_bulk() if pks else {}
+        return [found[pk] for pk in pks]
 
     return _find(matching, concepts)
 

@@ -46,7 +46,7 @@ TRANSLATED = {
     Problem: ("title", "summary", "introduction", "buyer_advice"),
     RateLevel: ("name",),
     FaultGroup: ("name",),
-    Fault: ("name", "summary", "description", "signs"),
+    Fault: ("name", "short_name", "summary", "description", "signs"),
     Symptom: ("question", "help_text", "statement", "option_label"),
     QuestionGroup: ("question", "help_text", "none_label"),
     SafetyWarning: ("title", "text"),

@@ -43,7 +43,7 @@ class FixReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.compiled = compiled
         self.fields["fault"].choices = [
-            *((slug, fault.name) for slug, fault in compiled.faults.items()),
+            *((slug, fault.short_name) for slug, fault in compiled.faults.items()),
             (OTHER, _("Something else")),
         ]
         self.fields["generation"].choices = [

@@ -104,7 +104,11 @@ def form_view(
         token=form_token(compiled),
         token_field=TOKEN_FIELD,
         choices=[
-            *((slug, compiled.faults[slug].name) for slug in order if slug in compiled.faults),
+            *(
+                (slug, compiled.faults[slug].short_name)
+                for slug in order
+                if slug in compiled.faults
+            ),
             (OTHER, _("Something else")),
         ],
         generation=generation,

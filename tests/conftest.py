@@ -53,9 +53,9 @@ def add_search_vectors():
 
     from django.db import connection
 
-    migration = import_module("kb.migrations.0014_stored_search_vectors")
     with connection.schema_editor() as editor:
-        migration.add_columns(None, editor)
+        for name in ("0014_stored_search_vectors", "0015_title_search_vectors"):
+            import_module(f"kb.migrations.{name}").add_columns(None, editor)
 
 
 @pytest.fixture(scope="session")

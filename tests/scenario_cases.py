@@ -55,3 +55,174 @@ FIRST_RANKINGS = {
     # hold the largest shares of it
     "j12": {"car-battery-discharged", "bcm-software-glitch"},
 }
+
+
+# Owners who know little (issue 24): each knows only the case's few facts and answers "don't
+# know" to every other question, as many owners at a stuck trunk do. (generation, slug,
+# facts, the cause that must rank first or "", other causes that must be in the top three.)
+# Every one must end with its causes in the top three, and at least LITTLE_FIRST_TARGET of
+# them with the first cause first (tests/test_scenarios.py, bench/quality.py).
+LITTLE_FIRST_TARGET = 0.9
+LITTLE_KNOWN = [
+    (
+        "j10",
+        "j10-little-silence-weak-electrics",
+        {"no-sound-on-press": "y", "car-electrics-weak": "y"},
+        "car-battery-discharged",
+        (),
+    ),
+    (
+        "j12",
+        "j12-little-silence-doors-dead-weak-start",
+        {"no-sound-on-press": "y", "doors-lock-unlock-ok": "n", "car-electrics-weak": "y"},
+        "car-battery-discharged",
+        (),
+    ),
+    (
+        "j11",
+        "j11-little-key-button-dead-handle-opens",
+        {"key-button-dead-lid-button-works": "y"},
+        "key-fob-battery",
+        ("key-desynchronized",),
+    ),
+    (
+        "j12",
+        "j12-little-key-not-detected-new-battery-no-help",
+        {"key-not-detected": "y", "fresh-key-battery-no-help": "y"},
+        "key-desynchronized",
+        (),
+    ),
+    (
+        "j11",
+        "j11-little-silence-doors-fine-fuse-blown",
+        {"no-sound-on-press": "y", "doors-lock-unlock-ok": "y", "fuse-intact": "n"},
+        "trunk-fuse-blown",
+        (),
+    ),
+    (
+        "j12",
+        "j12-little-silence-doors-fine-fuse-intact",
+        {"no-sound-on-press": "y", "doors-lock-unlock-ok": "y", "fuse-intact": "y"},
+        "bcm-software-glitch",
+        (),
+    ),
+    (
+        "j10",
+        "j10-little-handle-loose-lock-clicks",
+        {"handle-no-resistance": "y", "motor-clicks-lid-stays": "y"},
+        "release-cable-broken",
+        (),
+    ),
+    (
+        "j11",
+        "j11-little-frost-handle-stiff",
+        {"freezing-temperature": "y", "handle-stiff": "y"},
+        "lock-frozen",
+        (),
+    ),
+    (
+        "j12",
+        "j12-little-frost-lock-whirrs",
+        {"freezing-temperature": "y", "motor-clicks-lid-stays": "y"},
+        "lock-frozen",
+        (),
+    ),
+    (
+        "j11-facelift",
+        "j11f-little-damp-lock-error",
+        {"water-near-lock": "y", "dashboard-lock-error": "y"},
+        "lock-contacts-oxidized",
+        (),
+    ),
+    (
+        "j11",
+        "j11-little-whirrs-lid-press-frees-it",
+        {"lid-press-releases": "y", "motor-clicks-lid-stays": "y"},
+        "lock-gears-jammed",
+        (),
+    ),
+    ("j10", "j10-little-cracked-handle", {"handle-cracked": "y"}, "handle-broken", ()),
+    (
+        "j11",
+        "j11-little-key-opens-handle-does-not",
+        {"key-button-works-lid-button-dead": "y"},
+        "handle-broken",
+        (),
+    ),
+    (
+        "j12",
+        "j12-little-handle-dead-moves-freely",
+        {"key-button-works-lid-button-dead": "y", "handle-no-resistance": "y"},
+        "handle-broken",
+        (),
+    ),
+    (
+        "j11",
+        "j11-little-lock-error-silence-doors-fine",
+        {"dashboard-lock-error": "y", "no-sound-on-press": "y", "doors-lock-unlock-ok": "y"},
+        "",
+        ("lock-actuator-failed",),
+    ),
+    (
+        "j10",
+        "j10-little-handle-as-usual-whirrs-high-mileage",
+        {
+            "handle-no-resistance": "n",
+            "handle-stiff": "n",
+            "motor-clicks-lid-stays": "y",
+            "lid-press-releases": "y",
+        },
+        "lock-gears-jammed",
+        (),
+    ),
+    (
+        "j10",
+        "j10-little-handle-as-usual-silence-neither-button",
+        {
+            "handle-no-resistance": "n",
+            "handle-stiff": "n",
+            "no-sound-on-press": "y",
+            "key-button-dead-lid-button-works": "n",
+            "key-button-works-lid-button-dead": "n",
+            "car-electrics-weak": "y",
+        },
+        "car-battery-discharged",
+        (),
+    ),
+    (
+        "j11-facelift",
+        "j11f-little-silence-doors-fine-no-voltage",
+        {
+            "no-sound-on-press": "y",
+            "doors-lock-unlock-ok": "y",
+            "voltage-at-lock": "n",
+            "fuse-intact": "n",
+        },
+        "trunk-fuse-blown",
+        (),
+    ),
+    (
+        "j10",
+        "j10-little-frost-after-wash",
+        {
+            "freezing-temperature": "y",
+            "motor-clicks-lid-stays": "y",
+            "handle-no-resistance": "n",
+            "handle-stiff": "n",
+        },
+        "lock-frozen",
+        (),
+    ),
+]
+
+
+def play_little():
+    """(case tuple, verdict) for every owner who knows little, against the database's content."""
+    from diagnosis.content import build
+    from diagnosis.scenarios import judge
+
+    compiled = build(MODEL, PROBLEM)
+    return [
+        (case, judge(compiled, case[0], case[2], case[3], [s for s in (case[3], *case[4]) if s]))
+        for case in LITTLE_KNOWN
+    ]

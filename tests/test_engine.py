@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from diagnosis.engine import (
+    CLEAR_LIFT,
     DEFAULT_MAX_QUESTIONS,
     LEAD_AT,
     LEAD_RATIO,
@@ -99,7 +100,7 @@ def test_unknown_answer_changes_nothing():
 
 def test_unknown_answer_counts_as_answered():
     kb = trunk_kb()
-    first = diagnose(kb, {}).next_question
+    first = diagnose(kb, {}, min_lift=1.0).next_question
     assert first is not None
     assert diagnose(kb, {first: "u"}).next_question != first
 
@@ -151,7 +152,7 @@ def test_first_question_is_the_most_informative_per_cost():
     kb = trunk_kb()
     gains = information_gains(kb, {})
     expected = max(kb.symptoms, key=lambda s: gains[s.key] / s.cost)
-    assert diagnose(kb, {}).next_question == expected.key
+    assert diagnose(kb, {}, min_lift=1.0).next_question == expected.key
 
 
 def test_multimeter_question_asked_only_when_cheap_questions_are_exhausted_or_weak():
@@ -181,7 +182,7 @@ def test_multimeter_question_asked_only_when_cheap_questions_are_exhausted_or_we
         pair: (0.55 if pair[1].startswith("look") else p) for pair, p in likelihoods.items()
     }
     weak_kb = KnowledgeBase(faults, [*weak, multimeter], weak_likelihoods)
-    assert diagnose(weak_kb, {}).next_question == "voltage-at-lock"
+    assert diagnose(weak_kb, {}, min_lift=1.0).next_question == "voltage-at-lock"
 
 
 def test_stops_when_one_cause_is_clear():
@@ -208,12 +209,12 @@ def test_stops_when_no_question_is_worth_asking():
         Symptom("barely-tells", 4.0, 0.5),
     ]
     kb = KnowledgeBase(faults, symptoms, {("a", "barely-tells"): 0.52})
-    verdict = diagnose(kb, {})
+    verdict = diagnose(kb, {}, min_lift=1.0)
     assert verdict.done and verdict.stop_reason == "no-useful-question"
     assert verdict.next_question is None
     assert [c.probability for c in verdict.candidates] == [0.5, 0.5]
     # Asked for any gain at all, the engine still prefers the question that tells something.
-    assert diagnose(kb, {}, min_gain_per_cost=0.0).next_question == "barely-tells"
+    assert diagnose(kb, {}, min_lift=1.0, min_gain_per_cost=0.0).next_question == "barely-tells"
 
 
 def test_stops_when_no_questions_are_left():
@@ -225,14 +226,14 @@ def test_stops_when_no_questions_are_left():
 
 def test_knowledge_base_without_symptoms_is_done_at_once():
     kb = KnowledgeBase([Fault("a", 1.0), Fault("b", 2.0)], [], {})
-    verdict = diagnose(kb, {})
+    verdict = diagnose(kb, {}, min_lift=1.0)
     assert verdict.stop_reason == "no-questions-left"
     assert ranking(verdict) == ["b", "a"]
 
 
 def test_single_fault_is_clear_at_once():
     kb = KnowledgeBase([Fault("only", 0.3)], [Symptom("s")], {("only", "s"): 0.9})
-    verdict = diagnose(kb, {})
+    verdict = diagnose(kb, {}, min_lift=1.0)
     assert verdict.candidates == (Candidate("only", 1.0, ()),)
     assert verdict.stop_reason == "clear"
 
@@ -290,7 +291,7 @@ def test_ties_follow_the_knowledge_base_order():
     symptoms = [Symptom("q2"), Symptom("q1")]
     likelihoods = {("z", "q2"): 0.9, ("z", "q1"): 0.9}
     kb = KnowledgeBase(faults, symptoms, likelihoods)
-    verdict = diagnose(kb, {})
+    verdict = diagnose(kb, {}, min_lift=1.0)
     assert ranking(verdict) == ["z", "a", "m"]  # equal priors
     assert verdict.next_question == "q2"  # equal information per cost
 
@@ -506,16 +507,19 @@ def test_diagnosis_is_consistent(case, clear_at, min_gain):
     top = verdict.candidates[0].probability
     second = verdict.candidates[1].probability if len(verdict.candidates) > 1 else 0.0
     clearly_ahead = top >= min(LEAD_AT, clear_at) and top >= LEAD_RATIO * second
+    # ... and the answers, not the prior, made it so (CLEAR_LIFT)
+    prior = posterior(kb, {})[verdict.candidates[0].fault]
+    lifted = top >= min(CLEAR_LIFT * prior, (1 + prior) / 2) * (1 - 1e-12)
     if verdict.next_question is not None:
         assert verdict.next_question not in answers
-        assert top < clear_at and not clearly_ahead
+        assert not lifted or (top < clear_at and not clearly_ahead)
         assert len(answers) < DEFAULT_MAX_QUESTIONS
         gains = information_gains(kb, answers)
         score = gains[verdict.next_question] / kb.symptom(verdict.next_question).cost
         assert score >= min_gain
         assert all(score >= g / kb.symptom(k).cost for k, g in gains.items())
     elif verdict.stop_reason == "clear":
-        assert top >= clear_at or clearly_ahead
+        assert (top >= clear_at or clearly_ahead) and lifted
     elif verdict.stop_reason == "question-budget":
         assert len(answers) >= DEFAULT_MAX_QUESTIONS
     elif verdict.stop_reason == "no-questions-left":
@@ -652,7 +656,7 @@ def test_two_yes_answers_in_one_group_are_refused():
 def test_members_are_asked_as_their_group_never_one_by_one():
     kb = press_kb()
     assert set(information_gains(kb, {})) == {"frost", "press"}
-    assert diagnose(kb, {}).next_question == "press"
+    assert diagnose(kb, {}, min_lift=1.0).next_question == "press"
     assert kb.question_keys() == ("frost", "press")
 
 
@@ -735,7 +739,7 @@ def test_a_cause_clearly_ahead_stops_before_clear_at():
         {("a", "s"): 0.9, ("b", "s"): 0.1},
     )
     # a at 0.61, over 3 × the runner-up's 0.19: ahead though below clear_at
-    verdict = diagnose(kb, {}, clear_at=0.8)
+    verdict = diagnose(kb, {}, min_lift=1.0, clear_at=0.8)
     assert verdict.candidates[0].probability == pytest.approx(6.0 / 9.8)
     assert verdict.stop_reason == "clear"
     close = KnowledgeBase(
@@ -743,7 +747,7 @@ def test_a_cause_clearly_ahead_stops_before_clear_at():
         [Symptom("s", 1.0, 0.5)],
         {("a", "s"): 0.9, ("b", "s"): 0.1},
     )
-    assert diagnose(close, {}, clear_at=0.8).stop_reason is None
+    assert diagnose(close, {}, min_lift=1.0, clear_at=0.8).stop_reason is None
 
 
 def test_the_question_budget_ends_a_diagnosis_of_dont_knows():
@@ -837,7 +841,7 @@ def test_contrasts_of_a_group_list_members_and_none_in_order():
         },
         [Group("g", ("x", "y"))],
     )
-    verdict = diagnose(kb, {})
+    verdict = diagnose(kb, {}, min_lift=1.0)
     assert verdict.next_question == "g"
     assert verdict.contrasts == (
         Contrast("x", ("a",)),
@@ -851,7 +855,7 @@ def test_contrasts_name_at_most_three_causes_best_first_and_skip_unlikely_ones()
     likelihoods = {(f"f{i}", "s"): 0.9 for i in range(5)}
     likelihoods["f5", "s"] = 0.02
     kb = KnowledgeBase(faults, [Symptom("s", 1.0, 0.2)], likelihoods)
-    contrasts = dict((c.answer, c.faults) for c in diagnose(kb, {}).contrasts)
+    contrasts = dict((c.answer, c.faults) for c in diagnose(kb, {}, min_lift=1.0).contrasts)
     # f4 points to yes too, but holds under 2 %; a fourth cause is not named
     assert contrasts == {"y": ("f0", "f1", "f2"), "n": ("f5",)}
 
@@ -863,12 +867,12 @@ def test_a_cause_a_yes_barely_raises_is_not_named():
         [Symptom("s", 1.0, 0.45)],
         {("a", "s"): 0.6},
     )
-    assert diagnose(kb, {}, min_gain_per_cost=0.0).contrasts == ()
+    assert diagnose(kb, {}, min_lift=1.0, min_gain_per_cost=0.0).contrasts == ()
 
 
 def test_a_single_cause_is_clear_at_once():
     kb = KnowledgeBase([Fault("only", 1.0)], [Symptom("s", 1.0, 0.5)], {("only", "s"): 0.9})
-    verdict = diagnose(kb, {})
+    verdict = diagnose(kb, {}, min_lift=1.0)
     assert verdict.stop_reason == "clear" and verdict.next_question is None
 
 
@@ -879,16 +883,16 @@ def test_the_lead_rule_uses_clear_at_when_it_is_lower():
         {("a", "s"): 0.9, ("b", "s"): 0.1},
     )
     # a holds 0.45, 1.125 × c: not ahead; with clear_at 0.45 it is clear by clear_at itself
-    assert diagnose(kb, {}, clear_at=0.449).stop_reason == "clear"
-    assert diagnose(kb, {}, clear_at=0.46).stop_reason is None
+    assert diagnose(kb, {}, min_lift=1.0, clear_at=0.449).stop_reason == "clear"
+    assert diagnose(kb, {}, min_lift=1.0, clear_at=0.46).stop_reason is None
     ahead = KnowledgeBase(
         [Fault("a", 45.0), Fault("b", 14.0), Fault("c", 14.0)],
         [Symptom("s", 1.0, 0.5)],
         {("a", "s"): 0.9, ("b", "s"): 0.1},
     )
     # a holds 0.62, over 3 × 0.19 each: clearly ahead though below clear_at 0.8
-    assert diagnose(ahead, {}, clear_at=0.8).stop_reason == "clear"
-    assert diagnose(ahead, {}, clear_at=0.55).stop_reason == "clear"
+    assert diagnose(ahead, {}, min_lift=1.0, clear_at=0.8).stop_reason == "clear"
+    assert diagnose(ahead, {}, min_lift=1.0, clear_at=0.55).stop_reason == "clear"
 
 
 @pytest.mark.parametrize(

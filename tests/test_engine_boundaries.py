@@ -44,7 +44,7 @@ def stop(*shares: float) -> tuple[str | None, str | None]:
     kb = shares_kb(*shares)
     post = posterior(kb, {})
     assert list(post.values()) == pytest.approx([s / sum(shares) for s in shares], rel=1e-12)
-    verdict = diagnose(kb, {})
+    verdict = diagnose(kb, {}, min_lift=1.0)
     return verdict.stop_reason, verdict.next_question
 
 
@@ -97,7 +97,7 @@ def worth_asking(bits_per_cost: float) -> tuple[str | None, str | None]:
         {("a", "s"): 0.9},
     )
     assert information_gains(kb, {}) == {"s": pytest.approx(gain, rel=1e-12)}
-    verdict = diagnose(kb, {})
+    verdict = diagnose(kb, {}, min_lift=1.0)
     return verdict.stop_reason, verdict.next_question
 
 
@@ -137,7 +137,7 @@ def contrasts_for_ratio(ratio: float) -> tuple[Contrast, ...]:
     p_yes = math.fsum(share * kb.p_yes(f, "s") for f, share in posterior(kb, {}).items())
     assert kb.p_yes("a", "s") / p_yes == pytest.approx(ratio, rel=1e-12)
     assert 1.1 < (1 - 0.2) / (1 - p_yes) < 1.15
-    verdict = diagnose(kb, {}, min_gain_per_cost=0.0)
+    verdict = diagnose(kb, {}, min_lift=1.0, min_gain_per_cost=0.0)
     assert verdict.next_question == "s"
     return verdict.contrasts
 
@@ -157,7 +157,7 @@ def contrasts_for_share(share: float) -> tuple[Contrast, ...]:
         {("x", "s"): 0.9},
     )
     assert posterior(kb, {})["x"] == pytest.approx(share, rel=1e-12)
-    verdict = diagnose(kb, {}, min_gain_per_cost=0.0)
+    verdict = diagnose(kb, {}, min_lift=1.0, min_gain_per_cost=0.0)
     assert verdict.next_question == "s"
     return verdict.contrasts
 
@@ -177,7 +177,7 @@ def test_an_answer_names_at_most_three_causes_the_likeliest_first():
         {(f"f{i}", "s"): 0.9 for i in range(1, 5)},
     )
     assert posterior(kb, {})["f4"] == pytest.approx(0.05)
-    verdict = diagnose(kb, {}, min_gain_per_cost=0.0)
+    verdict = diagnose(kb, {}, min_lift=1.0, min_gain_per_cost=0.0)
     assert verdict.contrasts == (Contrast("y", ("f1", "f2", "f3")), Contrast("n", ("r1", "r2")))
 
 
@@ -202,7 +202,7 @@ def test_a_cause_at_exactly_50_percent_and_four_times_the_runner_up_is_clear():
     # Weights 1 and four of ~1/4: however exp rounds the last bit, they sum to exactly 2.
     kb = shares_kb(4.0, 1.0, 1.0, 1.0, 1.0)
     assert posterior(kb, {})["c0"] == 0.5  # exactly
-    assert diagnose(kb, {}).stop_reason == "clear"
+    assert diagnose(kb, {}, min_lift=1.0).stop_reason == "clear"
 
 
 def test_an_answer_exactly_1_3_times_likelier_points_to_its_cause():
@@ -213,7 +213,7 @@ def test_an_answer_exactly_1_3_times_likelier_points_to_its_cause():
     )
     assert posterior(kb, {}) == {"a": 0.5, "b": 0.5}
     assert 0.35 + 0.5 * (0.65 - 0.35) == 0.5 and 0.65 / 0.5 == 1.3
-    verdict = diagnose(kb, {}, min_gain_per_cost=0.0)
+    verdict = diagnose(kb, {}, min_lift=1.0, min_gain_per_cost=0.0)
     assert verdict.contrasts == (Contrast("y", ("a",)), Contrast("n", ("b",)))
 
 
@@ -223,5 +223,5 @@ def test_a_cause_at_exactly_2_percent_is_named():
         [Fault(f"f{i:02d}", 1.0) for i in range(50)], [Symptom("s", 1.0, 0.1)], {("f00", "s"): 0.9}
     )
     assert set(posterior(kb, {}).values()) == {0.02}
-    verdict = diagnose(kb, {}, min_gain_per_cost=0.0)
+    verdict = diagnose(kb, {}, min_lift=1.0, min_gain_per_cost=0.0)
     assert verdict.contrasts == (Contrast("y", ("f00",)),)

@@ -133,29 +133,29 @@ def test_a_cause_exactly_at_clear_at_is_clear():
         {("a", "s"): 0.9},
     )
     assert posterior(kb, {})["a"] == 0.5  # exactly
-    at = diagnose(kb, {}, clear_at=0.5)
+    at = diagnose(kb, {}, min_lift=1.0, clear_at=0.5)
     assert (at.done, at.stop_reason, at.next_question) == (True, "clear", None)
-    above = diagnose(kb, {}, clear_at=math.nextafter(0.5, 1.0))
+    above = diagnose(kb, {}, min_lift=1.0, clear_at=math.nextafter(0.5, 1.0))
     assert (above.done, above.next_question) == (False, "s")
 
 
 def test_clear_at_accepts_exactly_one_and_refuses_zero_and_more():
     kb = three_faults()
-    assert diagnose(kb, {}, clear_at=1.0).stop_reason is None
+    assert diagnose(kb, {}, min_lift=1.0, clear_at=1.0).stop_reason is None
     for bad in (0, 0.0, -0.5, math.nextafter(1.0, 2.0), 1.5, math.nan, True, "0.8"):
         with pytest.raises(ValueError, match="clear_at must be within"):
-            diagnose(kb, {}, clear_at=bad)
+            diagnose(kb, {}, min_lift=1.0, clear_at=bad)
 
 
 def test_min_gain_per_cost_accepts_zero_and_refuses_negatives_and_booleans():
     kb = three_faults()
     assert next_question(kb, {}, min_gain_per_cost=0) is not None
-    assert diagnose(kb, {}, min_gain_per_cost=0.0).next_question is not None
+    assert diagnose(kb, {}, min_lift=1.0, min_gain_per_cost=0.0).next_question is not None
     for bad in (-1e-9, math.nan, True, False, None):
         with pytest.raises(ValueError, match="min_gain_per_cost must be >= 0"):
             next_question(kb, {}, min_gain_per_cost=bad)
         with pytest.raises(ValueError, match="min_gain_per_cost must be >= 0"):
-            diagnose(kb, {}, min_gain_per_cost=bad)
+            diagnose(kb, {}, min_lift=1.0, min_gain_per_cost=bad)
 
 
 def test_a_question_exactly_at_the_minimum_gain_is_asked():

@@ -155,7 +155,7 @@ def test_the_api_explains_each_cause_in_russian(client, content):
     first = client.get(url).json()["next_question"]["options"][0]
     answered = client.get(f"{url}&answers={first['answers']}", follow=True).json()
     why = [reason["text"] for cause in answered["candidates"] for reason in cause["why"]]
-    assert why and all(text.startswith("Вы ответили") for text in why)
+    assert why and all(text.startswith("На вопрос «") for text in why)
     assert answered["links"]["wizard"].startswith("/ru/nissan-qashqai/trunk-wont-open/diagnose/")
 
 

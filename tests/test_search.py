@@ -359,6 +359,64 @@ def test_postgres_full_text_search_uses_the_gin_indexes(content):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL full-text search")
+def test_postgres_title_vectors_are_indexed_too(content):
+    """The first tiers of the candidates read the titles' own vectors (migration 0015): a
+    GIN index covers each, so a tier's LIMIT stops as soon as the index has found enough."""
+    from kb.search import title_vector
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for table in SEARCHED:
+            for language, config in SEARCH_CONFIGS.items():
+                cursor.execute(
+                    f"EXPLAIN SELECT id FROM {table} WHERE {title_vector(table, language)} "
+                    f"@@ plainto_tsquery('{config}'::regconfig, %s) LIMIT 10",
+                    ["lock"],
+                )
+                plan = " ".join(line for (line,) in cursor.fetchall())
+                assert f"Bitmap Index Scan on {table}_search_title_{language}" in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL full-text search")
+def test_when_more_rows_match_than_are_read_those_with_the_word_in_the_title_are_read(
+    content, monkeypatch
+):
+    """At 300 models a common word matches thousands of rows and only FULL_TEXT_CANDIDATES of
+    each kind are read. Patched to 1 here (one model's content has fewer matches than the real
+    bound): of four faults that mention "zeppelin", three in their text (written first, so
+    first on disk) and one in its name, the one read is the one named for it."""
+    from kb import search as search_module
+    from kb.models import Fault
+
+    model = Fault.objects.filter(problem__is_published=True).first()
+    for number in range(3):
+        model.pk, model.slug = None, f"zeppelin-text-{number}"
+        model.name_en, model.description_en = f"Odd fault {number}", "A zeppelin ate it."
+        model.save()
+    model.pk, model.slug = None, "zeppelin-name"
+    model.name_en, model.description_en = "Zeppelin latch", "Nothing else."
+    model.save()
+    monkeypatch.setattr(search_module, "FULL_TEXT_CANDIDATES", 1)
+    faults = [hit for hit in search_module.search("zeppelin").hits if hit.kind == "faults"]
+    assert [hit.title for hit in faults] == ["Zeppelin latch"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL full-text search")
+def test_rows_holding_every_word_are_read_before_rows_holding_one(content, monkeypatch):
+    """A query of two words reads first the rows whose titles hold both, then those holding
+    both anywhere, before rows with only one of them."""
+    from kb import search as search_module
+    from kb.models import Fault
+
+    monkeypatch.setattr(search_module, "FULL_TEXT_CANDIDATES", 1)
+    fault = Fault.objects.filter(problem__is_published=True, name_en__icontains="fuse").first()
+    words = [w for w in search_module.words_of(fault.name_en) if len(w) > 3][:2]
+    assert len(words) == 2, fault.name_en
+    faults = [hit for hit in search_module.search(" ".join(words)).hits if hit.kind == "faults"]
+    assert faults and set(search_module.words_of(faults[0].title)) >= set(words), faults[0].title
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL full-text search")
 def test_the_stored_vectors_follow_an_edit(content):
     """PostgreSQL keeps the stored vector itself: a fault renamed is found by its new name
     without anything else written."""

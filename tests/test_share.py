@@ -115,7 +115,7 @@ def test_the_print_view_has_the_answers_the_top_causes_their_checks_and_costs(cl
         for item in outcome.answered:
             assert str(item["question"]) in page and str(item["label"]) in page
         for cause in outcome.top_causes:
-            assert cause.fault.name in page
+            assert f"{cause.fault.short_name}\u00a0— " in page
             for procedure in cause.procedures:
                 if procedure.kind != "emergency":
                     assert procedure.title in page

@@ -222,7 +222,7 @@ class FaultAdmin(
     list_display = ["name", "slug", "problem", "category", "group", "share"]
     list_filter = ["problem", "category", "group"]
     list_select_related = ["problem__vehicle_model__make", "group"]
-    search_fields = ["name", "slug", "summary", "description", "signs"]
+    search_fields = ["name", "short_name", "slug", "summary", "description", "signs"]
     form = FaultForm
     filter_horizontal = ["procedures"]
     inlines = [LikelihoodInline]

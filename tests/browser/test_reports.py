@@ -67,7 +67,7 @@ def test_owner_finishes_a_diagnosis_reports_the_fix_and_sees_the_thanks(
         page.get_by_role("link", name="Back to your result").click()
         page.wait_for_selector("text=Result: the likely causes")
     report = OwnerReport.objects.get()
-    assert report.fault.name == top_cause
+    assert report.fault.short_name == top_cause
     assert (report.generation.code, report.model_year, report.mileage) == ("j10", 2012, 150000)
     assert report.answers and report.ranking
     assert context.cookies() == []  # no cookie for an anonymous owner, ever
