@@ -629,7 +629,10 @@ class PlanStep:
 
     @property
     def percent_label(self) -> str:
-        return "<1%" if self.probability < 0.005 else f"{round(self.probability * 100)}%"
+        """«62 %» in Russian, "62%" in English, as a cause's (kb/numbers.py)."""
+        if self.probability < 0.005:
+            return numbers.percent(1, below=True)
+        return numbers.percent(round(self.probability * 100))
 
 
 @dataclass(frozen=True)

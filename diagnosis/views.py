@@ -5,6 +5,7 @@ from functools import wraps
 
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -223,8 +224,9 @@ def api_diagnose(request):
 def _with_figures_in_words(data: dict, outcome) -> dict:
     """The result's figures as the wizard's page writes them in the language asked (kb/numbers.py:
     «15 000–25 000 ₽», «10 мин–4 ч» with no-break spaces; "15,000–25,000 RUB" in English), beside
-    the numbers: each cause's ``probability_text``, each procedure's ``time`` and ``costs``.
-    Only keys are added; the numeric ``probability`` stays as it was."""
+    the numbers: each cause's ``probability_text``, each procedure's ``time`` and ``costs``,
+    and the plan's ``minutes_text``, ``money_text`` and ``probability_text``. Only keys are
+    added; every number stays as it was."""
     for candidate, cause in zip(data["candidates"], outcome.causes, strict=True):
         candidate["probability_text"] = cause.percent_label
         for entry, procedure in zip(candidate["procedures"], cause.procedures, strict=True):
@@ -247,7 +249,32 @@ def _with_figures_in_words(data: dict, outcome) -> dict:
                 }
                 for cost in procedure.costs
             ]
+    if "plan" in data:
+        _plan_in_words(data["plan"], outcome.plan)
     return data
+
+
+def _plan_in_words(data: dict, plan) -> None:
+    """The plan's time, money and chances in words (as its part of the result page says them)."""
+
+    def minutes(value) -> str:  # rounded as the page's floatformat rounds them
+        return numbers.duration_range(floatformat(value, 0), floatformat(value, 0))
+
+    def money(value) -> str:
+        return numbers.money_range(round(value), round(value), plan.currency)
+
+    for entry, step in zip(data["steps"], plan.steps, strict=True):
+        entry["probability_text"] = numbers.percent(
+            max(1, round(step.probability * 100)), below=step.probability < 0.005
+        )
+        entry["minutes_text"] = minutes(step.minutes)
+        entry["money_text"] = money(step.money) if step.money >= 1 else ""
+    for expected, (spent, paid) in (
+        (data["expected"], (plan.expected_minutes, plan.expected_money)),
+        (data["by_probability"]["expected"], (plan.probability_minutes, plan.probability_money)),
+    ):
+        expected["minutes_text"] = minutes(spent)
+        expected["money_text"] = money(paid)
 
 
 def _api_query(request, compiled, query: DiagnoseQuery) -> str:

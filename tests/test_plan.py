@@ -193,7 +193,8 @@ def test_the_api_gives_the_plan_beside_the_ranking(client, content):
     assert sum(step["probability"] for step in plan_["steps"]) == pytest.approx(1, abs=1e-3)
     slugs = [[p["slug"] for p in step["procedures"]] for step in plan_["steps"]]
     assert sorted(map(tuple, slugs)) == sorted(map(tuple, plan_["by_probability"]["steps"]))
-    assert set(plan_["expected"]) == {"minutes", "money"}
+    # the numbers, and the same in words as the page writes them (tests/test_russian_pages.py)
+    assert set(plan_["expected"]) == {"minutes", "money", "minutes_text", "money_text"}
 
 
 @pytest.mark.django_db

@@ -87,7 +87,7 @@ class RussianText(HTMLParser):
     def of(cls, html: str) -> str:
         parser = cls()
         parser.feed(html)
-        return " ".join(" ".join(parser.parts).split())
+        return re.sub(r"[ \t\r\n]+", " ", " ".join(parser.parts)).strip()  # no-break spaces kept
 
 
 def english_words(text: str) -> list[str]:
@@ -151,10 +151,13 @@ def test_the_english_word_check_finds_a_word_left_in_english():
 
 # --- The number format -----------------------------------------------------------------------
 
-# «руб.» where the pages say «₽»; a number of five digits or more without its thousands
-# separated (a year has four); a decimal point where Russian writes a comma.
+# «руб.» where the pages say «₽»; a unit a line may break from its number («12 В», «80 %»
+# have a no-break space); a number of five digits or more without its thousands separated (a
+# year has four); a decimal point where Russian writes a comma.
 NUMBER_MISTAKES = {
     "руб.": re.compile(r"\bруб\b\.?"),
+    "a breaking space before the unit": re.compile(r"\d (?:₽|мин|ч|В|%)(?!\w)"),
+    "a percent sign without its space": re.compile(r"\d%"),
     "ungrouped thousands": re.compile(r"(?<![\d.,/:#-])\d{5,}(?![\d])"),
     "decimal point": re.compile(r"(?<![\d.])\d+\.\d+(?![\d.])"),
 }
@@ -175,9 +178,14 @@ def test_russian_pages_write_numbers_the_russian_way(russian_pages):
 
 
 def test_the_number_check_finds_each_mistake():
-    text = RussianText.of("<p>Замок 15000–25000 руб., замена 1.5 ч; 2016 год, 15\xa0000 ₽</p>")
+    text = RussianText.of(
+        "<p>Замок 15000–25000 руб., замена 1.5 ч; 2016 год, 15\xa0000\xa0₽, 80%, 12 В</p>"
+    )
     assert number_mistakes(text) == [
         "руб.: руб.",
+        "a breaking space before the unit: 5 ч",
+        "a breaking space before the unit: 2 В",
+        "a percent sign without its space: 0%",
         "ungrouped thousands: 15000",
         "ungrouped thousands: 25000",
         "decimal point: 1.5",
@@ -220,3 +228,13 @@ def test_the_apis_figures_read_as_the_wizards_page_writes_them(client, content, 
         assert "15\xa0000–25\xa0000\xa0₽" in texts
     else:
         assert "15,000–25,000\xa0RUB" in texts
+    # the plan: its first step and the expected totals, as the page's plan says them
+    plan, about = data["plan"], "около" if language == "ru" else "about"
+    first = plan["steps"][0]
+    shown = f"{first['minutes_text']}, {first['money_text']}" if first["money_text"] else ""
+    assert f"— {shown or first['minutes_text']}" in page
+    assert f"({first['probability_text']})" in page
+    expected = plan["expected"]
+    conjunction = "и" if language == "ru" else "and"
+    assert f"{about} {expected['minutes_text']} {conjunction} {expected['money_text']}" in page
+    assert isinstance(expected["minutes"], int) and isinstance(expected["money"], int)

@@ -132,6 +132,14 @@ def money_range(cost, code) -> str:
 
 
 @register.simple_tag
+def price(amount, code) -> str:
+    """One amount with its currency, rounded to the ruble: «4 500 ₽», "4,500 RUB"
+    (kb/numbers.py; a no-break space before the currency)."""
+    whole = round(float(amount or 0))
+    return numbers.money_range(whole, whole, code)
+
+
+@register.simple_tag
 def duration_range(low, high) -> str:
     return numbers.duration_range(low, high)
 
