@@ -586,19 +586,22 @@ def _or_list(names: list[str]) -> str:
     }
 
 
+# Names that keep their capitals anywhere in a sentence: a name beginning with one of them is
+# left as it is ("Smart Key out of sync"); one merely containing it is not ("flat Smart Key
+# battery").
+PROPER_NAMES = ("Smart Key", "Intelligent Key", "Nissan", "Qashqai")
+
+
 def mid_sentence(name: str) -> str:
     """A name as it reads inside a sentence: its first letter lower-cased ("Weak 12 V battery"
     -> "weak 12 V battery", «Слабый аккумулятор» -> «слабый аккумулятор»), unless it begins
     with an abbreviation or a number («BCM …», «12 В …», "J11 …": a capital or a digit after
-    the first letter) or a proper name of several words ("Smart Key …": the next word is
-    capitalized too)."""
+    the first letter) or with one of PROPER_NAMES."""
     words = name.split()
-    if not words:
+    if not words or name.startswith(PROPER_NAMES):
         return name
     first = words[0]
     if any(c.isupper() or c.isdigit() for c in first[1:]) or not first[0].isupper():
-        return name
-    if len(words) > 1 and words[1][:1].isupper():
         return name
     return first[0].lower() + name[1:]
 
@@ -629,7 +632,7 @@ class PlanStep:
 
     @property
     def percent_label(self) -> str:
-        """«62 %» in Russian, "62%" in English, as a cause's (kb/numbers.py)."""
+        """As the cause list writes it: "80%", «80 %», "<1%"."""
         if self.probability < 0.005:
             return numbers.percent(1, below=True)
         return numbers.percent(round(self.probability * 100))

@@ -58,7 +58,7 @@ def test_the_documented_page_size_is_the_catalogues():
     assert f"at most {catalogue.PAGE_SIZE} items" in page["description"]
 
 
-def test_the_result_admits_fields_added_in_v1_such_as_the_plan():
+def test_the_result_admits_fields_added_in_v1_and_describes_the_plan():
     result = doc.DOCUMENT["components"]["schemas"]["DiagnoseResult"]
     assert result["additionalProperties"] is True
     assert "plan" in result["properties"] and "plan" not in result["required"]
@@ -74,7 +74,15 @@ def test_the_result_admits_fields_added_in_v1_such_as_the_plan():
         "links": {"problem": "/", "wizard": "/", "emergency": None, "self": "/"},
     }
     validator = doc.validator("#/components/schemas/DiagnoseResult")
-    assert validator.is_valid({**sample, "plan": {"steps": []}, "added_later": 1})
+    plan = {
+        "steps": [],
+        "expected": {"minutes": 0, "money": 0},
+        "by_probability": {"steps": [], "expected": {"minutes": 0, "money": 0}},
+        "currency": "RUB",
+        "decisive": None,
+    }
+    assert validator.is_valid({**sample, "plan": plan, "added_later": 1})
+    assert not validator.is_valid({**sample, "plan": {"steps": []}})  # the plan is described
     assert not validator.is_valid({**sample, "done": "yes"})  # the schema does check
 
 

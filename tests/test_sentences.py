@@ -187,7 +187,8 @@ def test_no_reason_of_a_shipped_result_writes_a_factor_with_a_trailing_zero(clie
         ("BCM: программный сбой", "BCM: программный сбой"),  # an abbreviation stays
         ("12 В не хватает", "12 В не хватает"),  # so does a number
         ("J11 facelift wiring", "J11 facelift wiring"),
-        ("Smart Key out of sync", "Smart Key out of sync"),  # a name of several words
+        ("Smart Key out of sync", "Smart Key out of sync"),  # a proper name of two words
+        ("Flat Smart Key battery", "flat Smart Key battery"),  # one inside the name
         ("Замёрзший замок", "замёрзший замок"),
         ("", ""),
     ],
