@@ -21,6 +21,7 @@ them, so the admin's fields, the glossary check and search see no invisible char
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 NBSP = "\u00a0"
 
@@ -61,6 +62,14 @@ def russian_nbsp(text: str) -> str:
     Anything but a non-empty string comes back unchanged."""
     if not isinstance(text, str) or " " not in text:
         return text
+    return _typeset_text(text)
+
+
+@lru_cache(maxsize=4096)
+def _typeset_text(text: str) -> str:
+    """Pages read the same texts again and again (a page's fields, search snippets): the
+    result is kept, 4,096 texts at most (a few MB), since four passes over a long description
+    cost a fraction of a millisecond each time."""
     parts = _PROTECTED.split(text)
     # split() with one group: even indexes are plain text, odd ones the protected pieces
     return "".join(part if index % 2 else _typeset(part) for index, part in enumerate(parts))
