@@ -201,11 +201,27 @@ function fresh(response) {
   return Date.now() - keptAt < Number(age[1]) * 1000;
 }
 
+// The fragments this worker fetched, also in memory while it runs: a tap is answered without
+// reading the cache from disk (the cache holds them for a restarted worker, and offline).
+var memory = new Map();  // url -> { html, headers }
+
+function remember(url, html, headers) {
+  memory.delete(url);  // re-inserted: the newest comes last
+  memory.set(url, { html: html, headers: Array.from(headers.entries()) });
+  while (memory.size > MAX_STEPS) memory.delete(memory.keys().next().value);
+}
+
+function fromMemory(url) {
+  var kept = memory.get(url);
+  return kept ? new Response(kept.html, { status: 200, headers: kept.headers }) : null;
+}
+
 // The kept fragment of a step: fresh only (online), or any (offline). A copy each time.
 function keptStep(url, freshOnly) {
-  return caches.open(STEPS).then(function (cache) {
+  var inMemory = fromMemory(url);
+  return (inMemory ? Promise.resolve(inMemory) : caches.open(STEPS).then(function (cache) {
     return cache.match(url, { ignoreVary: true });
-  }).then(function (kept) {
+  })).then(function (kept) {
     if (!kept || (freshOnly && !fresh(kept))) return null;
     return kept;
   }).catch(function () { return null; });
@@ -223,6 +239,7 @@ function keepStep(url) {
       var headers = new Headers(response.headers);
       headers.set("X-Kept-At", String(Date.now()));
       var copy = new Response(html, { status: 200, statusText: response.statusText, headers: headers });
+      remember(url, html, headers);
       return caches.open(STEPS).then(function (cache) {
         return cache.delete(url).then(function () { return cache.put(url, copy); });
       }).then(function () { return html; });
