@@ -137,7 +137,14 @@ class DelayingProxy:
         return self
 
     def __exit__(self, *exc) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
+        async def shut():
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            self.loop.stop()
+
+        asyncio.run_coroutine_threadsafe(shut(), self.loop)
         self.thread.join(5)
 
     @property
@@ -151,6 +158,7 @@ class DelayingProxy:
         self.ready.set()
         self.loop.run_forever()
         server.close()
+        self.loop.close()
 
     def cut_signal(self) -> None:
         """Refuse new connections and close the open ones (the tunnel of a car park)."""
