@@ -100,6 +100,7 @@ bench: venv
 	$(PY) bench/report_burst.py
 	$(PY) bench/usage_counters.py
 	$(PY) bench/scale.py
+	$(PY) bench/tap.py
 
 lighthouse: venv messages $(TOOLS)/node_modules/.bin/lighthouse
 	PATH="$(CURDIR)/$(TOOLS)/node_modules/.bin:$$PATH" $(PY) bench/lighthouse.py

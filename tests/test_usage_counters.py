@@ -118,6 +118,18 @@ def test_bad_links_history_restores_and_head_requests_are_not_counted(client, co
     assert counted() == {}
 
 
+def test_steps_fetched_ahead_are_not_counted_and_the_tap_told_after_them_is(client, content):
+    """The service worker fetches the next questions' steps ahead (``Purpose: prefetch``), the
+    browser may too (``Sec-Purpose``); most are never tapped. A tap the worker answers from a
+    kept step reaches the server afterwards as an ordinary request, and that one counts."""
+    htmx = {"HX-Request": "true", "HX-Target": "step"}
+    client.get(FIRST, headers={**htmx, "Purpose": "prefetch"})
+    client.get(FIRST, headers={"Sec-Purpose": "prefetch;prerender"})
+    assert counted() == {}
+    client.get(FIRST, headers=htmx)
+    assert sum(counted().values()) >= 1
+
+
 def test_steps_of_staff_with_the_marker_cookie_are_not_counted(client, content):
     client.cookies["staff_view"] = "1"
     client.get(FIRST)

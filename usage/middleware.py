@@ -5,8 +5,11 @@ shared cache without running the view, but the response it replays carries the e
 view attached (``response.usage_events`` is pickled with the stored response), so both paths
 count alike, with one cache round trip and no database access. Counted: GET with status 200.
 Not counted: HEAD, a 304 revalidation, a step the browser serves from its own cache (the
-server never sees those), and requests carrying the staff marker cookie, so staff trying the
-wizard do not skew the figures. Nothing about the person is read or kept.
+server never sees those), a step fetched ahead (``Purpose: prefetch`` from the service worker,
+``Sec-Purpose: prefetch`` from the browser: most are never tapped; a tap the worker answers
+from a kept step is told to the server after it, as an ordinary request, templates/kb/sw.js),
+and requests carrying the staff marker cookie, so staff trying the wizard do not skew the
+figures. Nothing about the person is read or kept.
 """
 
 from django.core.exceptions import MiddlewareNotUsed
@@ -30,6 +33,14 @@ class UsageCountMiddleware:
             and request.method == "GET"
             and response.status_code == 200
             and request.COOKIES.get(SharedPageCacheMiddleware.STAFF_COOKIE) != "1"
+            and not fetched_ahead(request)
         ):
             counters.count(events)
         return response
+
+
+def fetched_ahead(request) -> bool:
+    """A request the owner did not make: a step fetched ahead of a tap that may never come."""
+    return request.headers.get("Purpose") == "prefetch" or request.headers.get(
+        "Sec-Purpose", ""
+    ).startswith("prefetch")

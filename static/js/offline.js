@@ -9,19 +9,33 @@
     navigator.serviceWorker.register("/sw.js").catch(function () {});
   });
 
+  // Instant answers (docs/offline.md): the worker keeps the steps of the next two questions,
+  // and a tap on one is answered from the phone. Save-Data or a 2G connection: nothing in the
+  // background; a touch on an answer starts fetching its step, and the tap joins it. Only once
+  // the worker controls the page: a first visit's first view downloads nothing ahead.
+  var connection = navigator.connection || {};
+  var sparing = !!connection.saveData || /^(slow-)?2g$/.test(connection.effectiveType || "");
+  function tell(message) {
+    var worker = navigator.serviceWorker.controller;
+    if (worker) worker.postMessage(message);
+  }
   function prefetchNextSteps() {
-    if (navigator.connection && navigator.connection.saveData) return;
+    if (sparing) return;
     var links = document.querySelectorAll("#step a.button-answer");
     if (!links.length) return;
     var urls = Array.prototype.map.call(links, function (link) { return link.href; });
-    navigator.serviceWorker.ready.then(function (registration) {
-      if (registration.active) {
-        registration.active.postMessage({ type: "prefetch", urls: urls, depth: 2 });
-      }
-    });
+    tell({ type: "prefetch", urls: urls, depth: 2 });
   }
-  window.addEventListener("load", prefetchNextSteps);
-  document.addEventListener("htmx:afterSettle", prefetchNextSteps);
+  function prefetchTouched(event) {
+    var link = event.target.closest && event.target.closest("#step a.button-answer");
+    if (link) tell({ type: "prefetch", urls: [link.href], touch: true });
+  }
+  if (sparing) {
+    document.addEventListener("pointerdown", prefetchTouched, { passive: true });
+  } else {
+    window.addEventListener("load", prefetchNextSteps);
+    document.addEventListener("htmx:afterSettle", prefetchNextSteps);
+  }
 
   var list = document.getElementById("kept-pages");
   if (!list || !window.caches) return;

@@ -4,12 +4,14 @@
 "use strict";
 var VERSION = {{ version_json|safe }};
 var CACHE = "carfaults-" + VERSION;  // the shell and the pages the owner opened
-var AHEAD = CACHE + "-ahead";  // steps fetched ahead of the owner's answers
+var AHEAD = CACHE + "-ahead";  // steps fetched ahead of the owner's answers (pages)
+var STEPS = CACHE + "-steps";  // the same steps as htmx fragments: what a tap is answered with
 var PRECACHE = {{ precache_json|safe }};  // site shell, hashed static files, emergency procedures
 // Per language, longest prefix first: {prefix: "/ru/", url: "/ru/offline/", text: "…"}.
 var OFFLINE_PAGES = {{ offline_pages_json|safe }};
 var MAX_PAGES = 200;  // pages kept besides the precached ones; the oldest go first
 var MAX_AHEAD = 100;
+var MAX_STEPS = 100;
 var NETWORK_WAIT_MS = 6000;  // a slow network falls back to a kept copy after this long
 
 self.addEventListener("install", function (event) {
@@ -30,13 +32,15 @@ self.addEventListener("activate", function (event) {
   event.waitUntil(
     caches.keys().then(function (names) {
       return Promise.all(names.filter(function (name) {
-        return name.indexOf("carfaults-") === 0 && name !== CACHE && name !== AHEAD;
+        return name.indexOf("carfaults-") === 0 && [CACHE, AHEAD, STEPS].indexOf(name) === -1;
       }).map(function (name) { return caches.delete(name); }));
     }).then(function () { return self.clients.claim(); })
   );
 });
 
 function isHtmx(request) { return request.headers.get("HX-Request") === "true"; }
+// htmx's history restore asks for the whole page (historyCacheSize 0): never a kept fragment.
+function isRestore(request) { return request.headers.get("HX-History-Restore-Request") === "true"; }
 
 function keepable(request, url) {
   return request.method === "GET" && url.origin === self.location.origin &&
@@ -129,7 +133,10 @@ function networkFirst(event) {
       if (kept) setTimeout(function () { resolve(kept); }, NETWORK_WAIT_MS);
     });
     return Promise.race([network, timeout]).catch(function () {
-      return kept || fallback(request);
+      if (kept) return kept;
+      // Offline, a tap on a step fetched ahead: its fragment, however old (docs/offline.md).
+      var step = htmx && !isRestore(request) ? keptStep(request.url, false) : Promise.resolve(null);
+      return step.then(function (found) { return found || fallback(request); });
     });
   });
 }
@@ -151,50 +158,192 @@ self.addEventListener("fetch", function (event) {
   if (!keepable(request, url)) return;
   if (url.pathname.indexOf("/static/") === 0) {
     event.respondWith(cacheFirst(event));
+  } else if (isHtmx(request) && !isRestore(request)) {
+    event.respondWith(answerTap(event));
   } else if (request.mode === "navigate" || isHtmx(request) ||
              (request.headers.get("Accept") || "").indexOf("text/html") !== -1) {
     event.respondWith(networkFirst(event));
   }
 });
 
-// The page sends the wizard's answer links once a generation is chosen: those steps and the
-// ones after them (the next two questions) are fetched and kept in the background.
+// Instant answers (docs/offline.md). The page sends the answer links of the step on screen
+// once the worker controls it: each step's htmx fragment (what a tap swaps in) and its page
+// are fetched and kept, then the fragments of the steps after those (the next two
+// questions). A tap on a kept step of this release, younger than its own max-age, is answered
+// from the phone at once; any other tap goes to the network as before.
 var ANSWER_LINK = /<a class="button button-answer[^"]*" href="([^"]+)"/g;
+var PREFETCH_HEADERS = { "HX-Request": "true", "HX-Boosted": "true", "HX-Target": "step",
+  "Purpose": "prefetch" };
+var early = {};  // url -> the fragment a touch started fetching (a tap joins it)
+var pending = {};  // url -> a fragment being fetched ahead (a tap does not wait for it)
 
 function unescapeHtml(text) {
   return text.replace(/&amp;/g, "&").replace(/&#x27;|&#39;/g, "'").replace(/&quot;/g, '"');
 }
 
-function prefetch(urls, depth) {
-  return caches.open(AHEAD).then(function (cache) {
-    return Promise.all(urls.map(function (href) {
-      var url = new URL(href, self.location.origin);
-      if (url.origin !== self.location.origin) return null;
-      return fromCache(url.href).then(function (kept) {
-        var page = kept || fetch(url.href, { credentials: "omit" }).then(function (response) {
-          if (response.status !== 200) return null;
-          return cache.put(url.href, response.clone()).then(function () { return response; });
-        });
-        if (depth <= 1) return page;
-        return Promise.resolve(page).then(function (response) {
-          return response ? response.text() : "";
-        }).then(function (html) {
-          var next = [];
-          var match;
-          ANSWER_LINK.lastIndex = 0;
-          while ((match = ANSWER_LINK.exec(html)) !== null) next.push(unescapeHtml(match[1]));
-          return prefetch(next, depth - 1);
-        });
-      }).catch(function () {});
-    }));
-  }).then(function () {
-    return caches.open(AHEAD).then(function (cache) { return trim(cache, MAX_AHEAD); });
+function answerLinks(html) {
+  var next = [];
+  var match;
+  ANSWER_LINK.lastIndex = 0;
+  while ((match = ANSWER_LINK.exec(html)) !== null) next.push(unescapeHtml(match[1]));
+  return next;
+}
+
+// Fresh as HTTP would keep it: a public response younger than its max-age. Staff (private,
+// no-cache) and drafts are never answered from the phone while online.
+function fresh(response) {
+  var control = response.headers.get("Cache-Control") || "";
+  var age = /max-age=(\d+)/.exec(control);
+  if (!age || control.indexOf("public") === -1 || /no-cache|no-store|private/.test(control)) {
+    return false;
+  }
+  var keptAt = Number(response.headers.get("X-Kept-At")) || 0;
+  return Date.now() - keptAt < Number(age[1]) * 1000;
+}
+
+// The fragments this worker fetched, also in memory while it runs: a tap is answered without
+// reading the cache from disk (the cache holds them for a restarted worker, and offline).
+var memory = new Map();  // url -> { html, headers }
+
+function remember(url, html, headers) {
+  memory.delete(url);  // re-inserted: the newest comes last
+  memory.set(url, { html: html, headers: Array.from(headers.entries()) });
+  while (memory.size > MAX_STEPS) memory.delete(memory.keys().next().value);
+}
+
+function fromMemory(url) {
+  var kept = memory.get(url);
+  return kept ? new Response(kept.html, { status: 200, headers: kept.headers }) : null;
+}
+
+// The kept fragment of a step: fresh only (online), or any (offline). A copy each time.
+function keptStep(url, freshOnly) {
+  var inMemory = fromMemory(url);
+  return (inMemory ? Promise.resolve(inMemory) : caches.open(STEPS).then(function (cache) {
+    return cache.match(url, { ignoreVary: true });
+  })).then(function (kept) {
+    if (!kept || (freshOnly && !fresh(kept))) return null;
+    return kept;
+  }).catch(function () { return null; });
+}
+
+// Fetches a step's fragment as htmx would ask for it and keeps it, stamped with the time.
+// Resolves to its HTML ("" when it could not be kept).
+function keepStep(url) {
+  if (pending[url]) return pending[url];
+  // With the owner's cookies, as htmx asks: a staff member's step comes back private, so it
+  // is never answered from the phone online and staff keep seeing their own edits at once.
+  var done = fetch(url, { credentials: "same-origin", headers: PREFETCH_HEADERS }).then(function (response) {
+    if (response.status !== 200 || response.redirected || response.type !== "basic") return "";
+    return response.text().then(function (html) {
+      var headers = new Headers(response.headers);
+      headers.set("X-Kept-At", String(Date.now()));
+      var copy = new Response(html, { status: 200, statusText: response.statusText, headers: headers });
+      remember(url, html, headers);
+      return caches.open(STEPS).then(function (cache) {
+        return cache.delete(url).then(function () { return cache.put(url, copy); });
+      }).then(function () { return html; });
+    });
+  }).catch(function () { return ""; }).then(function (html) {
+    delete pending[url];
+    return html;
   });
+  pending[url] = done;
+  return done;
+}
+
+// A step's fragment, from the phone when kept and fresh, else fetched (and kept).
+function stepHtml(url) {
+  return keptStep(url, true).then(function (kept) {
+    return kept ? kept.text() : keepStep(url);
+  });
+}
+
+function keepPage(url) {
+  return fromCache(url).then(function (kept) {
+    if (kept) return null;
+    return fetch(url, { credentials: "omit", headers: { "Purpose": "prefetch" } }).then(function (response) {
+      if (response.status !== 200 || response.redirected) return null;
+      return caches.open(AHEAD).then(function (cache) { return cache.put(url, response); });
+    });
+  }).catch(function () {});
+}
+
+// A tap answered from the phone still reaches the server, after the owner has the step: the
+// server counts a step shown only then (usage/middleware.py leaves fetches ahead out, since
+// most are never tapped). Not with Save-Data: the owner asked for fewer bytes.
+var TAP_HEADERS = { "HX-Request": "true", "HX-Boosted": "true", "HX-Target": "step" };
+
+function tell(event) {
+  if (event.request.headers.get("Save-Data") === "on") return Promise.resolve();
+  return fetch(event.request.url, { credentials: "same-origin", headers: TAP_HEADERS })
+    .catch(function () {});
+}
+
+// A tap (an htmx request for a step): the kept fragment when fresh; the fragment a touch
+// started fetching, when there is one; else the network (networkFirst, offline fallbacks).
+function answerTap(event) {
+  var url = event.request.url;
+  return keptStep(url, true).then(function (kept) {
+    if (kept) {
+      event.waitUntil(Promise.all([keepWholePage(url), tell(event)]));
+      return kept;
+    }
+    var joined = early[url];
+    if (!joined) return networkFirst(event);
+    return joined.then(function () { return keptStep(url, false); }).then(function (found) {
+      if (!found) return networkFirst(event);
+      event.waitUntil(Promise.all([keepWholePage(url), tell(event)]));
+      return found;
+    });
+  });
+}
+
+function sameOrigin(urls) {
+  return urls.map(function (href) { return new URL(href, self.location.origin); })
+    .filter(function (url) { return url.origin === self.location.origin; })
+    .map(function (url) { return url.href; });
+}
+
+function trimAll() {
+  return Promise.all([
+    caches.open(AHEAD).then(function (cache) { return trim(cache, MAX_AHEAD); }),
+    caches.open(STEPS).then(function (cache) { return trim(cache, MAX_STEPS); }),
+  ]);
+}
+
+// The next question's steps first (what the next tap needs), then their pages (offline
+// reloads, the offline page's list), then the fragments of the question after.
+function prefetch(urls, depth) {
+  urls = sameOrigin(urls);
+  return Promise.all(urls.map(stepHtml)).then(function (pages) {
+    var next = [];
+    if (depth > 1) {
+      pages.forEach(function (html) { next = next.concat(answerLinks(html || "")); });
+    }
+    return Promise.all(urls.map(keepPage)).then(function () {
+      return Promise.all(sameOrigin(next).map(stepHtml));
+    });
+  }).then(trimAll).catch(function () {});
+}
+
+// Save-Data or a 2G connection: nothing is fetched ahead in the background; a touch on an
+// answer starts fetching its step, and the tap that follows joins that request.
+function prefetchOnTouch(urls) {
+  return Promise.all(sameOrigin(urls).map(function (url) {
+    if (early[url]) return early[url];
+    early[url] = stepHtml(url).then(function (html) {
+      setTimeout(function () { delete early[url]; }, 10000);
+      return html;
+    });
+    return early[url];
+  })).then(trimAll).catch(function () {});
 }
 
 self.addEventListener("message", function (event) {
   var data = event.data || {};
   if (data.type === "prefetch" && Array.isArray(data.urls)) {
-    event.waitUntil(prefetch(data.urls.slice(0, 10), Math.min(data.depth || 1, 2)));
+    var urls = data.urls.slice(0, 10);
+    event.waitUntil(data.touch ? prefetchOnTouch(urls) : prefetch(urls, Math.min(data.depth || 1, 2)));
   }
 });

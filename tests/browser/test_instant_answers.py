@@ -1,0 +1,186 @@
+"""Instant answers (issue 23, docs/offline.md): the service worker keeps the htmx fragments of
+the next two questions' steps; a tap on a kept step is answered from the phone, offline too,
+and a tap whose step is not kept yet goes to the server as an ordinary request."""
+
+import time
+
+import pytest
+
+from tests.browser.test_offline import PHONE, WIZARD, forget_http_cache
+
+pytestmark = pytest.mark.browser
+
+# The steps of the next two questions kept as fragments: every answer link of the step on
+# screen, and every answer link inside each of those fragments. Resolves to true or false.
+NEXT_TWO_KEPT = """async () => {
+  const names = (await caches.keys()).filter(name => name.endsWith('-steps'));
+  if (names.length !== 1) return false;
+  const steps = await caches.open(names[0]);
+  const links = [...document.querySelectorAll('#step a.button-answer')].map(a => a.href);
+  if (!links.length) return false;
+  for (const url of links) {
+    const kept = await steps.match(url, {ignoreVary: true});
+    if (!kept) return false;
+    const html = await kept.text();
+    const next = [...html.matchAll(/<a class="button button-answer[^"]*" href="([^"]+)"/g)]
+      .map(m => new URL(m[1].replaceAll('&amp;', '&'), location.origin).href);
+    for (const after of next) {
+      if (!(await steps.match(after, {ignoreVary: true}))) return false;
+    }
+  }
+  return true;
+}"""
+
+
+def wait_until(page, script: str, timeout: float = 20.0) -> None:
+    """Poll `script` (an async function) in the page until it resolves to true; a bounded
+    wait, not a timing assertion."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(script):
+        assert time.monotonic() < deadline, "the worker did not keep the steps ahead in time"
+        time.sleep(0.1)
+
+
+def heading(page) -> str:
+    return page.locator("#question-heading").inner_text()
+
+
+def tap(page, index: int) -> str:
+    """Tap the answer button `index` (-1: the last) and wait for the next question's heading;
+    return it."""
+    before = heading(page)
+    buttons = page.locator("ul.answers a.button-answer")
+    buttons.nth(index if index >= 0 else buttons.count() + index).click()
+    page.locator("#question-heading").filter(has_not_text=before).wait_for()
+    return heading(page)
+
+
+def controlled(browser, site):
+    context = browser.new_context(viewport=PHONE, has_touch=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{site}{WIZARD}")
+    page.wait_for_function("() => !!navigator.serviceWorker.controller")
+    page.locator("a.button-choice[href$='generation=j11']").click()
+    page.wait_for_url("**generation=j11**")
+    return context, page, errors
+
+
+def test_a_kept_step_is_answered_without_waiting_for_the_server(browser, site_with_worker):
+    """The server's answer to the tap is held back for good: the next question still appears
+    (from the phone), and the tap reaches the server after it, to be counted there."""
+    context, page, errors = controlled(browser, site_with_worker)
+    held: list[str] = []
+
+    def hold_ordinary_taps(route):
+        headers = route.request.headers
+        if headers.get("hx-request") == "true" and headers.get("purpose") != "prefetch":
+            held.append(route.request.url)  # never answered
+            return
+        route.continue_()
+
+    context.route("**/diagnose/**", hold_ordinary_taps)
+    wait_until(page, NEXT_TWO_KEPT)
+    first = heading(page)
+    href = page.locator("ul.answers a.button-answer").nth(-2).get_attribute("href")
+    second = tap(page, -2)  # "No"
+    assert second != first
+    assert "answers=" in page.url  # htmx pushed the step's own URL, as from the server
+    deadline = time.monotonic() + 20
+    while not any(url.endswith(href) for url in held):
+        assert time.monotonic() < deadline, "the tap was never told to the server"
+        page.wait_for_timeout(100)
+    assert errors == []
+    context.close()
+
+
+def test_the_third_and_fourth_answers_work_after_the_signal_is_cut(browser, site_with_worker):
+    context, page, errors = controlled(browser, site_with_worker)
+    tap(page, -2)
+    second = tap(page, -2)  # two answers online
+    wait_until(page, NEXT_TWO_KEPT)
+
+    forget_http_cache(page)  # what is kept must come from the service worker's cache
+    context.set_offline(True)
+    third = tap(page, 0)  # "Yes": a step never opened, fetched ahead
+    assert third != second
+    assert page.locator("text=You are offline").count() == 0
+    fourth = tap(page, -2)  # the question after it: kept too
+    assert fourth != third
+    assert page.locator("text=You are offline").count() == 0
+    assert errors == []
+    context.close()
+
+
+def test_a_tap_whose_prefetch_is_held_back_goes_to_the_server(browser, site_with_worker):
+    context = browser.new_context(viewport=PHONE, has_touch=True)
+    held: list[str] = []
+    ordinary: list[str] = []
+
+    def hold_back_prefetches(route):
+        headers = route.request.headers
+        if headers.get("purpose") == "prefetch" and headers.get("hx-request") == "true":
+            held.append(route.request.url)  # never answered: the prefetch has not arrived
+            return
+        if headers.get("hx-request") == "true":
+            ordinary.append(route.request.url)
+        route.continue_()
+
+    context.route("**/diagnose/**", hold_back_prefetches)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{site_with_worker}{WIZARD}")
+    page.wait_for_function("() => !!navigator.serviceWorker.controller")
+    page.locator("a.button-choice[href$='generation=j11']").click()
+    page.wait_for_url("**generation=j11**")
+    no = page.locator("ul.answers a.button-answer").nth(-2).get_attribute("href")
+    page.locator("ul.answers a.button-answer").first.wait_for()
+    deadline = time.monotonic() + 20
+    while not any(url.endswith(no) for url in held):
+        assert time.monotonic() < deadline, "the worker never asked for the step ahead"
+        page.wait_for_timeout(100)
+
+    first = heading(page)
+    second = tap(page, -2)
+    assert second != first
+    assert any(url.endswith(no) for url in ordinary)  # answered by the ordinary request
+    assert errors == []
+    context.close()
+
+
+def test_save_data_fetches_nothing_ahead_and_a_tap_still_works(browser, site_with_worker):
+    context = browser.new_context(viewport=PHONE, has_touch=True)
+    context.add_init_script(
+        "Object.defineProperty(navigator, 'connection', {value: {saveData: true}})"
+    )
+    prefetched: list[str] = []
+
+    def record(route):
+        if route.request.headers.get("purpose") == "prefetch":
+            prefetched.append(route.request.url)
+        route.continue_()
+
+    context.route("**/diagnose/**", record)
+    page = context.new_page()
+    page.goto(f"{site_with_worker}{WIZARD}")
+    page.wait_for_function("() => !!navigator.serviceWorker.controller")
+    page.locator("a.button-choice[href$='generation=j11']").click()
+    page.wait_for_url("**generation=j11**")
+    page.wait_for_timeout(1000)  # time for a background prefetch, had there been one
+    assert prefetched == []
+
+    first = heading(page)
+    second = page.locator("ul.answers a.button-answer").first
+    href = second.get_attribute("href")
+    second.tap()  # a touch: its step alone is fetched ahead, and the tap joins that request
+    page.locator("#question-heading").filter(has_not_text=first).wait_for()
+    assert [url for url in prefetched if not url.endswith(href)] == []
+    context.close()
+
+
+@pytest.fixture
+def site_with_worker(live_site):
+    # Service workers need a secure context: http://localhost is one, a bare IP may not be.
+    return live_site.replace("127.0.0.1", "localhost")
