@@ -170,6 +170,11 @@ def test_the_quality_benchmark_names_each_missed_target(quality_bench):
         "mean questions on the scenario set": 4.9,
         "max questions on the scenario set": 8,
         "expected questions under the prior": 4.7,
+        "top-1 of the owners who know little": 1.0,
+        "top-3 of the owners who know little": 1.0,
+        "mean questions on the whole scenario set": 4.9,
+        "expected calibration error (worst generation)": 0.011,
+        "plan / probability order, expected cost (worst generation)": 0.85,
         "search top-3 (en)": 1.0,
         "search top-3 (ru)": 0.96,
     }
@@ -184,6 +189,9 @@ def test_the_quality_benchmark_names_each_missed_target(quality_bench):
         "top-3 on the scenario set is 0.97 (target >= 1)",
         "max questions on the scenario set is 9 (target <= 8)",
     ]
+    assert quality_bench.missed_targets(
+        {**met, "mean questions on the whole scenario set": 5.25}
+    ) == ["mean questions on the whole scenario set is 5.25 (target <= 5)"]
     nan = quality_bench.missed_targets({**met, "expected questions under the prior": math.nan})
     assert nan == ["expected questions under the prior is nan (target <= 5)"]
 
