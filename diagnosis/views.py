@@ -5,7 +5,6 @@ from functools import wraps
 
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import floatformat
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -257,8 +256,9 @@ def _with_figures_in_words(data: dict, outcome) -> dict:
 def _plan_in_words(data: dict, plan) -> None:
     """The plan's time, money and chances in words (as its part of the result page says them)."""
 
-    def minutes(value) -> str:  # rounded as the page's floatformat rounds them
-        return numbers.duration_range(floatformat(value, 0), floatformat(value, 0))
+    def minutes(value) -> str:  # rounded as the page rounds them
+        rounded = numbers.rounded_minutes(value)
+        return numbers.duration_range(rounded, rounded)
 
     def money(value) -> str:
         return numbers.money_range(round(value), round(value), plan.currency)

@@ -43,6 +43,14 @@ def _is_hours(minutes: int) -> bool:
     return minutes >= 60 and minutes % 30 == 0
 
 
+def rounded_minutes(value) -> int:
+    """A computed time (the plan's) rounded as people say it: to 5 minutes under an hour, to
+    half an hour above (125 → 120, which `duration_range` writes «2 ч»), never down to 0."""
+    minutes = float(value or 0)
+    step = 30 if minutes >= 60 else 5
+    return max(step if minutes > 0 else 0, int(round(minutes / step)) * step)
+
+
 def duration_range(low, high) -> str:
     """Minutes as people say them: "10–20 min", "1–2 h", "45 min–1.5 h" (in Russian
     «10–20 мин», «1–2 ч», «45 мин–1,5 ч»)."""

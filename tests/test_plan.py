@@ -221,3 +221,12 @@ def test_where_the_ranking_misses_the_burnt_out_actuator_the_plan_starts_at_the_
     assert [p.slug for p in made.steps[0].procedures] == ["test-lock-with-multimeter"]
     assert "lock-actuator-failed" in [f.slug for f in made.steps[0].faults]
     assert made.decisive.slug == "voltage-at-lock"
+
+
+@pytest.mark.parametrize(
+    ("minutes", "shown"), [(0, 0), (3, 5), (33, 35), (59, 60), (125, 120), (140, 150), (93, 90)]
+)
+def test_the_plans_computed_times_are_rounded_as_people_say_them(minutes, shown):
+    from kb.templatetags.kb_tags import about_minutes
+
+    assert about_minutes(minutes) == shown

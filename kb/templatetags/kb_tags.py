@@ -156,3 +156,9 @@ def sentence(text) -> str:
     """End a heading-like text with a full stop, unless it ends with punctuation already."""
     text = str(text).rstrip()
     return text if not text or text[-1] in ".?!:…" else f"{text}."
+
+
+@register.filter
+def about_minutes(value) -> int:
+    """A computed time (the plan's) rounded as people say it (kb.numbers.rounded_minutes)."""
+    return numbers.rounded_minutes(value)
