@@ -54,7 +54,7 @@ from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from .languages import LANGUAGES, active
+from .languages import DEFAULT_LANGUAGE, LANGUAGES, active, typeset
 from .models import FaqEntry, Fault, Procedure, SearchSynonym, Step, Symptom
 
 MAX_QUERY_LENGTH = 100
@@ -343,8 +343,9 @@ def _matched(concepts: list[Concept], texts: list[str]) -> int:
 
 
 def snippet(text: str, terms: list[str], radius: int = SNIPPET_RADIUS) -> list[Segment]:
-    """A short excerpt around the first match of a term (a stem), the matched words marked."""
-    text = " ".join(text.split())
+    """A short excerpt around the first match of a term (a stem), the matched words marked,
+    typeset as the page's other texts (kb/typography.py: it is never cut at a no-break space)."""
+    text = typeset(" ".join(text.split()), get_language())
     pattern = _pattern(terms) if terms else None
     first = pattern.search(text) if pattern else None
     start = max(0, first.start() - radius // 2) if first else 0
@@ -374,9 +375,16 @@ def snippet(text: str, terms: list[str], radius: int = SNIPPET_RADIUS) -> list[S
 
 
 def _texts(obj, fields: list[str]) -> list[str]:
-    """The fields' texts as the page shows them (the active language's), then every
-    language's, so a word matched in another language still counts."""
-    shown = [getattr(obj, name) or "" for name in fields]
+    """The fields' texts as the page shows them (the active language's, English where it is
+    empty), then every language's, so a word matched in another language still counts. Read
+    from the columns as staff typed them: the getters' typesetting (kb/typography.py) is for
+    what a page shows, the snippet's (``snippet``), not for every candidate the ranking
+    reads."""
+    page = active()
+    shown = [
+        getattr(obj, f"{name}_{page}") or getattr(obj, f"{name}_{DEFAULT_LANGUAGE}") or ""
+        for name in fields
+    ]
     return shown + [
         getattr(obj, f"{name}_{language}") or "" for language in LANGUAGES for name in fields
     ]
@@ -765,6 +773,24 @@ def _tiers(concepts: list[Concept]) -> list[tuple[object, bool]]:
     ]
 
 
+# Where a tier's condition goes in a kind's candidates query (``_candidates_sql``).
+_MATCH = "__search_match__"
+_KINDS = (_faults, _symptoms, _procedures, _steps, _faq)
+
+
+@memoize
+def _candidates_sql(kind: int, limit: int) -> tuple[str, list]:
+    """A kind's candidates query (its published rows' keys, `limit` at most) with
+    `_MATCH` where a tier's condition goes, and its own parameters (they come before the
+    condition's): compiled once per process, not per tier of every search (the ORM's compiling
+    was a quarter of a search's time at 300 models)."""
+    condition = RawSQL(_MATCH, [], BooleanField())
+    rows = _KINDS[kind]().filter(condition).order_by().values_list("pk")
+    sql, params = rows[:limit].query.sql_with_params()
+    assert sql.count(_MATCH) == 1 and "%s" not in sql[sql.index(_MATCH) :], sql
+    return sql, list(params)
+
+
 def search_postgres(concepts: list[Concept]) -> list[Hit]:
     """Full-text search on PostgreSQL over both languages' indexed vectors.
 
@@ -786,17 +812,19 @@ def search_postgres(concepts: list[Concept]) -> list[Hit]:
     selects = []
     for kind, queryset in enumerate(kinds):
         table = queryset.model._meta.db_table
+        template, base_params = _candidates_sql(kind, FULL_TEXT_CANDIDATES)
         for tier, (vector, every) in enumerate(tiers):
             match, params = [], []
             for code in SEARCH_CONFIGS:
                 tsquery, phrases = queries[(code, every)]
                 match.append(f"{vector(table, code)} @@ {tsquery}")
                 params += phrases
-            found = RawSQL(" OR ".join(match), params, BooleanField())
-            rows = queryset.filter(found).order_by().values_list("pk")[:FULL_TEXT_CANDIDATES]
-            sql, params = rows.query.sql_with_params()
+            sql = template.replace(_MATCH, " OR ".join(match))
             selects.append(
-                (f"(SELECT {kind}, {tier}, pk FROM ({sql}) AS t{kind}_{tier}(pk))", params)
+                (
+                    f"(SELECT {kind}, {tier}, pk FROM ({sql}) AS t{kind}_{tier}(pk))",
+                    base_params + params,
+                )
             )
     chosen: dict[str, list[int]] = {queryset.model._meta.db_table: [] for queryset in kinds}
     with connection.cursor() as cursor:  # every kind's tiers in one round trip

@@ -242,7 +242,8 @@ def test_postgres_russian_stemming_finds_other_forms_of_a_word(content):
     with translation.override("ru"):
         results = search("замок")
     assert results.backend == "postgresql"
-    hits = {hit.title: hit for group in results.groups for hit in group.hits}
+    # titles as typed (a page's Russian title has its no-break spaces, kb/typography.py)
+    hits = {hit.title.replace("\xa0", " "): hit for group in results.groups for hit in group.hits}
     # This entry has "замка", never "замок": the stemmer alone keeps the two apart
     # (замок → замок, замка → замк); the query's stem without "о" joins them.
     question = "Как сбросить ошибку замка багажника на приборной панели?"
@@ -250,7 +251,7 @@ def test_postgres_russian_stemming_finds_other_forms_of_a_word(content):
     with translation.override("ru"):
         declined = search("замков")  # another form: its stem finds "замка"
     assert declined.backend == "postgresql"
-    assert question in hit_titles(declined)
+    assert question in [title.replace("\xa0", " ") for title in hit_titles(declined)]
 
 
 # --- the admin -------------------------------------------------------------------------------------
