@@ -305,9 +305,7 @@ class RankedCause:
     def percent_label(self) -> str:
         """The share as owners read it: "80%", «80 %» (a no-break space); "<1%" for a cause
         under half a percent."""
-        if self.probability < 0.005:
-            return numbers.percent(1, below=True)
-        return numbers.percent(self.percent)
+        return numbers.share(self.probability)
 
     @property
     def bar_step(self) -> int:
@@ -633,9 +631,7 @@ class PlanStep:
     @property
     def percent_label(self) -> str:
         """As the cause list writes it: "80%", «80 %», "<1%"."""
-        if self.probability < 0.005:
-            return numbers.percent(1, below=True)
-        return numbers.percent(round(self.probability * 100))
+        return numbers.share(self.probability)
 
 
 @dataclass(frozen=True)

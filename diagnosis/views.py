@@ -264,9 +264,7 @@ def _plan_in_words(data: dict, plan) -> None:
         return numbers.money_range(round(value), round(value), plan.currency)
 
     for entry, step in zip(data["steps"], plan.steps, strict=True):
-        entry["probability_text"] = numbers.percent(
-            max(1, round(step.probability * 100)), below=step.probability < 0.005
-        )
+        entry["probability_text"] = numbers.share(step.probability)
         entry["minutes_text"] = minutes(step.minutes)
         entry["money_text"] = money(step.money) if step.money >= 1 else ""
     for expected, (spent, paid) in (

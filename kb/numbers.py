@@ -71,6 +71,14 @@ def duration_range(low, high) -> str:
     return f"{say(low, True)}–{say(high, True)}"
 
 
+def share(probability: float) -> str:
+    """A probability as owners read it: "80%", «80 %»; "<1%" under half a percent (the cause
+    list, the plan and the API's texts alike)."""
+    if probability < 0.005:
+        return percent(1, below=True)
+    return percent(round(probability * 100))
+
+
 def percent(value: int, below: bool = False) -> str:
     """A whole percentage as the language writes it: "80%" in English, «80 %» (a no-break
     space) in Russian; `below` for "less than": "<1%", «<1 %»."""

@@ -808,7 +808,7 @@ def search_postgres(concepts: list[Concept]) -> list[Hit]:
         for code in SEARCH_CONFIGS
         for every in {every for _, every in tiers}
     }
-    kinds = [_faults(), _symptoms(), _procedures(), _steps(), _faq()]
+    kinds = [make() for make in _KINDS]
     selects = []
     for kind, queryset in enumerate(kinds):
         table = queryset.model._meta.db_table
