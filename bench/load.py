@@ -74,6 +74,8 @@ API = (
 
 HTMX = (("HX-Request", "true"),)
 CACHED = 0.85  # a page served from the page cache
+# An owner's taps over steps already rendered (issue 23): every reachable state in the cache.
+WALK_WARM = 0.85
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,12 @@ class Target:
     server: str = "project"  # or "floor": the bare Django app
     random: str = ""  # "wizard" or "api": a new random state per request (Lua)
     htmx: bool = False  # for random rows: send HX-Request
+    # "cold" or "warm": states an owner can reach (bench/owner_walk.py), never asked before /
+    # every one rendered once before the run
+    walk: str = ""
+    # a figure watched, not a target: printed, never a miss (issue 23 retired issue 10's
+    # never-seen-state targets: a phone's round trip, not this, is what an owner feels)
+    watched: float | None = None
 
 
 FLOOR = Target("bare Django floor", "/ok", server="floor")
@@ -98,10 +106,16 @@ TARGETS = [
     Target("fixed step (page)", WIZARD, ratio=CACHED),
     Target("fixed step (htmx)", WIZARD, ratio=CACHED, max_bytes=6 * 1024, headers=HTMX),
     Target("fixed API step", API, ratio=CACHED),
-    Target("random step (page)", WIZARD, ratio=0.35, random="wizard"),
-    Target("random step (htmx)", WIZARD, ratio=0.5, random="wizard", htmx=True, headers=HTMX),
-    Target("random API states", API, ratio=0.6, random="api"),
+    Target("random step (page)", WIZARD, watched=0.35, random="wizard"),
+    Target("random step (htmx)", WIZARD, watched=0.5, random="wizard", htmx=True, headers=HTMX),
+    Target("random API states", API, watched=0.6, random="api"),
+    Target("owner walk cold (htmx)", WIZARD, walk="cold", headers=HTMX),
+    Target("owner walk warm (htmx)", WIZARD, ratio=WALK_WARM, walk="warm", headers=HTMX),
 ]
+# The walk rows' share of the states, in a shuffled order of the run's own: the cold row's
+# warm-up takes the first WALK_COLD_WARMUP of them and its measured run the rest, each wrk
+# thread a slice of its own, so no state of the measured run was asked before.
+WALK_COLD_WARMUP = 0.1
 ENCODING = ("Accept-Encoding", "gzip, br")
 
 # wrk's own summary counts only status > 399; this counts every non-2xx, across threads,
@@ -181,6 +195,34 @@ function request()
 end
 """
 
+# The owner walk: the states come from a file (bench/owner_walk.py wrote them, one URL path a
+# line). args: the file, "random" (a state drawn at random for every request) or "slice" (this
+# thread's share of the file in order: line id, id + threads, ...; from the start again if the
+# run outlasts it), and a seed.
+WALK_LUA = r"""
+local paths, mode, next_line, step = {}, "random", 1, 1
+
+function init_random(args)
+  for line in io.lines(args[1]) do paths[#paths + 1] = line end
+  mode = args[2] or "random"
+  math.randomseed(tonumber(args[3] or "1") * 1000 + id)
+  step = tonumber(args[4] or "1")
+  next_line = id
+end
+
+function request()
+  local path
+  if mode == "slice" then
+    if next_line > #paths then next_line = id end
+    path = paths[next_line]
+    next_line = next_line + step
+  else
+    path = paths[math.random(#paths)]
+  end
+  return wrk.format("GET", path)
+end
+"""
+
 CONTENT_DUMP = """
 import json
 import django
@@ -205,6 +247,89 @@ for problem in Problem.objects.select_related("vehicle_model"):
         })
 print(json.dumps(problems))
 """
+
+
+WALK_DUMP = """
+import json, os, sys
+sys.path.insert(0, "bench")
+import django
+
+django.setup()
+from owner_walk import walk_paths
+
+print(json.dumps(walk_paths()))
+"""
+
+
+def owner_walk_states(site_env: dict[str, str]) -> list[str]:
+    """The wizard URLs of every state an owner can reach (bench/owner_walk.py), read from the
+    served database in a process of its own with a memory cache (the served cache stays cold)."""
+    env = {key: value for key, value in site_env.items() if key != "REDIS_URL"}
+    env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    result = subprocess.run(
+        [PYTHON, "-c", WALK_DUMP],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    lines = result.stdout.strip().splitlines()
+    paths = json.loads(lines[-1]) if lines else []
+    if not paths:
+        raise RuntimeError(f"no reachable state: {result.stderr[-1500:]}")
+    return paths
+
+
+def walk_files(paths: list[str], directory: Path, seed: int) -> dict[str, Path]:
+    """The walk rows' files: "all" the states; "cold warm-up" and "cold" a shuffled order's
+    first WALK_COLD_WARMUP and the rest, so the cold row's warm-up and run share no state."""
+    shuffled = list(paths)
+    random.Random(seed).shuffle(shuffled)
+    cut = int(len(shuffled) * WALK_COLD_WARMUP)
+    files = {"all": paths, "cold warm-up": shuffled[:cut], "cold": shuffled[cut:]}
+    written = {}
+    for name, lines in files.items():
+        written[name] = directory / f"walk-{name.replace(' ', '-')}.txt"
+        written[name].write_text("\n".join(lines) + "\n")
+    return written
+
+
+def render_all(base_url: str, paths: list[str], headers: list[tuple[str, str]], workers: int):
+    """Make every state a shared-cache hit, as many owners make a popular one: each asked twice
+    over one keep-alive connection, so one server process sees it twice and shares it
+    (kb.middleware.HotPages: a page is written to the shared cache when asked for again in
+    the process that rendered it). Returns the number of non-2xx answers or failures."""
+    import http.client
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+    from urllib.parse import urlsplit
+
+    address = urlsplit(base_url)
+    local = threading.local()
+
+    def status(path: str) -> int:
+        failed = 0
+        for _ in range(2):
+            try:
+                if getattr(local, "connection", None) is None:
+                    local.connection = http.client.HTTPConnection(
+                        address.hostname, address.port, timeout=30
+                    )
+                local.connection.request("GET", path, headers=dict(headers))
+                response = local.connection.getresponse()
+                response.read()
+                failed += not 200 <= response.status < 300
+                if response.getheader("Connection", "").lower() == "close":
+                    local.connection.close()
+                    local.connection = None
+            except (OSError, http.client.HTTPException):
+                failed += 1
+                local.connection = None
+        return failed
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return sum(pool.map(status, paths))
 
 
 def lua_table(value) -> str:
@@ -269,8 +394,7 @@ def run_wrk(
     cmd = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--latency"]
     cmd += ["-s", str(script)]
     for name, value in headers:
-        if name != "HX-Request" or not script_args:  # the random script sets it itself
-            cmd += ["-H", f"{name}: {value}"]
+        cmd += ["-H", f"{name}: {value}"]
     cmd.append(url)
     if script_args:
         cmd += ["--", *map(str, script_args)]
@@ -345,6 +469,20 @@ def measure_db(db: str, args, script: Path) -> tuple[list[Row], dict]:
         if args.workers:
             server_env["WEB_CONCURRENCY"] = str(args.workers)
         random_lua = random_script(site.env, script.parent)
+        walk_lua = script.parent / "walk.lua"
+        walk_lua.write_text(WALK_LUA + WRK_LUA)
+        walk = {}
+        if any(t.walk for t in TARGETS if not args.only or t.label in args.only):
+            if "paths" not in args.walk_states:  # the same content in every database
+                started = time.monotonic()
+                args.walk_states["paths"] = owner_walk_states(site.env)
+                args.walk_states["seconds"] = time.monotonic() - started
+            walk_paths = args.walk_states["paths"]
+            walk = walk_files(walk_paths, script.parent, random.randrange(10**6))
+            info["owner_walk"] = {
+                "states": len(walk_paths),
+                "walked_in_s": round(args.walk_states["seconds"], 1),
+            }
         floor_server = Gunicorn(
             site.env,
             app="floor_app:application",
@@ -370,6 +508,18 @@ def measure_db(db: str, args, script: Path) -> tuple[list[Row], dict]:
                     mode = "htmx" if target.htmx else "plain"
                     script_args = (target.random, mode, random.randrange(1, 10**6))
                     row.path = f"random {target.random} states ({mode})"
+                if target.walk == "cold":
+                    target_script = walk_lua
+                    script_args = (walk["cold warm-up"], "slice", 1, args.threads)
+                    row.path = f"{len(walk_paths)} reachable states, each asked once"
+                elif target.walk == "warm":
+                    target_script = walk_lua
+                    script_args = (walk["all"], "random", random.randrange(10**6), 1)
+                    row.path = f"{len(walk_paths)} reachable states, all rendered before"
+                    failed = render_all(server.url, walk_paths, headers, args.connections)
+                    if failed:
+                        row.errors += failed
+                        row.error_detail = f"rendering every state: {failed} failed"
                 try:
                     status, response_headers, body = fetch(url, dict(headers))
                 except OSError as error:
@@ -398,6 +548,8 @@ def measure_db(db: str, args, script: Path) -> tuple[list[Row], dict]:
                         row.error_detail = f"floor run: {floor_errors} errors"
                 if target.random:  # a seed the warm-up did not use: states not yet cached
                     script_args = (*script_args[:2], random.randrange(10**6, 10**7))
+                if target.walk == "cold":  # the states the warm-up did not ask
+                    script_args = (walk["cold"], "slice", 1, args.threads)
                 data, row.cpu_ms = measured_run(
                     floor if target is FLOOR else server,
                     url,
@@ -408,6 +560,10 @@ def measure_db(db: str, args, script: Path) -> tuple[list[Row], dict]:
                 )
                 errors_before, detail_before = row.errors, row.error_detail
                 wrk_row(row, data)
+                if target.walk == "cold" and data["requests"] > len(walk_paths) - len(
+                    walk["cold warm-up"].read_text().splitlines()
+                ):
+                    row.path += " (the run outlasted them: some asked twice)"
                 row.errors += errors_before
                 row.error_detail = "; ".join(filter(None, [detail_before, row.error_detail]))
                 if target is FLOOR:
@@ -431,6 +587,8 @@ def measure_db(db: str, args, script: Path) -> tuple[list[Row], dict]:
         goals = []
         if target and target.ratio:
             goals.append(f"≥{target.ratio:g}×")
+        if target and target.watched:
+            goals.append(f"watched {target.watched:g}×")
         if target and target.max_bytes:
             goals.append(f"<{target.max_bytes // 1024}KB")
         goals.append("0 err")
@@ -468,7 +626,7 @@ def table(rows: list[Row]) -> str:
     head = (
         f"| {'db':8} | {'URL':23} | {'req/s':>7} | {'p50 ms':>6} | {'p99 ms':>6} | "
         f"{'bytes (enc.)':>13} | {'errors':>6} | {'floor/s':>7} | {'× floor':>7} | "
-        f"{'target':18} | result | {'CPU ms':>6} | {'floor CPU':>9} |"
+        f"{'target':20} | result | {'CPU ms':>6} | {'floor CPU':>9} |"
     )
     lines = [head, "|" + "|".join("-" * (len(c) if c else 1) for c in head.split("|")[1:-1]) + "|"]
     for r in rows:
@@ -478,7 +636,7 @@ def table(rows: list[Row]) -> str:
             f"| {r.db:8} | {r.label:23} | {fmt(r.rps, '7.0f'):>7} | {fmt(r.p50_ms, '6.1f'):>6} | "
             f"{fmt(r.p99_ms, '6.1f'):>6} | {size:>13} | {r.errors:>6} | "
             f"{fmt(r.floor_rps, '7.0f'):>7} | {fmt(r.ratio, '7.2f'):>7} | "
-            f"{r.target:18} | {result} | {fmt(r.cpu_ms, '6.2f'):>6} | "
+            f"{r.target:20} | {result} | {fmt(r.cpu_ms, '6.2f'):>6} | "
             f"{fmt(r.floor_cpu_ms, '9.2f'):>9} |"
         )
     return "\n".join(lines)
@@ -511,6 +669,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-redis", action="store_true", help="per-process memory cache")
     parser.add_argument("--only", type=lambda s: s.split(","), default=None, help="labels")
     args = parser.parse_args(argv)
+    args.walk_states = {}  # bench/owner_walk.py's states, walked once for every database
     args.duration = max(1, min(args.duration, 30))
     args.warm = max(0, min(args.warm, 5))
     args.connections = max(1, min(args.connections, 64))
@@ -572,7 +731,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {
         "when": dt.datetime.now().isoformat(timespec="seconds"),
         "machine": machine(),
-        "args": {k: v for k, v in vars(args).items()},
+        "args": {k: v for k, v in vars(args).items() if k != "walk_states"},
         "databases": infos,
         "rows": [asdict(r) for r in rows],
         "failed_setup": failed_setup,
