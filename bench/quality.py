@@ -293,31 +293,21 @@ def main() -> int:
     return 1 if missed else 0
 
 
-BINS = 10
-
-
 def calibration(simulated: dict) -> dict:
-    """Per generation: the reliability table (the shown top-1 probability in BINS bins against
-    how often that cause is the true one), the expected calibration error
-    ECE = Σ_b n_b / N · |hit rate_b − mean shown_b|, and the plan's expected and paid cost to a
-    fixed car against the probability order's (diagnosis/plan.py, on its one cost scale)."""
+    """Per generation: the reliability table (the shown top-1 probability in bins against how
+    often that cause is the true one) and the expected calibration error, by
+    diagnosis/calibration.py, the staff dashboard's own function; and the plan's expected and
+    paid cost to a fixed car against the probability order's (diagnosis/plan.py, on its one
+    cost scale)."""
+    from diagnosis.calibration import BINS, reliability
+
     print()
     print(f"calibration: the shown top-1 probability against its hit rate, {RUNS:,} owners each")
     print(f"{'bin':<9} " + " ".join(f"{code:>20}" for code in simulated))
     tables, eces, ratios, paid_ratios = {}, {}, {}, {}
     for code, runs in simulated.items():
-        bins = defaultdict(list)
-        for run in runs:
-            bins[min(BINS - 1, int(run.shown * BINS))].append(run)
-        tables[code] = bins
-        eces[code] = sum(
-            len(items)
-            / len(runs)
-            * abs(
-                sum(r.right for r in items) / len(items) - sum(r.shown for r in items) / len(items)
-            )
-            for items in bins.values()
-        )
+        tables[code] = reliability((run.shown, run.right) for run in runs)
+        eces[code] = tables[code].ece
         plan_cost = sum(r.expected_plan for r in runs) / len(runs)
         by_probability = sum(r.expected_by_probability for r in runs) / len(runs)
         ratios[code] = (plan_cost, by_probability)
@@ -328,11 +318,9 @@ def calibration(simulated: dict) -> dict:
     for b in range(BINS):
         cells = []
         for code in simulated:
-            items = tables[code].get(b, [])
-            if items:
-                shown = sum(r.shown for r in items) / len(items)
-                hit = sum(r.right for r in items) / len(items)
-                cells.append(f"{shown:>5.0%} {hit:>5.0%} {len(items):>6}")
+            found = tables[code].bin(b)
+            if found:
+                cells.append(f"{found.mean_shown:>5.0%} {found.hit_rate:>5.0%} {found.cases:>6}")
             else:
                 cells.append(f"{'':>18}")
         print(f"{b * 10:>3}–{b * 10 + 10:<3}%  " + " ".join(f"{c:>20}" for c in cells))

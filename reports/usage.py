@@ -2,6 +2,8 @@
 
 Keys are ("<model slug>/<problem slug>", generation code, fault slug); a report of
 "something else" has the fault slug "". Spam counts nowhere.
+
+And, for the reliability table, what verified owners were shown against what fixed the car.
 """
 
 from __future__ import annotations
@@ -77,3 +79,20 @@ def confirmed_fixes(day_from: dt.date, day_to: dt.date) -> dict[Key, float]:
         weight = kind_weights(weights.verified_weight, weights.workshop_weight, weights.new_weight)
         totals[key] += weight[kind] * n
     return dict(totals)
+
+
+def shown_and_confirmed(day_from: dt.date, day_to: dt.date) -> list[tuple[float, bool]]:
+    """Per verified owner report sent from a wizard result and received in the days: the top
+    cause's probability in the ranking the owner saw (stored with the report, recomputed on
+    the server from the answers when it was sent), and whether that cause is the one the owner
+    confirmed ("something else" is a miss). A report sent from a repair card (no answers) is
+    left out: its owner saw no ranking. One query, whatever the number of reports."""
+    rows = (
+        OwnerReport.objects.filter(
+            status=OwnerReport.Status.VERIFIED, created__date__range=(day_from, day_to)
+        )
+        .exclude(answers="")
+        .values_list("ranking", "fault__slug")
+        .order_by()
+    )
+    return [(float(ranking[0][1]), ranking[0][0] == fault) for ranking, fault in rows if ranking]

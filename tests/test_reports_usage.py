@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from kb.models import Generation
+from kb.models import Fault, Generation
 from reports.models import OwnerReport, PriorLearning
 from tests.test_reports_admin import owner_report, problem, workshop_report
 from usage import sources
@@ -46,3 +46,33 @@ def test_reports_outside_the_days_asked_do_not_count(content):
     yesterday = TODAY - dt.timedelta(days=1)
     assert sources.report_counts(yesterday, yesterday) == {}
     assert sources.confirmed_fixes(yesterday, yesterday) == {}
+
+
+def shown(
+    top, probability, fault, status=OwnerReport.Status.VERIFIED, answers="lid-press-releases:n"
+):
+    """An owner report as the wizard stores it: the ranking shown (top cause first), the
+    answers that gave it, the cause confirmed (None: something else)."""
+    return OwnerReport.objects.create(
+        problem=problem(),
+        generation=Generation.objects.get(code="j11"),
+        answers=answers,
+        ranking=[[top, probability], ["handle-broken", round(1 - probability, 4)]],
+        fault=Fault.objects.get(problem=problem(), slug=fault) if fault else None,
+        other_text="" if fault else "the wiring loom",
+        status=status,
+    )
+
+
+def test_shown_and_confirmed_reads_verified_reports_from_a_result_only(content):
+    shown("lock-frozen", 0.83, "lock-frozen")
+    shown("lock-frozen", 0.61, "handle-broken")
+    shown("lock-frozen", 0.4, None)  # something else: the top cause was wrong
+    shown("lock-frozen", 0.9, "lock-frozen", status=OwnerReport.Status.NEW)
+    shown("lock-frozen", 0.9, "lock-frozen", status=OwnerReport.Status.SPAM)
+    shown("lock-frozen", 0.9, "lock-frozen", answers="")  # from a repair card: no ranking seen
+    assert sorted(sources.shown_and_confirmed(TODAY, TODAY)) == [
+        (0.4, False), (0.61, False), (0.83, True)
+    ]  # fmt: skip
+    yesterday = TODAY - dt.timedelta(days=1)
+    assert sources.shown_and_confirmed(yesterday, yesterday) == []

@@ -7,12 +7,17 @@ import io
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kb.models import Generation
 from reports.models import OwnerReport
 from tests.test_reports_admin import owner_report, problem, workshop_report
+from tests.test_reports_usage import shown
+from tests.test_reports_web import DONE, REPORT, WIZARD, token_of
+from tests.test_reports_web import form_data as report_form
 from usage import charts, sources, stats
 from usage.models import DailyCount
 
@@ -247,6 +252,7 @@ def test_without_the_reports_app_the_sources_are_empty(monkeypatch):
     day = dt.date(2026, 11, 30)
     assert sources.report_counts(day, day) == {}
     assert sources.confirmed_fixes(day, day) == {}
+    assert sources.shown_and_confirmed(day, day) == []
     assert not sources.connected()
 
 
@@ -273,3 +279,101 @@ def test_confirmed_fixes_reach_the_table_comparison(client, content):
     page = client.get(reverse("admin-usage")).content.decode()
     assert "not connected yet" not in page and "Something else" in page
     assert 'class="seg-table"' in page
+
+
+# --- how honest the percentages are: verified reports (issue 24, item 4) ----------------------
+
+
+@pytest.fixture
+def verified(content):
+    """Four verified reports from a result. 80–90 %: shown 0.85 and right, 0.81 and wrong;
+    30–40 %: 0.35 and right, 0.37 and "something else". And four that do not count, all shown
+    0.95: unreviewed, spam, from a repair card (no answers, no ranking seen), and verified but
+    received 60 days ago."""
+    shown("lock-frozen", 0.85, "lock-frozen")
+    shown("lock-frozen", 0.81, "handle-broken")
+    shown("handle-broken", 0.35, "handle-broken")
+    shown("handle-broken", 0.37, None)
+    shown("lock-frozen", 0.95, "lock-frozen", status=OwnerReport.Status.NEW)
+    shown("lock-frozen", 0.95, "lock-frozen", status=OwnerReport.Status.SPAM)
+    shown("lock-frozen", 0.95, "lock-frozen", answers="")
+    old = shown("lock-frozen", 0.95, "lock-frozen")
+    OwnerReport.objects.filter(pk=old.pk).update(created=dt.datetime.now(dt.UTC) - dt.timedelta(60))
+
+
+def reliability_part(page: str) -> str:
+    return page[page.index('id="reliability"') :]
+
+
+def test_the_reliability_table_bins_verified_reports_as_computed_by_hand(client, verified):
+    member_of(client, "Content editor")
+    part = reliability_part(html.unescape(client.get(reverse("admin-usage")).content.decode()))
+    assert "4 verified reports, all generations together" in part
+    # 2/4 · |0.5 − 0.83| + 2/4 · |0.5 − 0.36|
+    assert "Expected calibration error: <strong>0.235</strong>" in part
+    assert "<td>30–40 %</td><td>36 %</td><td>50 %</td><td>2</td>" in part
+    assert "<td>80–90 %</td><td>83 %</td><td>50 %</td><td>2</td>" in part
+    assert "90–100 %" not in part  # none of the 0.95 reports counts
+    assert "No verified reports" not in part
+
+
+def test_the_reliability_table_as_csv(client, verified):
+    member_of(client, "Content editor")
+    rows = read_csv(client.get(reverse("admin-usage-csv"), {"what": "reliability"}))
+    assert rows == [
+        {"band_from": "0.3", "band_to": "0.4", "mean_shown": "0.3600", "hit_rate": "0.5000",
+         "hits": "1", "reports": "2"},
+        {"band_from": "0.8", "band_to": "0.9", "mean_shown": "0.8300", "hit_rate": "0.5000",
+         "hits": "1", "reports": "2"},
+    ]  # fmt: skip
+
+
+def test_without_verified_reports_the_part_says_what_will_appear(client, content):
+    owner_report("lock-frozen", answers="lid-press-releases:n")  # unreviewed: not yet
+    member_of(client, "Content editor")
+    part = reliability_part(client.get(reverse("admin-usage")).content.decode())
+    assert "No verified reports for these days yet." in part
+    assert "how often that cause was the one that fixed the car" in part
+    assert "<table" not in part
+    assert read_csv(client.get(reverse("admin-usage-csv"), {"what": "reliability"})) == []
+
+
+def test_more_verified_reports_cost_the_dashboard_no_more_queries(
+    client, verified, django_assert_max_num_queries
+):
+    member_of(client, "Content editor")
+    client.get(reverse("admin-usage"))  # the compiled content and the session are warm
+    with CaptureQueriesContext(connection) as four:
+        client.get(reverse("admin-usage"))
+    for n in range(40):
+        shown("lock-frozen", (n % 10 + 0.5) / 10, "lock-frozen" if n % 3 else "handle-broken")
+    with django_assert_max_num_queries(len(four)):
+        page = client.get(reverse("admin-usage")).content.decode()
+    assert "44 verified reports" in page
+
+
+def test_a_report_sent_from_a_result_shows_the_top_probability_the_owner_saw(client, content):
+    """Through the site: the owner sends the report from the result, staff verify it, and the
+    table has it at the probability the wizard gave that state's top cause (read from the API,
+    not from the report)."""
+    state = "generation=j10&answers=" + DONE
+    api = client.get(f"/api/v1/diagnose?model=nissan-qashqai&problem=trunk-wont-open&{state}")
+    top = api.json()["candidates"][0]
+    owner = Client(REMOTE_ADDR="203.0.113.7")
+    token = token_of(owner.get(f"{WIZARD}?{state}").content.decode())
+    owner.post(REPORT, report_form(token, fault=top["fault"]))
+    OwnerReport.objects.update(status=OwnerReport.Status.VERIFIED)
+    member_of(client, "Content editor")
+    (row,) = read_csv(client.get(reverse("admin-usage-csv"), {"what": "reliability"}))
+    assert float(row["mean_shown"]) == pytest.approx(top["probability"], abs=1e-4)
+    assert (row["hits"], row["reports"]) == ("1", "1")
+
+
+def test_the_reliability_part_in_russian(client, verified):
+    member_of(client, "Content editor")
+    page = client.get(reverse("admin-usage"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    part = html.unescape(reliability_part(page))
+    assert "Насколько честны проценты" in part
+    assert "4 проверенных отчёта, все поколения вместе" in part
+    assert "Ожидаемая ошибка калибровки: <strong>0,235</strong>" in part
+    assert "Доля попаданий" in part and "Hit rate" not in part

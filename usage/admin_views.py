@@ -65,11 +65,12 @@ def dashboard(request):
     return TemplateResponse(request, "admin/usage/dashboard.html", context)
 
 
-CSV_TABLES = ("daily", "questions", "generations", "fixes")
+CSV_TABLES = ("daily", "questions", "generations", "fixes", "reliability")
 
 
 def export_csv(request):
-    """?what=daily (the raw daily counts), questions, generations or fixes; same ?from/?to."""
+    """?what=daily (the raw daily counts), questions, generations, fixes or reliability; same
+    ?from/?to."""
     _allowed(request)
     day_from, day_to, _ = period(request.GET)
     what = request.GET.get("what", "daily")
@@ -102,6 +103,14 @@ def export_csv(request):
             writer.writerow(
                 [g.problem, g.generation, g.starts, g.results, _rate(g.completion), top]
             )
+    elif what == "reliability":
+        # One row per band with reports; the error is Σ reports / N · |hit_rate − mean_shown|.
+        writer.writerow(["band_from", "band_to", "mean_shown", "hit_rate", "hits", "reports"])
+        for b in report.reliability.bins if report.reliability else ():
+            writer.writerow(
+                [f"{b.low:.1f}", f"{b.high:.1f}", _rate(b.mean_shown), _rate(b.hit_rate), b.hits,
+                 b.cases]
+            )  # fmt: skip
     else:
         writer.writerow(
             ["problem", "generation", "fault", "table_prior", "reports", "confirmed",

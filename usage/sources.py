@@ -1,8 +1,8 @@
 """What the dashboard reads from the reports of confirmed fixes (issue 11, items 1–2).
 
 The `reports` app (owner and workshop reports) provides them in `reports/usage.py`; where it is
-not installed both functions return {}, and the dashboard says that no reports are connected.
-The two functions:
+not installed they return nothing ({} or []), and the dashboard says that no reports are
+connected. The three functions:
 
     report_counts(day_from: date, day_to: date) -> dict[tuple[str, str, str], int]
         Reports received (owner and workshop, spam excluded) per
@@ -12,6 +12,10 @@ The two functions:
     confirmed_fixes(day_from: date, day_to: date) -> dict[tuple[str, str, str], float]
         The same keys, valued as the priors count them: each report times its weight
         (workshop reports count more, as staff set).
+
+    shown_and_confirmed(day_from: date, day_to: date) -> list[tuple[float, bool]]
+        Per verified owner report sent from a wizard result, by report date: the top cause's
+        probability as the owner was shown it, and whether it was the cause confirmed.
 """
 
 from __future__ import annotations
@@ -46,3 +50,8 @@ def confirmed_fixes(day_from: dt.date, day_to: dt.date) -> dict[Key, float]:
 
 def connected() -> bool:
     return _reports_function("report_counts") is not None
+
+
+def shown_and_confirmed(day_from: dt.date, day_to: dt.date) -> list[tuple[float, bool]]:
+    function = _reports_function("shown_and_confirmed")
+    return list(function(day_from, day_to)) if function else []

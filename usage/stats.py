@@ -4,7 +4,9 @@
 Per question (summed over generations): how often it was shown, answered yes / no / don't know,
 and abandoned there (shown − answered, never below 0; usage/events.py says why approximate).
 Per generation: wizard starts, results, the results' top causes. Per fault: the table's prior
-(the wizard's first ranking, before any answer) against the confirmed fixes.
+(the wizard's first ranking, before any answer) against the confirmed fixes. And how honest the
+shown percentages are: the verified reports' reliability table (diagnosis/calibration.py, the
+function bench/quality.py uses for its simulated owners).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass, field
 from django.db.models import Sum
 from django.utils.translation import gettext
 
-from diagnosis import content
+from diagnosis import calibration, content
 from diagnosis.service import diagnose
 
 from . import counters, sources
@@ -108,6 +110,8 @@ class Report:
     reports_connected: bool
     total_starts: int
     total_results: int
+    # All generations and problems together: see docs/usage.md for why. None: no report yet.
+    reliability: calibration.Reliability | None = None
 
     @property
     def empty(self) -> bool:
@@ -215,6 +219,7 @@ def build(day_from: dt.date, day_to: dt.date) -> Report:
         reports_connected=sources.connected(),
         total_starts=sum(g.starts for g in ordered_generations),
         total_results=sum(g.results for g in ordered_generations),
+        reliability=calibration.reliability(sources.shown_and_confirmed(day_from, day_to)),
     )
 
 
