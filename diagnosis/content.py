@@ -200,6 +200,10 @@ class CompiledProblem:
     # The knowledge bases of owners with tools, per (generation code, tools), built when first
     # asked for (knowledge_base).
     tool_knowledge_bases: dict = field(default_factory=dict)
+    # What the service derives from the content alone (the quick checks' words, each fault's
+    # remedy: diagnosis/service.py), by name, computed when first asked for: the same for every
+    # state of this content version, so not recomputed on each step.
+    derived: dict = field(default_factory=dict, repr=False)
     is_draft: bool = False  # seen by staff only (kb.drafts)
     # Why the wizard cannot diagnose it (no fault, content the engine refuses): then it has no
     # knowledge base and, like a draft, only staff see it (is_public).

@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 
 from kb import likelihood_context, numbers
 from kb.likelihood_context import HARDLY
+from kb.numbers import per_language
 
 from . import engine, plan
 from .content import (
@@ -169,6 +170,19 @@ def reason_sentence(kind: str, effect: str, n: int) -> str:
     return sentences[kind, effect]()
 
 
+@per_language
+def reason_text(kind: str, effect: str, question: str, option: str, factor: float) -> str:
+    """A reason's sentence (Reason.text). Remembered per language: its parts come from the
+    content (the question, the option, the factor of a likelihood), so a problem's reasons are
+    a few hundred sentences, and each step shows up to a dozen of them."""
+    template = reason_sentence(kind, effect, likelihood_context.plural_count(factor))
+    return template % {
+        "question": question,
+        "answer": option,
+        "n": likelihood_context.factor(factor),
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class Reason:
     """One answer that moved a cause: a yes/no symptom, or a group answered "none of these"."""
@@ -224,13 +238,7 @@ class Reason:
             option = self.symptom.option_label or self.symptom.statement
         else:
             question, option = self.symptom.question, ""
-        n = likelihood_context.plural_count(self.factor)
-        template = reason_sentence(self.kind, self.effect, n)
-        return template % {
-            "question": question,
-            "answer": option,
-            "n": likelihood_context.factor(self.factor),
-        }
+        return reason_text(self.kind, self.effect, question, option, self.factor)
 
     def as_dict(self) -> dict:
         return {
@@ -742,9 +750,23 @@ def remedies(
     The check is its cheapest quick check, and its repair the cheapest repair, paid only when it
     is the cause; a cause with no check is settled by its repairs, cheapest first, all counted
     (the last one is the sure fix). A cause with neither has no step."""
+    every = _derived(compiled, "remedies", lambda: _remedies(compiled))
+    return {slug: every[slug] for slug in faults if slug in every}
+
+
+def _derived(compiled: CompiledProblem, name: str, build):
+    """What ``build`` derives from the content alone, computed once per compiled problem
+    (CompiledProblem.derived): a never-seen step would otherwise redo it."""
+    found = compiled.derived.get(name)
+    if found is None:
+        found = compiled.derived[name] = build()
+    return found
+
+
+def _remedies(compiled: CompiledProblem) -> dict:
     result = {}
-    for slug in faults:
-        cards = [compiled.procedures[p] for p in compiled.faults[slug].procedures]
+    for slug, fault in compiled.faults.items():
+        cards = [compiled.procedures[p] for p in fault.procedures]
         if not cards:
             continue
         checks = sorted((c for c in cards if c.kind in CHECK_KINDS), key=_scaled)
@@ -831,19 +853,26 @@ def answering_procedure(
     tools share the most words with the question and its help (a multimeter, a fuse), words
     common to most quick checks left out; None when none shares a word. The content does not
     link questions to procedures; this reads the link from their words."""
-    checks = [p for p in compiled.procedures.values() if p.kind in CHECK_KINDS]
+    checks, texts, common = _derived(compiled, "check words", lambda: _check_words(compiled))
     if not checks:
         return None
     mine = {slug for fault in faults for slug in compiled.faults[fault].procedures}
-    texts = {p.slug: _words(" ".join((p.title, *p.tools))) for p in checks}
-    seen: dict[str, int] = {}
-    for words in texts.values():
-        for word in words:
-            seen[word] = seen.get(word, 0) + 1
-    common = {word for word, n in seen.items() if n > len(checks) / 2}
     wanted = _words(asked) - common
     candidates = [p for p in checks if p.slug in mine]
     if not candidates:
         return None
     best = max(candidates, key=lambda p: (len(texts[p.slug] & wanted), -candidates.index(p)))
     return best if texts[best.slug] & wanted else None
+
+
+def _check_words(compiled: CompiledProblem) -> tuple[list, dict[str, set[str]], set[str]]:
+    """The quick checks, the words of each one's title and tools, and the words common to most
+    of them (answering_procedure)."""
+    checks = [p for p in compiled.procedures.values() if p.kind in CHECK_KINDS]
+    texts = {p.slug: _words(" ".join((p.title, *p.tools))) for p in checks}
+    seen: dict[str, int] = {}
+    for words in texts.values():
+        for word in words:
+            seen[word] = seen.get(word, 0) + 1
+    common = {word for word, n in seen.items() if n > len(checks) / 2}
+    return checks, texts, common
