@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -838,12 +838,13 @@ def decisive_check(outcome: Outcome) -> Decisive | None:
     return Decisive(slug, question, procedure, bits)
 
 
-def _words(text: str) -> set[str]:
-    return {
+@lru_cache(maxsize=4096)  # a question's words, read on every result with a plan: content
+def _words(text: str) -> frozenset[str]:
+    return frozenset(
         w
         for w in "".join(c if c.isalnum() else " " for c in text.lower()).split()
         if len(w) >= _MIN_WORD
-    }
+    )
 
 
 def answering_procedure(
