@@ -277,7 +277,12 @@ class Question:
 
 def question_options(compiled: CompiledProblem, slug: str) -> tuple[Option, ...]:
     """The options of a question and exactly the tokens each adds (docs/design.md, "Questions
-    with exclusive answers")."""
+    with exclusive answers"). The same for every state of the content: made once per question
+    (a step asks for those of its next question and of each one answered)."""
+    return _derived(compiled, ("options", slug), lambda: _question_options(compiled, slug))
+
+
+def _question_options(compiled: CompiledProblem, slug: str) -> tuple[Option, ...]:
     group = compiled.groups.get(slug)
     if group is None:
         return tuple(
