@@ -489,20 +489,13 @@ def diagnose(
 ) -> Outcome:
     tools = getattr(answers, "tools", ())
     verdict = engine.diagnose(compiled.knowledge_base(generation.code, tools), answers)
+    procedures = _derived(compiled, "procedures in order", lambda: _procedures_in_order(compiled))
     causes = tuple(
         RankedCause(
             fault=compiled.faults[candidate.fault],
             probability=candidate.probability,
             why=tuple(_reason(compiled, evidence) for evidence in candidate.why),
-            procedures=tuple(
-                sorted(
-                    (
-                        compiled.procedures[slug]
-                        for slug in compiled.faults[candidate.fault].procedures
-                    ),
-                    key=lambda procedure: KIND_ORDER.get(procedure.kind, len(KIND_ORDER)),
-                )
-            ),
+            procedures=procedures[candidate.fault],
         )
         for candidate in verdict.candidates
     )
@@ -518,6 +511,19 @@ def diagnose(
     if verdict.next_question is None:
         return outcome
     return replace(outcome, next_question=_question(outcome, verdict))
+
+
+def _procedures_in_order(compiled: CompiledProblem) -> dict[str, tuple[ProcedureCard, ...]]:
+    """Each fault's procedures in the order an owner needs them (KIND_ORDER)."""
+    return {
+        slug: tuple(
+            sorted(
+                (compiled.procedures[procedure] for procedure in fault.procedures),
+                key=lambda procedure: KIND_ORDER.get(procedure.kind, len(KIND_ORDER)),
+            )
+        )
+        for slug, fault in compiled.faults.items()
+    }
 
 
 def _reason(compiled: CompiledProblem, evidence: engine.Evidence) -> Reason:
