@@ -200,12 +200,6 @@ class CompiledProblem:
     # The knowledge bases of owners with tools, per (generation code, tools), built when first
     # asked for (knowledge_base).
     tool_knowledge_bases: dict = field(default_factory=dict)
-    # What the service derives from the content alone (the quick checks' words, each fault's
-    # remedy, a question's options: diagnosis/service.py), by name, computed when first asked
-    # for: the same for every state of this content version, so not recomputed on each step.
-    # Not an argument: a copy with other content (``dataclasses.replace``, the staff preview's
-    # patched problem) starts with none of it.
-    derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     is_draft: bool = False  # seen by staff only (kb.drafts)
     # Why the wizard cannot diagnose it (no fault, content the engine refuses): then it has no
     # knowledge base and, like a draft, only staff see it (is_public).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
@@ -765,12 +766,23 @@ def remedies(
     return {slug: every[slug] for slug in faults if slug in every}
 
 
-def _derived(compiled: CompiledProblem, name: str, build):
-    """What ``build`` derives from the content alone, computed once per compiled problem
-    (CompiledProblem.derived): a never-seen step would otherwise redo it."""
-    found = compiled.derived.get(name)
+# What the service derives from the content alone (each fault's remedy and procedures in
+# order, the quick checks' words, a question's options), per compiled problem by its id: the
+# same for every state of a content version, so not recomputed on each step. Kept beside the
+# object, not in it: a copy with other content (``dataclasses.replace``, the staff preview's
+# patched problem) is another object and starts with none of it; an entry goes with its object.
+_DERIVED: dict[int, dict] = {}
+
+
+def _derived(compiled: CompiledProblem, name, build):
+    """What ``build`` derives from ``compiled``'s content alone, computed once per object."""
+    store = _DERIVED.get(id(compiled))
+    if store is None:
+        store = _DERIVED[id(compiled)] = {}
+        weakref.finalize(compiled, _DERIVED.pop, id(compiled), None)
+    found = store.get(name)
     if found is None:
-        found = compiled.derived[name] = build()
+        found = store[name] = build()
     return found
 
 
