@@ -9,6 +9,14 @@ as gunicorn calls the app (`WSGIHandler` with a WSGI environ). Each request asks
 random state, as bench/load.py's Lua script does, so every step is a page-cache miss. Prints
 the mean wall and CPU time per request of each kind, then the cProfile of the chosen kind,
 sorted by own time and by cumulative time, and the time spent in each middleware.
+
+The machine's speed moves about 2 x between runs at the same load average, so each run also
+measures a reference in the same minute: ``bare``, the same ``/bench/ok`` view (an
+``HttpResponse("ok")``) through a ``WSGIHandler`` with no middleware at all, interleaved with
+the measured kinds (each kind in ROUNDS slices, a slice of the reference before each). Each
+kind is printed in ms and as a multiple of it ("× bare"): a slow machine moves both, a slower
+step only its own. After the setup the objects made so far are frozen out of the garbage
+collector's reach, as each gunicorn worker does after the fork (config/gunicorn.py).
 """
 
 from __future__ import annotations
@@ -16,12 +24,14 @@ from __future__ import annotations
 import argparse
 import atexit
 import cProfile
+import gc
 import io
 import os
 import pstats
 import random
 import secrets
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -32,6 +42,9 @@ sys.path.insert(0, str(BASE_DIR))
 sys.path.insert(0, str(BASE_DIR / "bench"))
 
 from _server import drop_redis_prefix  # noqa: E402
+
+# Each kind is measured in this many slices, each after a slice of the reference (``bare``).
+ROUNDS = 8
 
 
 def setup(redis_url: str) -> None:
@@ -66,6 +79,8 @@ def setup(redis_url: str) -> None:
     call_command("migrate", verbosity=0)
     fixtures = sorted(str(path) for path in (BASE_DIR / "fixtures").glob("*.json"))
     call_command("load_content", *fixtures, verbosity=0)
+    gc.collect()
+    gc.freeze()  # as each gunicorn worker does after the fork (config/gunicorn.py, post_fork)
 
 
 def states():
@@ -128,7 +143,7 @@ def environ(path: str, query: str, htmx: bool) -> dict:
 def requests(kind: str, n: int, seed: int, problems):
     rng = random.Random(seed)
     for _ in range(n):
-        if kind == "floor":
+        if kind in ("floor", "bare"):
             yield environ("/bench/ok", "", False)
             continue
         path, model, problem, query = random_query(rng, problems)
@@ -146,6 +161,16 @@ def call(app, env) -> int:
     if hasattr(body, "close"):
         body.close()
     return int(status[0].split()[0])
+
+
+def bare_app():
+    """The reference: Django's handler with no middleware around the project's /bench/ok view,
+    what any Django request costs on this machine now."""
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test import override_settings
+
+    with override_settings(MIDDLEWARE=[]):
+        return WSGIHandler()
 
 
 def mean_ms(app, envs) -> float:
@@ -226,15 +251,40 @@ def main(argv=None) -> int:
         ablate(problems, args.n)
     for env in requests("page", 20, 1, problems):  # warm: compiled content, templates
         call(app, env)
-    print(f"per request, {args.n} never-seen states each: wall ms, CPU ms")
-    for number, kind in enumerate(("floor", "page", "htmx", "api")):
-        envs = list(requests(kind, args.n, 1000 + number, problems))
-        started, cpu = time.perf_counter(), time.process_time()
-        codes = [call(app, env) for env in envs]
-        elapsed = (time.perf_counter() - started) / len(envs) * 1000
-        cpu = (time.process_time() - cpu) / len(envs) * 1000
-        bad = sum(1 for c in codes if c != 200)
-        print(f"  {kind:6} {elapsed:6.2f} {cpu:6.2f}" + (f"   ({bad} non-200)" if bad else ""))
+    bare = bare_app()
+    kinds = ("floor", "page", "htmx", "api")
+    wall = {kind: [] for kind in ("bare", *kinds)}
+    cpu = {kind: [] for kind in ("bare", *kinds)}
+    bad = dict.fromkeys(kinds, 0)
+    # In ROUNDS slices, the reference measured before each kind's slice: a change of the
+    # machine's speed during the run moves the reference with the kinds.
+    for round_ in range(ROUNDS):
+        for number, kind in enumerate(kinds):
+            for name, handler in (("bare", bare), (kind, app)):
+                seed = 1000 * (round_ + 1) + 10 * number + (name == "bare")
+                envs = list(requests(name, max(1, args.n // ROUNDS), seed, problems))
+                started, used = time.perf_counter(), time.process_time()
+                codes = [call(handler, env) for env in envs]
+                wall[name].append((time.perf_counter() - started) / len(envs) * 1000)
+                cpu[name].append((time.process_time() - used) / len(envs) * 1000)
+                if name != "bare":
+                    bad[name] += sum(1 for c in codes if c != 200)
+    # the mean: a rare cost (a full garbage collection) is part of what a request costs
+    reference = statistics.mean(cpu["bare"])
+    print(
+        f"per request, {args.n} never-seen states each, in {ROUNDS} slices: "
+        "wall ms, CPU ms, CPU × bare"
+    )
+    for kind in ("bare", *kinds):
+        ms = statistics.mean(cpu[kind])
+        print(
+            f"  {kind:6} {statistics.mean(wall[kind]):6.2f} {ms:6.2f} {ms / reference:7.1f}"
+            + (f"   ({bad[kind]} non-200)" if bad.get(kind) else "")
+        )
+    print(
+        "  (bare: /bench/ok through a WSGIHandler with no middleware, a slice before each "
+        "slice of every kind)"
+    )
 
     envs = list(requests(args.kind, args.n, 7, problems))
     profiler = cProfile.Profile()

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kb import likelihood_context, numbers
 from kb.likelihood_context import HARDLY
+from kb.numbers import per_language
 
 from . import engine, plan
 from .content import (
@@ -169,6 +171,19 @@ def reason_sentence(kind: str, effect: str, n: int) -> str:
     return sentences[kind, effect]()
 
 
+@per_language
+def reason_text(kind: str, effect: str, question: str, option: str, factor: float) -> str:
+    """A reason's sentence (Reason.text). Remembered per language: its parts come from the
+    content (the question, the option, the factor of a likelihood), so a problem's reasons are
+    a few hundred sentences, and each step shows up to a dozen of them."""
+    template = reason_sentence(kind, effect, likelihood_context.plural_count(factor))
+    return template % {
+        "question": question,
+        "answer": option,
+        "n": likelihood_context.factor(factor),
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class Reason:
     """One answer that moved a cause: a yes/no symptom, or a group answered "none of these"."""
@@ -224,13 +239,7 @@ class Reason:
             option = self.symptom.option_label or self.symptom.statement
         else:
             question, option = self.symptom.question, ""
-        n = likelihood_context.plural_count(self.factor)
-        template = reason_sentence(self.kind, self.effect, n)
-        return template % {
-            "question": question,
-            "answer": option,
-            "n": likelihood_context.factor(self.factor),
-        }
+        return reason_text(self.kind, self.effect, question, option, self.factor)
 
     def as_dict(self) -> dict:
         return {
@@ -269,7 +278,12 @@ class Question:
 
 def question_options(compiled: CompiledProblem, slug: str) -> tuple[Option, ...]:
     """The options of a question and exactly the tokens each adds (docs/design.md, "Questions
-    with exclusive answers")."""
+    with exclusive answers"). The same for every state of the content: made once per question
+    (a step asks for those of its next question and of each one answered)."""
+    return _derived(compiled, ("options", slug), lambda: _question_options(compiled, slug))
+
+
+def _question_options(compiled: CompiledProblem, slug: str) -> tuple[Option, ...]:
     group = compiled.groups.get(slug)
     if group is None:
         return tuple(
@@ -476,20 +490,13 @@ def diagnose(
 ) -> Outcome:
     tools = getattr(answers, "tools", ())
     verdict = engine.diagnose(compiled.knowledge_base(generation.code, tools), answers)
+    procedures = _derived(compiled, "procedures in order", lambda: _procedures_in_order(compiled))
     causes = tuple(
         RankedCause(
             fault=compiled.faults[candidate.fault],
             probability=candidate.probability,
             why=tuple(_reason(compiled, evidence) for evidence in candidate.why),
-            procedures=tuple(
-                sorted(
-                    (
-                        compiled.procedures[slug]
-                        for slug in compiled.faults[candidate.fault].procedures
-                    ),
-                    key=lambda procedure: KIND_ORDER.get(procedure.kind, len(KIND_ORDER)),
-                )
-            ),
+            procedures=procedures[candidate.fault],
         )
         for candidate in verdict.candidates
     )
@@ -505,6 +512,19 @@ def diagnose(
     if verdict.next_question is None:
         return outcome
     return replace(outcome, next_question=_question(outcome, verdict))
+
+
+def _procedures_in_order(compiled: CompiledProblem) -> dict[str, tuple[ProcedureCard, ...]]:
+    """Each fault's procedures in the order an owner needs them (KIND_ORDER)."""
+    return {
+        slug: tuple(
+            sorted(
+                (compiled.procedures[procedure] for procedure in fault.procedures),
+                key=lambda procedure: KIND_ORDER.get(procedure.kind, len(KIND_ORDER)),
+            )
+        )
+        for slug, fault in compiled.faults.items()
+    }
 
 
 def _reason(compiled: CompiledProblem, evidence: engine.Evidence) -> Reason:
@@ -742,9 +762,34 @@ def remedies(
     The check is its cheapest quick check, and its repair the cheapest repair, paid only when it
     is the cause; a cause with no check is settled by its repairs, cheapest first, all counted
     (the last one is the sure fix). A cause with neither has no step."""
+    every = _derived(compiled, "remedies", lambda: _remedies(compiled))
+    return {slug: every[slug] for slug in faults if slug in every}
+
+
+# What the service derives from the content alone (each fault's remedy and procedures in
+# order, the quick checks' words, a question's options), per compiled problem by its id: the
+# same for every state of a content version, so not recomputed on each step. Kept beside the
+# object, not in it: a copy with other content (``dataclasses.replace``, the staff preview's
+# patched problem) is another object and starts with none of it; an entry goes with its object.
+_DERIVED: dict[int, dict] = {}
+
+
+def _derived(compiled: CompiledProblem, name, build):
+    """What ``build`` derives from ``compiled``'s content alone, computed once per object."""
+    store = _DERIVED.get(id(compiled))
+    if store is None:
+        store = _DERIVED[id(compiled)] = {}
+        weakref.finalize(compiled, _DERIVED.pop, id(compiled), None)
+    found = store.get(name)
+    if found is None:
+        found = store[name] = build()
+    return found
+
+
+def _remedies(compiled: CompiledProblem) -> dict:
     result = {}
-    for slug in faults:
-        cards = [compiled.procedures[p] for p in compiled.faults[slug].procedures]
+    for slug, fault in compiled.faults.items():
+        cards = [compiled.procedures[p] for p in fault.procedures]
         if not cards:
             continue
         checks = sorted((c for c in cards if c.kind in CHECK_KINDS), key=_scaled)
@@ -816,12 +861,13 @@ def decisive_check(outcome: Outcome) -> Decisive | None:
     return Decisive(slug, question, procedure, bits)
 
 
-def _words(text: str) -> set[str]:
-    return {
+@lru_cache(maxsize=4096)  # a question's words, read on every result with a plan: content
+def _words(text: str) -> frozenset[str]:
+    return frozenset(
         w
         for w in "".join(c if c.isalnum() else " " for c in text.lower()).split()
         if len(w) >= _MIN_WORD
-    }
+    )
 
 
 def answering_procedure(
@@ -831,19 +877,26 @@ def answering_procedure(
     tools share the most words with the question and its help (a multimeter, a fuse), words
     common to most quick checks left out; None when none shares a word. The content does not
     link questions to procedures; this reads the link from their words."""
-    checks = [p for p in compiled.procedures.values() if p.kind in CHECK_KINDS]
+    checks, texts, common = _derived(compiled, "check words", lambda: _check_words(compiled))
     if not checks:
         return None
     mine = {slug for fault in faults for slug in compiled.faults[fault].procedures}
-    texts = {p.slug: _words(" ".join((p.title, *p.tools))) for p in checks}
-    seen: dict[str, int] = {}
-    for words in texts.values():
-        for word in words:
-            seen[word] = seen.get(word, 0) + 1
-    common = {word for word, n in seen.items() if n > len(checks) / 2}
     wanted = _words(asked) - common
     candidates = [p for p in checks if p.slug in mine]
     if not candidates:
         return None
     best = max(candidates, key=lambda p: (len(texts[p.slug] & wanted), -candidates.index(p)))
     return best if texts[best.slug] & wanted else None
+
+
+def _check_words(compiled: CompiledProblem) -> tuple[list, dict[str, set[str]], set[str]]:
+    """The quick checks, the words of each one's title and tools, and the words common to most
+    of them (answering_procedure)."""
+    checks = [p for p in compiled.procedures.values() if p.kind in CHECK_KINDS]
+    texts = {p.slug: _words(" ".join((p.title, *p.tools))) for p in checks}
+    seen: dict[str, int] = {}
+    for words in texts.values():
+        for word in words:
+            seen[word] = seen.get(word, 0) + 1
+    common = {word for word, n in seen.items() if n > len(checks) / 2}
+    return checks, texts, common

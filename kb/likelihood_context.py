@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .models import Fault, Likelihood, Symptom
+from .numbers import per_language
 
 # diagnosis/engine.py's P_MIN and P_MAX: every probability is clamped into this range before
 # it is used (tests/test_likelihood_context.py keeps them equal).
@@ -110,6 +111,7 @@ def _rounded(value: float) -> float:
     return round(value, 0 if value >= 10 else 1 if value >= 1 else 2)
 
 
+@per_language  # a reason's factor is one of a content's few: written once per language
 def factor(value: float) -> str:
     """A factor as a mechanic reads it: 2 significant digits, the language's decimal mark."""
     digits = 0 if value >= 10 else 1 if value >= 1 else 2

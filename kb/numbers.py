@@ -9,12 +9,51 @@ without spaces, and the unit is said once when both ends share it.
 
 from __future__ import annotations
 
-from django.utils import formats
+from functools import lru_cache, wraps
+
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils import formats, translation
 from django.utils.translation import pgettext
 
 NBSP = "\u00a0"
+# Distinct arguments kept per formatter, all languages together: a problem's figures (its
+# procedures' times and costs, whole percentages) number a few hundred.
+PER_LANGUAGE_ENTRIES = 4096
+_per_language_caches = []
 
 
+def per_language(function):
+    """``function`` remembered per active language and arguments: a figure is written the same
+    way every time in one language, and writing it costs several catalog and format lookups
+    (gettext reads the active language from a context-local on each). A never-seen wizard step
+    or API state writes 20–60 of them, mostly the same few (issue 23, item 3). The catalogs
+    and formats of a process change only with a release (web/release.py), or with the
+    settings in a test: every cache is emptied then (``_settings_changed``). Arguments that
+    cannot be hashed are written without the cache."""
+    cached = lru_cache(maxsize=PER_LANGUAGE_ENTRIES)(
+        lambda language, args, kwargs: function(*args, **dict(kwargs))
+    )
+    _per_language_caches.append(cached)
+
+    @wraps(function)
+    def remembered(*args, **kwargs):
+        try:
+            return cached(translation.get_language(), args, tuple(kwargs.items()))
+        except TypeError:  # an unhashable argument
+            return function(*args, **kwargs)
+
+    remembered.cache_clear = cached.cache_clear
+    return remembered
+
+
+@receiver(setting_changed)
+def _settings_changed(**kwargs):
+    for cached in _per_language_caches:
+        cached.cache_clear()
+
+
+@per_language
 def grouped(value) -> str:
     """15000 → "15,000" in English, «15 000» (a no-break space) in Russian; "" if not a number."""
     try:
@@ -25,12 +64,14 @@ def grouped(value) -> str:
     return text.replace(",", NBSP if separator.isspace() else separator)
 
 
+@per_language
 def currency_name(code) -> str:
     """A currency code as owners write it: "RUB" in English, «₽» in Russian (never «руб.»)."""
     names = {"RUB": pgettext("currency", "RUB")}
     return names.get(str(code), str(code))
 
 
+@per_language
 def money_range(low, high, code) -> str:
     """A price or a range of prices with its currency: "15,000–25,000 RUB"."""
     amount = grouped(low)
@@ -51,6 +92,7 @@ def rounded_minutes(value) -> int:
     return max(step if minutes > 0 else 0, int(round(minutes / step)) * step)
 
 
+@per_language
 def duration_range(low, high) -> str:
     """Minutes as people say them: "10–20 min", "1–2 h", "45 min–1.5 h" (in Russian
     «10–20 мин», «1–2 ч», «45 мин–1,5 ч»)."""
@@ -79,6 +121,7 @@ def share(probability: float) -> str:
     return percent(round(probability * 100))
 
 
+@per_language
 def percent(value: int, below: bool = False) -> str:
     """A whole percentage as the language writes it: "80%" in English, «80 %» (a no-break
     space) in Russian; `below` for "less than": "<1%", «<1 %»."""

@@ -12,6 +12,7 @@ import pickle
 import random
 import re
 from unittest import mock
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
 from django.core.cache import cache
@@ -19,6 +20,7 @@ from django.test import Client
 
 from kb.middleware import HotPages, unpack
 from tests.usage_helpers import DIAGNOSE as WIZARD
+from web.canonical import SAFE, normalized_query
 
 pytestmark = pytest.mark.django_db
 
@@ -274,3 +276,29 @@ def test_a_stored_page_is_compressed_unless_its_body_is_and_unpacks_to_the_page_
         assert len(stored) < len(raw) / 3  # HTML compresses well
     else:  # already gzip: stored as it is, so a hit costs no unpacking (docs/performance.md)
         assert len(stored) == len(raw) + 1
+
+
+# --- the one spelling of a query, without the round trip --------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "generation=j11",
+        "generation=j11&answers=a-b:y,c_d:n,have:multimeter",
+        "model=nissan-qashqai&problem=trunk-wont-open&generation=j12&lang=ru",
+        "q=~x.y",
+        "answers=",
+        "answers=a%3Ay",  # encoded: decoded and written again
+        "answers=a:y&&generation=j11",  # an empty pair
+        "generation",  # a bare name gets its "="
+        "q=a+b",
+        "q=a=b",
+        "q=%D0%B7%D0%B0%D0%BC%D0%BE%D0%BA",
+        "q=замок",
+        "a=1;b=2",
+        "a=1&b=2&",
+    ],
+)
+def test_a_query_is_normalized_as_decoding_and_encoding_it_again_would(query):
+    assert normalized_query(query) == urlencode(parse_qsl(query, keep_blank_values=True), safe=SAFE)

@@ -1,8 +1,10 @@
 """Repeated anonymous GETs of public responses come from the shared cache, never stale."""
 
 from pathlib import Path
+from unittest import mock
 
 import pytest
+from django.utils.text import compress_string
 
 from kb.models import Fault
 
@@ -29,6 +31,18 @@ def test_compressed_and_plain_and_htmx_variants_are_kept_apart(client, content):
     fragment = client.get(STEP, headers={"HX-Request": "true"})
     assert plain.get("Content-Encoding") is None and gzip["Content-Encoding"] == "gzip"
     assert b"<html" in plain.content and b"<html" not in fragment.content
+
+
+def test_a_stored_page_is_sent_as_stored_without_compressing_it_again(client, content):
+    """Issue 23, item 3: the entry holds the gzip body gzip clients are sent, so a hit costs no
+    compression; a client that does not take gzip gets the page uncompressed, never that body."""
+    first = client.get(STEP, headers={"Accept-Encoding": "gzip"})
+    with mock.patch("django.middleware.gzip.compress_string", wraps=compress_string) as compress:
+        again = client.get(STEP, headers={"Accept-Encoding": "gzip"})
+        compress.assert_not_called()
+        plain = client.get(STEP, headers={"Accept-Encoding": "identity"})
+    assert again.content == first.content and again["Content-Encoding"] == "gzip"
+    assert plain.get("Content-Encoding") is None and plain.content.startswith(b"<!doctype html>")
 
 
 def test_an_etag_match_is_answered_304(client, content):
