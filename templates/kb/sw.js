@@ -271,8 +271,11 @@ function keepPage(url) {
 
 // A tap answered from the phone still reaches the server, after the owner has the step: the
 // server counts a step shown only then (usage/middleware.py leaves fetches ahead out, since
-// most are never tapped). Not with Save-Data: the owner asked for fewer bytes.
-var TAP_HEADERS = { "HX-Request": "true", "HX-Boosted": "true", "HX-Target": "step" };
+// most are never tapped). Not with Save-Data: the owner asked for fewer bytes. X-Shown-From
+// says the step was already on screen from the phone: bench/tap.py tells these from taps that
+// had to wait for the network (the server counts them alike).
+var TAP_HEADERS = { "HX-Request": "true", "HX-Boosted": "true", "HX-Target": "step",
+  "X-Shown-From": "phone" };
 
 function tell(event) {
   if (event.request.headers.get("Save-Data") === "on") return Promise.resolve();
