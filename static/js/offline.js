@@ -30,11 +30,20 @@
     var link = event.target.closest && event.target.closest("#step a.button-answer");
     if (link) tell({ type: "prefetch", urls: [link.href], touch: true });
   }
+  // After a swap, once the page is idle: the new step is painted first, and the fetches ahead
+  // (a dozen requests, the server's renders, the worker's cache writes) take the owner's reading
+  // time, not the tap's (the next tap's step was kept one question earlier).
+  function whenIdle() {
+    if (window.requestIdleCallback) window.requestIdleCallback(prefetchNextSteps, { timeout: 1000 });
+    else setTimeout(prefetchNextSteps, 200);
+  }
   if (sparing) {
     document.addEventListener("pointerdown", prefetchTouched, { passive: true });
   } else {
     window.addEventListener("load", prefetchNextSteps);
-    document.addEventListener("htmx:afterSettle", prefetchNextSteps);
+    document.addEventListener("htmx:afterSettle", function (event) {
+      if (event.target && event.target.id === "step") whenIdle();
+    });
   }
 
   var list = document.getElementById("kept-pages");
