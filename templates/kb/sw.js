@@ -277,15 +277,6 @@ function keepPage(url) {
 var TAP_HEADERS = { "HX-Request": "true", "HX-Boosted": "true", "HX-Target": "step",
   "X-Shown-From": "phone" };
 
-// The worker's own work for a tap answered from the phone (keeping the step's page, telling the
-// server) waits until the step is on screen: on a phone's few cores it would compete with the
-// page drawing it.
-var AFTER_TAP_MS = 1000;
-
-function afterTap(work) {
-  return new Promise(function (resolve) { setTimeout(resolve, AFTER_TAP_MS); }).then(work);
-}
-
 function tell(event) {
   if (event.request.headers.get("Save-Data") === "on") return Promise.resolve();
   return fetch(event.request.url, { credentials: "same-origin", headers: TAP_HEADERS })
@@ -298,18 +289,14 @@ function answerTap(event) {
   var url = event.request.url;
   return keptStep(url, true).then(function (kept) {
     if (kept) {
-      event.waitUntil(afterTap(function () {
-        return Promise.all([keepWholePage(url), tell(event)]);
-      }));
+      event.waitUntil(Promise.all([keepWholePage(url), tell(event)]));
       return kept;
     }
     var joined = early[url];
     if (!joined) return networkFirst(event);
     return joined.then(function () { return keptStep(url, false); }).then(function (found) {
       if (!found) return networkFirst(event);
-      event.waitUntil(afterTap(function () {
-        return Promise.all([keepWholePage(url), tell(event)]);
-      }));
+      event.waitUntil(Promise.all([keepWholePage(url), tell(event)]));
       return found;
     });
   });

@@ -87,6 +87,7 @@ def test_back_button_returns_to_the_previous_step(browser, site):
     page.wait_for_function(
         "h => document.getElementById('question-heading').innerText !== h", arg=first
     )
+    page.wait_for_url("**answers=**")  # pushed once the step is on screen
     page.go_back()
     page.wait_for_function(
         "h => document.getElementById('question-heading')?.innerText === h", arg=first
