@@ -277,10 +277,16 @@ function keepPage(url) {
 var TAP_HEADERS = { "HX-Request": "true", "HX-Boosted": "true", "HX-Target": "step",
   "X-Shown-From": "phone" };
 
+// A second after the tap: the server's answer to it (a render, bytes to read) would otherwise
+// compete on the phone with the frame that shows the step. The step's page is kept at once
+// (offline may come within that second).
+var TELL_AFTER_MS = 1000;
+
 function tell(event) {
   if (event.request.headers.get("Save-Data") === "on") return Promise.resolve();
-  return fetch(event.request.url, { credentials: "same-origin", headers: TAP_HEADERS })
-    .catch(function () {});
+  return new Promise(function (resolve) { setTimeout(resolve, TELL_AFTER_MS); }).then(function () {
+    return fetch(event.request.url, { credentials: "same-origin", headers: TAP_HEADERS });
+  }).catch(function () {});
 }
 
 // A tap (an htmx request for a step): the kept fragment when fresh; the fragment a touch
