@@ -19,8 +19,9 @@ seconds on each question as an owner reads it, until at least TAPS taps over all
 Each tap is timed in the page by an init script: from the `pointerdown` event's time stamp to
 the first animation frame after the new question's heading is in the DOM (a MutationObserver
 sees it; `requestAnimationFrame` then a task: the frame is painted). The proxy counts the step
-requests of each tap that reached the network (htmx requests not fetched ahead): none means the
-tap was answered from a step kept on the phone.
+requests of each tap that reached the network (htmx requests not fetched ahead, and not the
+worker's note to the server, `X-Shown-From: phone`, of a tap it answered): none means the tap
+was answered from a step kept on the phone.
 
 Then the offline walk: a new generation's walk, two answers online, the pause, then the signal
 cut (`context.set_offline(True)`, the browser's HTTP cache emptied, the proxy closed): how many
@@ -170,9 +171,13 @@ class DelayingProxy:
 
         self.loop.call_soon_threadsafe(close_all)
 
-    def count(self, *, htmx: bool, prefetch: bool) -> int:
+    def count(self, *, htmx: bool, prefetch: bool, told: bool = False) -> int:
         with self.lock:
-            return sum(1 for r in self.requests if r["htmx"] == htmx and r["prefetch"] == prefetch)
+            return sum(
+                1
+                for r in self.requests
+                if r["htmx"] == htmx and r["prefetch"] == prefetch and r["told"] == told
+            )
 
     def _note(self, data: bytes) -> None:
         for match in REQUEST_HEAD.finditer(data):
@@ -184,6 +189,8 @@ class DelayingProxy:
                         "path": match.group(2).decode("latin-1"),
                         "htmx": b"\r\nhx-request: true" in b"\r\n" + headers,
                         "prefetch": b"\r\npurpose: prefetch" in b"\r\n" + headers,
+                        # the worker telling the server of a tap it answered from a kept step
+                        "told": b"\r\nx-shown-from: phone" in b"\r\n" + headers,
                     }
                 )
 

@@ -1,6 +1,7 @@
 """The wizard and the API: one query format, clear errors, constant queries, fresh content."""
 
 import datetime
+from html.parser import HTMLParser
 
 import pytest
 from django.core.cache import cache
@@ -212,6 +213,82 @@ def test_htmx_request_gets_only_the_step_partial(client, content):
     assert b'data-hx-swap-oob="true"' in switch
     assert step.strip() in full.content  # the same partial, never drifting apart
     assert "HX-Request" in fragment["Vary"]
+
+
+class BoostedLinks(HTMLParser):
+    """The links of a page, each with whether htmx boosts it: the nearest data-hx-boost
+    around it says "true"."""
+
+    VOID = {
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    }
+
+    def __init__(self):
+        super().__init__()
+        self.stack: list[str | None] = []  # each open element's data-hx-boost, or None
+        self.links: list[tuple[str, bool]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "a":
+            boost = next(
+                (b for b in reversed([*self.stack, attrs.get("data-hx-boost")]) if b), None
+            )
+            self.links.append((attrs.get("href", ""), boost == "true"))
+        if tag not in self.VOID:
+            self.stack.append(attrs.get("data-hx-boost"))
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID and self.stack:
+            self.stack.pop()
+
+
+@pytest.mark.parametrize(
+    "answers",
+    ["doors-lock-unlock-ok:n,no-sound-on-press:y", "car-electrics-weak:y,no-sound-on-press:y"],
+    ids=["question", "result"],
+)
+def test_htmx_swaps_in_only_the_links_to_another_step(client, content, answers):
+    # What htmx takes over is what leads to another step: the answers, "change", the tools,
+    # the chips of the answers so far, "Start over". A cause, a repair card, the plan's checks,
+    # the share and print links open their own pages (htmx would put a whole page into the
+    # step), and htmx has fewer elements to process after each swap.
+    fragment = client.get(
+        WIZARD, {"generation": "j11", "answers": answers}, headers={"HX-Request": "true"}
+    )
+    parser = BoostedLinks()
+    parser.feed(fragment.content.decode())
+    links = parser.links  # the header's language switch (out of band) included: a page load
+    to_steps = [href for href, _ in links if href.startswith(WIZARD + "?") or href == WIZARD]
+    assert to_steps and any("answers=" in href for href in to_steps)
+    assert [href for href, boosted in links if boosted] == to_steps
+    assert len(links) > len(to_steps)  # causes, repair cards…: not boosted
+
+
+def test_a_finished_result_loads_no_htmx_and_a_question_does(client, content):
+    # A result loaded as a page has nothing to answer: its links and the report form work as
+    # plain links and a plain POST; its first view is 15 KB lighter (the 30 KB budget).
+    result = client.get(
+        WIZARD, {"generation": "j11", "answers": "car-electrics-weak:y,no-sound-on-press:y"}
+    ).content.decode()
+    question = client.get(WIZARD, {"generation": "j11"}).content.decode()
+    assert "Result: the likely causes" in result
+    for script in ("js/htmx.min.js", "js/wizard.js"):
+        assert script not in result
+        assert script in question
+    assert 'name="htmx-config"' in question and 'name="htmx-config"' not in result
 
 
 def test_history_restore_gets_the_full_page(client, content):

@@ -140,7 +140,7 @@ def collected(tmp_path_factory):
     root = tmp_path_factory.mktemp("staticfiles")
     storages = {
         **settings.STORAGES,
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+        "staticfiles": {"BACKEND": "config.storage.StaticFilesStorage"},
     }
     with override_settings(STATIC_ROOT=root, STORAGES=storages, DEBUG=False):
         # Django's admin files are left out: 150 of them, known good, 4 s of brotli here
@@ -155,9 +155,7 @@ def test_production_settings_select_the_hashed_compressed_storage():
     out = subprocess.run(
         [PYTHON, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=60
     )
-    assert out.stdout.strip() == "whitenoise.storage.CompressedManifestStaticFilesStorage", (
-        out.stderr
-    )
+    assert out.stdout.strip() == "config.storage.StaticFilesStorage", out.stderr
 
 
 def test_collected_static_files_are_hashed_and_precompressed(collected):
@@ -179,11 +177,20 @@ def test_collected_static_files_are_hashed_and_precompressed(collected):
                 assert (collected / f"{hashed}.br").is_file(), hashed
 
 
+def test_the_web_manifest_names_the_icon_the_pages_link(collected):
+    # One download of the icon on a first view: the manifest and the pages name the same file.
+    paths = json.loads((collected / "staticfiles.json").read_text())["paths"]
+    manifest = json.loads((collected / paths["site.webmanifest"]).read_text())
+    icon = paths["icons/favicon.svg"]
+    assert [i["src"] for i in manifest["icons"]] == [icon]
+    assert (collected / icon).is_file()
+
+
 @pytest.mark.django_db
 def test_whitenoise_serves_hashed_files_compressed_with_long_max_age(collected):
     storages = {
         **settings.STORAGES,
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+        "staticfiles": {"BACKEND": "config.storage.StaticFilesStorage"},
     }
     with override_settings(STATIC_ROOT=collected, STORAGES=storages, DEBUG=False):
         url = staticfiles_storage.url("js/htmx.min.js")

@@ -1,6 +1,7 @@
 """The public pages: what each shows, 404s, query counts, caching (ETag, 304, HTML cache)."""
 
 import gzip
+import json
 import re
 from pathlib import Path
 
@@ -418,6 +419,38 @@ def test_css_is_small():
     wizard = (BASE / "static/css/wizard.css").stat().st_size
     assert site < 11 * 1024
     assert site + wizard < 15 * 1024
+
+
+# A Russian result (bench/lighthouse.py's «result ru»: the battery first, its checks, times and
+# prices, the plan, the share card and the report form) and the same result in English.
+RESULT_RU = (
+    "/ru/nissan-qashqai/trunk-wont-open/diagnose/"
+    "?generation=j11&answers=car-electrics-weak:y,no-sound-on-press:y"
+)
+
+
+def first_view_bytes(client, url: str) -> int:
+    """What a first view of `url` transfers, compressed: its HTML and every file its <link> and
+    <script> tags load, and the manifest's icons (the page's own icon: the same file, once),
+    gzipped at Django's level (the server sends static files in Brotli, smaller), plus 1 KB
+    of headers per response."""
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    files = re.findall(r'<(?:link|script)\b[^>]*\b(?:href|src)="/static/([^"?#]+)"', html)
+    manifest = next(name for name in files if name.endswith(".webmanifest"))
+    icons = json.loads((BASE / "static" / manifest).read_text())["icons"]
+    files += [icon["src"] for icon in icons if icon["src"] not in files]
+    sizes = [len(gzip.compress(response.content, compresslevel=6))]
+    sizes += [len(gzip.compress((BASE / "static" / name).read_bytes(), 6)) for name in files]
+    return sum(sizes) + 1024 * len(sizes)
+
+
+@pytest.mark.parametrize("url", [RESULT_RU, RESULT_RU.removeprefix("/ru")], ids=["ru", "en"])
+def test_first_view_of_a_result_is_under_30_kb(client, content, url):
+    # bench/lighthouse.py holds every audited page to the same budget, as Chromium loads it.
+    weight = first_view_bytes(client, url)
+    assert weight < 30 * 1024, f"{weight:,} B"
 
 
 def test_home_first_view_is_under_60_kb_transferred(client, content, parse_page):

@@ -1,18 +1,16 @@
 // Offline after the first visit (docs/offline.md): registers the service worker at /sw.js;
-// on a wizard step (a generation chosen) asks it to keep the steps of the next two
-// questions; on the offline page lists the pages in its language that this phone kept.
+// on a wizard step asks it to keep the next steps; on the offline page lists the pages in its
+// language that this phone kept.
 (function () {
   "use strict";
   if (!("serviceWorker" in navigator)) return;
-  // After the page has loaded: the worker's first downloads never compete with the page.
+  // After the load: the worker's first downloads never compete with the page's.
   window.addEventListener("load", function () {
     navigator.serviceWorker.register("/sw.js").catch(function () {});
   });
 
-  // Instant answers (docs/offline.md): the worker keeps the steps of the next two questions,
-  // and a tap on one is answered from the phone. Save-Data or a 2G connection: nothing in the
-  // background; a touch on an answer starts fetching its step, and the tap joins it. Only once
-  // the worker controls the page: a first visit's first view downloads nothing ahead.
+  // Instant answers (docs/offline.md): the worker keeps the next two questions' steps, once it
+  // controls the page. Save-Data or 2G: only the step of an answer touched.
   var connection = navigator.connection || {};
   var sparing = !!connection.saveData || /^(slow-)?2g$/.test(connection.effectiveType || "");
   function tell(message) {
@@ -34,7 +32,12 @@
     document.addEventListener("pointerdown", prefetchTouched, { passive: true });
   } else {
     window.addEventListener("load", prefetchNextSteps);
-    document.addEventListener("htmx:afterSettle", prefetchNextSteps);
+    // After a swap, once idle: the step is painted before the fetches ahead.
+    document.addEventListener("htmx:afterSettle", function (event) {
+      if (event.target.id !== "step") return;
+      if (window.requestIdleCallback) requestIdleCallback(prefetchNextSteps, { timeout: 1000 });
+      else setTimeout(prefetchNextSteps, 200);
+    });
   }
 
   var list = document.getElementById("kept-pages");

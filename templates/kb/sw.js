@@ -271,13 +271,22 @@ function keepPage(url) {
 
 // A tap answered from the phone still reaches the server, after the owner has the step: the
 // server counts a step shown only then (usage/middleware.py leaves fetches ahead out, since
-// most are never tapped). Not with Save-Data: the owner asked for fewer bytes.
-var TAP_HEADERS = { "HX-Request": "true", "HX-Boosted": "true", "HX-Target": "step" };
+// most are never tapped). Not with Save-Data: the owner asked for fewer bytes. X-Shown-From
+// says the step was already on screen from the phone: bench/tap.py tells these from taps that
+// had to wait for the network (the server counts them alike).
+var TAP_HEADERS = { "HX-Request": "true", "HX-Boosted": "true", "HX-Target": "step",
+  "X-Shown-From": "phone" };
+
+// A second after the tap: the server's answer to it (a render, bytes to read) would otherwise
+// compete on the phone with the frame that shows the step. The step's page is kept at once
+// (offline may come within that second).
+var TELL_AFTER_MS = 1000;
 
 function tell(event) {
   if (event.request.headers.get("Save-Data") === "on") return Promise.resolve();
-  return fetch(event.request.url, { credentials: "same-origin", headers: TAP_HEADERS })
-    .catch(function () {});
+  return new Promise(function (resolve) { setTimeout(resolve, TELL_AFTER_MS); }).then(function () {
+    return fetch(event.request.url, { credentials: "same-origin", headers: TAP_HEADERS });
+  }).catch(function () {});
 }
 
 // A tap (an htmx request for a step): the kept fragment when fresh; the fragment a touch

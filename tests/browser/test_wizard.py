@@ -69,7 +69,7 @@ def test_phone_user_reaches_a_result_by_tapping_with_htmx(browser, site):
     page.wait_for_function(
         "h => document.getElementById('question-heading').innerText !== h", arg=first_question
     )
-    assert "answers=" in page.url  # htmx pushed the step's URL
+    page.wait_for_url("**answers=**")  # the step's URL, pushed once the step is on screen
     assert page.evaluate("document.activeElement.id") == "question-heading"
     answer_until_done(page)
     page.wait_for_selector("text=Result: the likely causes")
@@ -87,11 +87,45 @@ def test_back_button_returns_to_the_previous_step(browser, site):
     page.wait_for_function(
         "h => document.getElementById('question-heading').innerText !== h", arg=first
     )
+    page.wait_for_url("**answers=**")  # pushed once the step is on screen
     page.go_back()
     page.wait_for_function(
         "h => document.getElementById('question-heading')?.innerText === h", arg=first
     )
     assert "answers=" not in page.url
+    assert errors == []
+
+
+def test_back_and_forward_walk_the_steps_answered(browser, site):
+    page, errors = new_page(browser)
+    page.goto(f"{site}/nissan-qashqai/trunk-wont-open/diagnose/?generation=j11")
+    steps = [(page.url, page.locator("#question-heading").inner_text())]
+    for _ in range(2):
+        answer_button(page, "No").click()
+        page.wait_for_function("u => location.href !== u", arg=steps[-1][0])
+        page.locator("#question-heading").filter(has_not_text=steps[-1][1]).wait_for()
+        steps.append((page.url, page.locator("#question-heading").inner_text()))
+    assert len({url for url, _ in steps}) == 3
+    for url, question in [steps[1], steps[0]]:
+        page.go_back()
+        page.wait_for_url(url)
+        page.locator("#question-heading", has_text=question).wait_for()
+    page.go_forward()
+    page.wait_for_url(steps[1][0])
+    page.locator("#question-heading", has_text=steps[1][1]).wait_for()
+    assert errors == []
+
+
+def test_a_cause_in_a_step_opens_its_own_page(browser, site):
+    # Only the links to other steps are swapped into the step: a cause's page is a page.
+    page, errors = new_page(browser)
+    page.goto(f"{site}/nissan-qashqai/trunk-wont-open/diagnose/?generation=j11")
+    cause = page.locator(".cause-list .cause-head a").first
+    name = cause.get_attribute("title")
+    cause.click()
+    page.wait_for_url("**/faults/**")
+    assert page.locator("h1").all_inner_texts() == [name]
+    assert page.locator("#step").count() == 0 and page.locator("header").count() == 1
     assert errors == []
 
 
