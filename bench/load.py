@@ -40,6 +40,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import http.client
 import json
 import os
 import platform
@@ -48,9 +49,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import NamedTuple
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -249,25 +254,12 @@ print(json.dumps(problems))
 """
 
 
-WALK_DUMP = """
-import json, os, sys
-sys.path.insert(0, "bench")
-import django
-
-django.setup()
-from owner_walk import walk_paths
-
-print(json.dumps(walk_paths()))
-"""
-
-
 def owner_walk_states(site_env: dict[str, str]) -> list[str]:
     """The wizard URLs of every state an owner can reach (bench/owner_walk.py), read from the
-    served database in a process of its own with a memory cache (the served cache stays cold)."""
-    env = {key: value for key, value in site_env.items() if key != "REDIS_URL"}
-    env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    served database in a process of its own (it leaves the served cache cold: its main)."""
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings", **site_env}
     result = subprocess.run(
-        [PYTHON, "-c", WALK_DUMP],
+        [PYTHON, str(BASE_DIR / "bench" / "owner_walk.py"), "--json"],
         cwd=BASE_DIR,
         env=env,
         capture_output=True,
@@ -281,7 +273,12 @@ def owner_walk_states(site_env: dict[str, str]) -> list[str]:
     return paths
 
 
-def walk_files(paths: list[str], directory: Path, seed: int) -> dict[str, Path]:
+class WalkFile(NamedTuple):
+    path: Path  # one state's URL path a line, as WALK_LUA reads it
+    states: int
+
+
+def walk_files(paths: list[str], directory: Path, seed: int) -> dict[str, WalkFile]:
     """The walk rows' files: "all" the states; "cold warm-up" and "cold" a shuffled order's
     first WALK_COLD_WARMUP and the rest, so the cold row's warm-up and run share no state."""
     shuffled = list(paths)
@@ -290,8 +287,9 @@ def walk_files(paths: list[str], directory: Path, seed: int) -> dict[str, Path]:
     files = {"all": paths, "cold warm-up": shuffled[:cut], "cold": shuffled[cut:]}
     written = {}
     for name, lines in files.items():
-        written[name] = directory / f"walk-{name.replace(' ', '-')}.txt"
-        written[name].write_text("\n".join(lines) + "\n")
+        path = directory / f"walk-{name.replace(' ', '-')}.txt"
+        path.write_text("\n".join(lines) + "\n")
+        written[name] = WalkFile(path, len(lines))
     return written
 
 
@@ -300,11 +298,6 @@ def render_all(base_url: str, paths: list[str], headers: list[tuple[str, str]], 
     over one keep-alive connection, so one server process sees it twice and shares it
     (kb.middleware.HotPages: a page is written to the shared cache when asked for again in
     the process that rendered it). Returns the number of non-2xx answers or failures."""
-    import http.client
-    import threading
-    from concurrent.futures import ThreadPoolExecutor
-    from urllib.parse import urlsplit
-
     address = urlsplit(base_url)
     local = threading.local()
 
@@ -510,11 +503,11 @@ def measure_db(db: str, args, script: Path) -> tuple[list[Row], dict]:
                     row.path = f"random {target.random} states ({mode})"
                 if target.walk == "cold":
                     target_script = walk_lua
-                    script_args = (walk["cold warm-up"], "slice", 1, args.threads)
+                    script_args = (walk["cold warm-up"].path, "slice", 1, args.threads)
                     row.path = f"{len(walk_paths)} reachable states, each asked once"
                 elif target.walk == "warm":
                     target_script = walk_lua
-                    script_args = (walk["all"], "random", random.randrange(10**6), 1)
+                    script_args = (walk["all"].path, "random", random.randrange(10**6), 1)
                     row.path = f"{len(walk_paths)} reachable states, all rendered before"
                     failed = render_all(server.url, walk_paths, headers, args.connections)
                     if failed:
@@ -549,7 +542,7 @@ def measure_db(db: str, args, script: Path) -> tuple[list[Row], dict]:
                 if target.random:  # a seed the warm-up did not use: states not yet cached
                     script_args = (*script_args[:2], random.randrange(10**6, 10**7))
                 if target.walk == "cold":  # the states the warm-up did not ask
-                    script_args = (walk["cold"], "slice", 1, args.threads)
+                    script_args = (walk["cold"].path, "slice", 1, args.threads)
                 data, row.cpu_ms = measured_run(
                     floor if target is FLOOR else server,
                     url,
@@ -560,9 +553,7 @@ def measure_db(db: str, args, script: Path) -> tuple[list[Row], dict]:
                 )
                 errors_before, detail_before = row.errors, row.error_detail
                 wrk_row(row, data)
-                if target.walk == "cold" and data["requests"] > len(walk_paths) - len(
-                    walk["cold warm-up"].read_text().splitlines()
-                ):
+                if target.walk == "cold" and data["requests"] > walk["cold"].states:
                     row.path += " (the run outlasted them: some asked twice)"
                 row.errors += errors_before
                 row.error_detail = "; ".join(filter(None, [detail_before, row.error_detail]))

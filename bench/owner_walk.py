@@ -1,6 +1,9 @@
 """The wizard states an owner can reach by answering what the wizard asks (issue 23).
 
-    python bench/owner_walk.py            # counts per problem and generation (SQLite, a temp DB)
+    python bench/owner_walk.py            # counts per problem and generation
+    python bench/owner_walk.py --json     # the states' URLs, one JSON list (bench/load.py)
+
+On the database in the environment (DATABASE_URL), with a memory cache whatever REDIS_URL says.
 
 bench/load.py's "owner walk" rows replay these states, not random sets of answers: from each
 generation's first step of each problem, walk the public API (`/api/v1/diagnose`, in process
@@ -13,6 +16,7 @@ request for it is never a redirect.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections import deque
@@ -27,6 +31,8 @@ MAX_STATES = 50_000
 
 def reachable_states(client, model: str, problem: str, generation: str) -> Iterator[str]:
     """The canonical `answers` of every state reachable from the first step (first: "")."""
+    from diagnosis.query import canonical_answers
+
     seen = {""}
     queue = deque([""])
     while queue:
@@ -43,8 +49,8 @@ def reachable_states(client, model: str, problem: str, generation: str) -> Itera
         if data["done"] or question is None:
             continue
         for option in question["options"]:
-            after = ",".join(filter(None, [data["answers"], option["answers"]]))
-            canonical = ",".join(sorted(after.split(",")))
+            tokens = filter(None, [*data["answers"].split(","), *option["answers"].split(",")])
+            canonical = canonical_answers(dict(token.split(":", 1) for token in tokens))
             if canonical not in seen:
                 seen.add(canonical)
                 queue.append(canonical)
@@ -75,17 +81,19 @@ def walk_paths(max_states: int = MAX_STATES) -> list[str]:
     return paths
 
 
-def main() -> int:
-    """Print how many states each problem and generation has, on the database in the
-    environment (DATABASE_URL), with a memory cache."""
+def main(argv: list[str]) -> int:
     sys.path.insert(0, str(BASE_DIR))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.pop("REDIS_URL", None)  # never write the walk into a served cache
     import django
 
     django.setup()
+    paths = walk_paths()
+    if "--json" in argv:
+        print(json.dumps(paths))
+        return 0
     counts: dict[str, int] = {}
-    for path in walk_paths():
+    for path in paths:
         key = path.split("/diagnose/")[0] + " " + path.split("generation=")[1].split("&")[0]
         counts[key] = counts.get(key, 0) + 1
     for key, count in counts.items():
@@ -95,4 +103,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
