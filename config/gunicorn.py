@@ -9,9 +9,9 @@ Every value has a default that suits a small container; override with:
     GUNICORN_TIMEOUT               30                 kill a worker silent this long (seconds)
     GUNICORN_GRACEFUL_TIMEOUT      30                 time to finish requests on a restart
     GUNICORN_KEEPALIVE             5                  idle keep-alive connection lifetime
-    GUNICORN_MAX_REQUESTS          5000               recycle a worker after this many requests
+    GUNICORN_MAX_REQUESTS          100000             recycle a worker after this many requests
                                                       (0: never)
-    GUNICORN_MAX_REQUESTS_JITTER   500                random spread, so workers don't recycle
+    GUNICORN_MAX_REQUESTS_JITTER   10000              random spread, so workers don't recycle
                                                       all at once
     GUNICORN_PRELOAD               1                  import Django once in the master, then fork
                                                       (less memory, fast worker restarts)
@@ -83,8 +83,12 @@ threads = _int("GUNICORN_THREADS", 4)  # > 1 selects the gthread worker (keep-al
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
-max_requests = _int("GUNICORN_MAX_REQUESTS", 5000)
-max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 500)
+# A recycled worker starts with an empty page layer (kb.middleware.HotPages: up to every
+# state an owner can reach, read back from Redis one request at a time). At 5,000 a busy
+# worker was recycled every few seconds and its layer never filled (docs/performance.md, "The
+# owner walk, warm"). Every per-process table is bounded, so recycling is only a guard.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 100_000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 10_000)
 preload_app = _bool("GUNICORN_PRELOAD", True)
 
 # Heartbeat files in memory: a container's disk-backed /tmp can stall workers.

@@ -49,9 +49,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "kb.middleware.RequestLogMiddleware",
+    # Outside security and static files: a stored page is kept as it was sent, their headers
+    # included, so a hit runs nothing else (a tenth of a hit: docs/performance.md). An http
+    # request is keyed apart and redirected inside it; static files skip it.
+    "kb.middleware.SharedPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "kb.middleware.SharedPageCacheMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -153,10 +156,13 @@ def cache_settings(redis_url: str, state_url: str = "") -> dict:
 CACHES = cache_settings(REDIS_URL, STATE_REDIS_URL)
 # Process-local layer in front of the shared cache (docs/performance.md): each process reads
 # the content version at most once per this many seconds (another process's edit shows within
-# it), and keeps the LOCAL_PAGE_ENTRIES pages it found in the shared cache most recently (0:
-# none; without Redis the shared cache is already in the process).
+# it), and keeps the pages it found in the shared cache most recently, at most
+# LOCAL_PAGE_ENTRIES of them and LOCAL_PAGE_MB megabytes (0 entries: none; without Redis the
+# shared cache is already in the process). The defaults hold every state an owner can reach on
+# the shipped content (kb.middleware.HotPages).
 CONTENT_VERSION_LOCAL_SECONDS = float(os.environ.get("CONTENT_VERSION_LOCAL_SECONDS", "1"))
-LOCAL_PAGE_ENTRIES = int(os.environ.get("LOCAL_PAGE_ENTRIES", "512" if REDIS_URL else "0"))
+LOCAL_PAGE_ENTRIES = int(os.environ.get("LOCAL_PAGE_ENTRIES", "50000" if REDIS_URL else "0"))
+LOCAL_PAGE_MB = int(os.environ.get("LOCAL_PAGE_MB", "48"))
 # Compiled problems each process keeps (an LRU, diagnosis/content.py); the shared cache holds
 # the rest, so a knowledge base of hundreds of problems does not fill a worker's memory.
 COMPILED_PROBLEMS_PER_PROCESS = int(os.environ.get("COMPILED_PROBLEMS_PER_PROCESS", "64"))

@@ -102,11 +102,13 @@ class SharedPageCacheMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.hot = HotPages(settings.LOCAL_PAGE_ENTRIES)
+        self.hot = HotPages(settings.LOCAL_PAGE_ENTRIES, settings.LOCAL_PAGE_MB * 2**20)
 
     def __call__(self, request):
         if request.method not in ("GET", "HEAD"):
             return self.private(request, self.get_response(request))
+        if request.path_info.startswith(settings.STATIC_URL):
+            return self.get_response(request)  # whitenoise's: never stored, never looked up
         key = self.key(request)
         data, second_time = self.hot.get(key)
         if data is None:
@@ -120,7 +122,7 @@ class SharedPageCacheMiddleware:
         if data is not None:
             response = unpack(data)
             etag = response.get("ETag")
-            if etag and etag in request.headers.get("If-None-Match", ""):
+            if etag and etag in request.META.get("HTTP_IF_NONE_MATCH", ""):
                 response = self.not_modified(response)
             return self.private(request, response)
         response = self.get_response(request)
@@ -134,18 +136,21 @@ class SharedPageCacheMiddleware:
                 cache.set(key, data, timeout=PAGE_TIMEOUT)
         return self.private(request, response)
 
+    # The request's headers are read from ``request.META`` on this path: ``request.headers``
+    # builds a dictionary of every header, a tenth of a hit (issue 23, item 3).
     @staticmethod
     def encoding(request) -> str:
         # Exactly GZipMiddleware's test, so an entry holds what that middleware sent.
-        return "gzip" if re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")) else ""
+        accepts = request.META.get("HTTP_ACCEPT_ENCODING", "")
+        return "gzip" if re_accepts_gzip.search(accepts) else ""
 
     @classmethod
     def key(cls, request) -> str:
         """The one place a page's cache key is built. The language is a part of its own, read
         by web.locale.request_language, the function LanguageMiddleware activates."""
         # django-htmx's reading of its headers: a value counts only when it is exactly "true".
-        htmx = request.headers.get("HX-Request") == "true"
-        restore = request.headers.get("HX-History-Restore-Request") == "true"
+        htmx = request.META.get("HTTP_HX_REQUEST") == "true"
+        restore = request.META.get("HTTP_HX_HISTORY_RESTORE_REQUEST") == "true"
         # never the raw query: its one spelling (web/canonical.py; see ``storable``)
         where = f"{request.path}?{request_query(request)}"
         parts = {
@@ -210,14 +215,20 @@ class SharedPageCacheMiddleware:
 class HotPages:
     """Pages kept in this process in front of the shared cache (Redis): a segmented LRU.
 
-    A page this process renders is *remembered* (a probation segment of ``limit`` entries),
-    not written to Redis: most wizard states are asked for once (random answers, changed
-    answers), and a write of each cost a round trip for nothing. Asked for again here, the page
-    moves to the kept segment (``limit`` entries) and is written to Redis for the other
-    processes. A page found in Redis goes to the kept segment at once. So a popular page costs
-    no round trip, a never-seen state costs one (the lookup), and a stream of never-seen states
-    passes through probation without pushing popular pages out. A page is rendered at most
-    twice per process before it is shared.
+    A page this process renders is *remembered* (a probation segment), not written to Redis:
+    most wizard states are asked for once (random answers, changed answers), and a write of
+    each cost a round trip for nothing. Asked for again here, the page moves to the kept
+    segment and is written to Redis for the other processes. A page found in Redis goes to the
+    kept segment at once. So a popular page costs no round trip, a never-seen state costs one
+    (the lookup), and a stream of never-seen states passes through probation without pushing
+    popular pages out. A page is rendered at most twice per process before it is shared.
+
+    Each segment holds at most ``limit`` entries, and the kept one at most ``max_bytes`` of
+    packed pages, probation a quarter of that: an entry is one page, from a 1.5 KB htmx step
+    to a 10 KB page, so a count alone does not bound the memory. Sized to hold every state an
+    owner can reach (16,070 htmx steps on the shipped content, about 35 MB), a process that has
+    served a while answers them all without a round trip (docs/performance.md, "The owner
+    walk, warm"): a Redis read costs more than the rest of a hit.
 
     Entries are the packed bytes the shared cache holds too (``pack``: pickled, compressed),
     unpacked per request: each request gets a response of its own to add headers and cookies
@@ -227,10 +238,10 @@ class HotPages:
     each page is stored at once).
     """
 
-    def __init__(self, limit: int):
+    def __init__(self, limit: int, max_bytes: int = 0):
         self.limit = limit
-        self.kept: OrderedDict[str, bytes] = OrderedDict()
-        self.probation: OrderedDict[str, bytes] = OrderedDict()
+        self.kept = _Segment(limit, max_bytes)
+        self.probation = _Segment(limit, max_bytes // 4)
         self.lock = threading.Lock()
 
     def get(self, key: str) -> tuple[bytes | None, bool]:
@@ -238,35 +249,61 @@ class HotPages:
         if not self.limit:
             return None, False
         with self.lock:
-            data = self.kept.get(key)
+            data = self.kept.touch(key)
             if data is not None:
-                self.kept.move_to_end(key)
-                second_time = False
-            else:
-                data = self.probation.pop(key, None)
-                if data is None:
-                    return None, False
-                self._keep(key, data)
-                second_time = True
-        return data, second_time
+                return data, False
+            data = self.probation.pop(key)
+            if data is None:
+                return None, False
+            self.kept.put(key, data)
+        return data, True
 
     def put(self, key: str, data: bytes) -> None:
         """Keep a page that was asked for before (found in the shared cache)."""
         if self.limit:
             with self.lock:
-                self._keep(key, data)
+                self.kept.put(key, data)
 
     def remember(self, key: str, data: bytes) -> None:
         """Keep a page rendered here, on probation."""
         if self.limit:
             with self.lock:
-                self.probation[key] = data
-                self.probation.move_to_end(key)
-                while len(self.probation) > self.limit:
-                    self.probation.popitem(last=False)
+                self.probation.put(key, data)
 
-    def _keep(self, key: str, data: bytes) -> None:
-        self.kept[key] = data
-        self.kept.move_to_end(key)
-        while len(self.kept) > self.limit:
-            self.kept.popitem(last=False)
+
+class _Segment:
+    """An LRU of packed pages bounded by entries and by bytes (0: by entries only). Not
+    thread-safe on its own: HotPages holds its lock."""
+
+    def __init__(self, limit: int, max_bytes: int):
+        self.limit, self.max_bytes = limit, max_bytes
+        self.pages: OrderedDict[str, bytes] = OrderedDict()
+        self.bytes = 0
+
+    def __len__(self) -> int:
+        return len(self.pages)
+
+    def __iter__(self):
+        return iter(self.pages)
+
+    def touch(self, key: str) -> bytes | None:
+        data = self.pages.get(key)
+        if data is not None:
+            self.pages.move_to_end(key)
+        return data
+
+    def pop(self, key: str) -> bytes | None:
+        data = self.pages.pop(key, None)
+        if data is not None:
+            self.bytes -= len(data)
+        return data
+
+    def put(self, key: str, data: bytes) -> None:
+        self.pop(key)
+        self.pages[key] = data
+        self.bytes += len(data)
+        while self.pages and (
+            len(self.pages) > self.limit or (self.max_bytes and self.bytes > self.max_bytes)
+        ):
+            _, dropped = self.pages.popitem(last=False)
+            self.bytes -= len(dropped)

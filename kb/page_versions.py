@@ -19,6 +19,7 @@ from django.urls import Resolver404, resolve
 from django.utils import translation
 
 from kb.content_version import LISTING, model_scope, problem_scope
+from web.canonical import query_params
 from web.locale import request_language
 
 PROBLEM_PAGES = {"kb:problem", "kb:fault", "diagnosis:wizard", "diagnosis:print", "diagnosis:qr"}
@@ -46,7 +47,8 @@ def _scopes(request) -> tuple[str, ...]:
     if view_name in MODEL_PAGES:
         return (model_scope(kwargs["model"]),)
     if view_name == API:
-        model, problem = request.GET.get("model", ""), request.GET.get("problem", "")
+        params = query_params(request)
+        model, problem = params.get("model", ""), params.get("problem", "")
         if SLUG.fullmatch(model) and SLUG.fullmatch(problem):
             return (problem_scope(model, problem),)
     return (LISTING,)

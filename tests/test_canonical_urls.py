@@ -302,3 +302,33 @@ def test_a_stored_page_is_compressed_unless_its_body_is_and_unpacks_to_the_page_
 )
 def test_a_query_is_normalized_as_decoding_and_encoding_it_again_would(query):
     assert normalized_query(query) == urlencode(parse_qsl(query, keep_blank_values=True), safe=SAFE)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "model=nissan-qashqai&problem=trunk-wont-open&lang=ru",
+        "lang=en&lang=ru",  # repeated: the last value, as request.GET.get gives it
+        "answers=a%3Ay%2Cb%3An&lang=r%75&q=two+words&empty=",  # encoded: decoded alike
+    ],
+)
+def test_query_params_read_a_query_as_request_get_does(rf, query):
+    from web.canonical import query_params
+
+    request = rf.get("/api/v1/diagnose", QUERY_STRING=query)
+    expected = {name: request.GET.get(name) for name in request.GET}
+    assert query_params(request) == expected
+
+
+def test_query_params_refuse_as_many_fields_as_request_get_refuses(rf, settings):
+    from django.core.exceptions import TooManyFieldsSent
+
+    from web.canonical import query_params
+
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 3
+    assert query_params(rf.get("/", QUERY_STRING="a=1&b=2&c=3")) == {"a": "1", "b": "2", "c": "3"}
+    with pytest.raises(TooManyFieldsSent):
+        query_params(rf.get("/", QUERY_STRING="a=1&b=2&c=3&d=4"))
+    with pytest.raises(TooManyFieldsSent):
+        rf.get("/", QUERY_STRING="a=1&b=2&c=3&d=4").GET  # noqa: B018 - Django's own rule

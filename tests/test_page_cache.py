@@ -498,3 +498,26 @@ def test_the_process_local_pages_stay_within_their_cap():
         "new-5",
     ]
     assert hot.get("found-0") == (None, False)
+
+
+def test_the_process_local_pages_stay_within_their_bytes_whatever_their_count():
+    from kb.middleware import HotPages
+
+    hot = HotPages(limit=1000, max_bytes=10_000)  # probation: a quarter, 2,500 bytes
+    for number in range(20):
+        hot.put(f"found-{number}", bytes(1_000))  # ten fit
+        hot.remember(f"new-{number}", bytes(1_000))  # two fit
+    assert list(hot.kept) == [f"found-{number}" for number in range(10, 20)]
+    assert list(hot.probation) == ["new-18", "new-19"]
+    assert hot.kept.bytes == 10_000 and hot.probation.bytes == 2_000
+    hot.get("new-19")  # asked for again: kept, the oldest kept one goes
+    assert list(hot.kept)[0] == "found-11" and hot.kept.bytes == 10_000
+    assert hot.probation.bytes == 1_000
+
+
+def test_a_page_larger_than_the_whole_layer_is_not_kept():
+    from kb.middleware import HotPages
+
+    hot = HotPages(limit=10, max_bytes=4_000)
+    hot.put("huge", bytes(5_000))
+    assert list(hot.kept) == [] and hot.kept.bytes == 0

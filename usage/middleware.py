@@ -41,6 +41,7 @@ class UsageCountMiddleware:
 
 def fetched_ahead(request) -> bool:
     """A request the owner did not make: a step fetched ahead of a tap that may never come."""
-    return request.headers.get("Purpose") == "prefetch" or request.headers.get(
-        "Sec-Purpose", ""
-    ).startswith("prefetch")
+    meta = request.META  # not request.headers: this runs on every page-cache hit too
+    return meta.get("HTTP_PURPOSE") == "prefetch" or meta.get("HTTP_SEC_PURPOSE", "").startswith(
+        "prefetch"
+    )

@@ -21,6 +21,8 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation.trans_real import get_supported_language_variant
 
+from web.canonical import query_params
+
 API_PREFIX = "/api/"
 ADMIN_PREFIX = "/admin/"
 
@@ -45,13 +47,22 @@ def _from_accept_language(request) -> str | None:
 
 def asked_language(request) -> str | None:
     """The supported language an API request names with ``?lang=``, if it names one."""
-    asked = request.GET.get("lang", "")
+    asked = query_params(request).get("lang", "")
     language = asked and _supported(asked)
     return language.lower() if language else None
 
 
 def request_language(request) -> str:
-    """The language code this request is answered in (see the module's docstring)."""
+    """The language code this request is answered in (see the module's docstring), worked
+    out once per request: the page cache's key and its scopes ask before the view runs, the
+    middleware that activates it after."""
+    language = getattr(request, "_answer_language", None)
+    if language is None:
+        language = request._answer_language = _language(request)
+    return language
+
+
+def _language(request) -> str:
     path = request.path_info
     from_path = translation.get_language_from_path(path)
     if from_path:
