@@ -67,6 +67,7 @@ from _server import (  # noqa: E402
     cpu_seconds,
     fetch,
     prepared_site,
+    rss_mb,
 )
 
 RESULTS = BASE_DIR / "bench" / "results"
@@ -128,6 +129,11 @@ WALK_COLD_WARMUP = 0.1
 # has served owners a while. Without it the run measured the first read of each state in
 # each process: a Redis round trip, which costs more than the rest of a hit.
 WALK_SETTLE_SECONDS = 10
+# The served processes may keep this many MB of pages each (LOCAL_PAGE_MB; default 48): the
+# reachable states take 105 MB packed (16,070 htmx steps, gzip: docs/performance.md), so
+# the warm walk measures a server sized to hold them; the workers' resident memory after the
+# walk is reported beside it. A LOCAL_PAGE_MB in the environment wins.
+WALK_PAGE_MB = 128
 WALK_SETTLE_GAIN = 0.03
 WALK_SETTLE_MAX = 120
 ENCODING = ("Accept-Encoding", "gzip, br")
@@ -480,7 +486,12 @@ def measure_db(db: str, args, script: Path) -> tuple[list[Row], dict]:
             "cache": "redis" if "REDIS_URL" in site.env else "locmem",
             "notes": site.notes,
         }
-        server_env = {}
+        server_env = {
+            "LOCAL_PAGE_MB": os.environ.get("LOCAL_PAGE_MB", str(WALK_PAGE_MB)),
+            # Both servers: a worker recycled (config/gunicorn.py, after 100,000 requests, hours
+            # at a real site's rate) would start the rest of a run with an empty page layer.
+            "GUNICORN_MAX_REQUESTS": os.environ.get("GUNICORN_MAX_REQUESTS", "0"),
+        }
         if args.workers:
             server_env["WEB_CONCURRENCY"] = str(args.workers)
         random_lua = random_script(site.env, script.parent)
@@ -537,6 +548,9 @@ def measure_db(db: str, args, script: Path) -> tuple[list[Row], dict]:
                         row.error_detail = f"rendering every state: {failed} failed"
                     rates = settle(url, headers, args, target_script, script_args)
                     info["owner_walk"]["settled_rps"] = [round(rate) for rate in rates]
+                    info["owner_walk"]["worker_rss_mb"] = [
+                        round(rss_mb(pid)) for pid in server.workers()
+                    ]
                     row.path += f", then served {len(rates) * WALK_SETTLE_SECONDS} s"
                 try:
                     status, response_headers, body = fetch(url, dict(headers))
