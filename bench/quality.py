@@ -149,8 +149,11 @@ def paid(order, truth: str, remedies: dict, rate: float) -> float:
     return total  # a cause no step settles: every step was paid for nothing
 
 
-def simulate(kb, rng: random.Random, cap: int = 40, remedies=None, rate: float = 1.0) -> Owner:
-    """One owner: a cause drawn from the prior, answers drawn from the content."""
+def simulate(
+    kb, rng: random.Random, cap: int = 40, remedies=None, rate: float = 1.0, checks=None
+) -> Owner:
+    """One owner: a cause drawn from the prior, answers drawn from the content, asked as the
+    wizard asks (`checks`: service.checks, the plan's checks the stop rule weighs)."""
     from diagnosis import plan
     from diagnosis.engine import NONE_OF_THESE, diagnose
 
@@ -159,7 +162,7 @@ def simulate(kb, rng: random.Random, cap: int = 40, remedies=None, rate: float =
     answers: dict[str, str] = {}
     asked = 0
     while True:
-        verdict = diagnose(kb, answers)
+        verdict = diagnose(kb, answers, checks=checks)
         if verdict.done or asked >= cap:
             top = verdict.candidates[0]
             owner = Owner(asked, top.fault == truth, top.probability)
@@ -224,7 +227,8 @@ def main() -> int:
         every += rows
         faults = {f.key for f in kb.faults}
         mine = {slug: remedy for slug, remedy in remedies.items() if slug in faults}
-        runs = [simulate(kb, rng, remedies=mine, rate=rate) for _ in range(RUNS)]
+        checks = service.checks(compiled)
+        runs = [simulate(kb, rng, remedies=mine, rate=rate, checks=checks) for _ in range(RUNS)]
         simulated[code] = runs
         expected = sum(run.questions for run in runs) / RUNS
         expected_worst = max(expected_worst, expected)

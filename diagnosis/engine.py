@@ -30,6 +30,20 @@ Member answers arrive as the URL writes them: `member:y` (that option; the other
 set O of options still possible (a "y" leaves its member, each "n" removes its member), and
 the evidence weight of f is log(Σ_{a∈O} q_f(a) / Σ_{a∈O} q_o(a)), with q_o built from the
 members' `p_yes_otherwise`. A group with any member answered counts as asked.
+
+What a question is worth to the plan
+------------------------------------
+Given each fault's check (the one that settles it in the plan of diagnosis/plan.py, and its
+cost on the plan's one scale), a question is worth what its answer is expected to save on the
+way to a fixed car: Heckerman, Breese & Rommelse's myopic value of information,
+
+    V(q) = Σ_a P(a)·(ECR(present order | a) − ECR(best order | a)),
+
+with ECR the checks' term of the plan's expected cost (the repairs' term is the same for every
+order), the present order the plan's under the posterior now, and the best order the plan's
+once `a` is known. The owner answers with some chance ρ, and "don't know" saves nothing, so
+the question's expected saving is ρ·V(q). ρ is this owner's own record, started from the
+population's: (ANSWER_RATE·ANSWER_WEIGHT + answered) / (ANSWER_WEIGHT + asked).
 """
 
 from __future__ import annotations
@@ -76,6 +90,18 @@ DEFAULT_MIN_GAIN_PER_COST = 0.1
 # An owner's patience: after this many questions (answered or "don't know") the ranking is the
 # result. The design's budget for a diagnosis.
 DEFAULT_MAX_QUESTIONS = 8
+# Given each fault's check (`diagnose`'s `checks`), a question is asked only while some question
+# is expected to save at least its cost in the plan (see "What a question is worth to the
+# plan"): the plan's cost units (minutes, money converted) that one unit of question cost is
+# worth. docs/performance.md, "A question must save its cost in the plan": 3 asks more with no
+# cause better placed, 5 loses a first place on the shipped scenarios.
+DEFAULT_VALUE_PER_COST = 4.0
+# The chance an owner answers a question (not "don't know"), before their own answers say
+# more: the population's share, 186 of the 268 questions asked over the 51 scenario cases
+# (tests/scenario_cases.py) before this rule, as a Beta prior worth ANSWER_WEIGHT questions.
+# An owner's first "don't know" lowers it a little (0.7 to 0.58), not to nothing.
+ANSWER_RATE = 0.7
+ANSWER_WEIGHT = 5.0
 # "Why this question": a cause an answer makes at least this much more likely than the answer
 # itself is ("P(answer | cause) / P(answer)") is one that answer points to.
 CONTRAST_RATIO = 1.3
@@ -116,6 +142,15 @@ class Group:
 
 
 @dataclass(frozen=True, slots=True)
+class Check:
+    """How the plan settles a fault: its check's key (shared by the faults one check settles)
+    and the check's cost on the plan's one scale (diagnosis/plan.py, `Cost.scaled`)."""
+
+    key: str
+    cost: float  # > 0
+
+
+@dataclass(frozen=True, slots=True)
 class Evidence:
     symptom: str  # a symptom's key; a group's key with answer "n" means "none of these"
     answer: Answer  # "y" or "n" only: unknown answers carry no evidence
@@ -142,7 +177,8 @@ class Diagnosis:
     candidates: tuple[Candidate, ...]  # all faults, best first (ties: knowledge base order)
     next_question: str | None  # a symptom's or a group's key, None when done
     done: bool
-    # "clear", "no-useful-question", "no-questions-left", "question-budget" or None
+    # "clear", "no-useful-question", "not-worth-its-cost", "no-questions-left",
+    # "question-budget" or None
     stop_reason: str | None
     contrasts: tuple[Contrast, ...] = ()  # what the answers to next_question tell apart
 
@@ -647,6 +683,116 @@ def decisive_question(
     return None if best is None else (best, best_gain)
 
 
+def _answer_likelihoods(kb: KnowledgeBase, key: str) -> list[list[float]]:
+    """P(a | f) for each answer a to question `key` (yes and no; or a group's options, "none
+    of these" last), over the faults in knowledge base order."""
+    if kb.is_group(key):
+        g = kb._group_index[key]
+        rows = [kb._group_q_other[g]] * len(kb.faults)
+        for i, q in zip(kb._group_faults[g], kb._group_q[g], strict=True):
+            rows[i] = q
+        return [list(option) for option in zip(*rows, strict=True)]
+    j = kb._symptom_index[key]
+    yes = [kb._explicit.get((i, j), kb._p_other[j]) for i in range(len(kb.faults))]
+    return [yes, [1.0 - p for p in yes]]
+
+
+_Steps = tuple[tuple[tuple[int, ...], float], ...]  # per check: the faults it settles, its cost
+
+
+def _check_steps(kb: KnowledgeBase, checks: Mapping[str, Check]) -> _Steps:
+    """The plan's steps: one per check key, in the order of its first fault, with the faults it
+    settles and its cost (the first fault's, as diagnosis/plan.py takes it). Checks of faults
+    outside `kb` are left out; a fault without a check is settled by no step."""
+    by_key: dict[str, tuple[list[int], float]] = {}
+    for i, fault in enumerate(kb.faults):
+        check = checks.get(fault.key)
+        if check is None:
+            continue
+        _check_key("check", check.key)
+        _check_cost("check", check.key, check.cost)
+        by_key.setdefault(check.key, ([], check.cost))[0].append(i)
+    return tuple((tuple(faults), cost) for faults, cost in by_key.values())
+
+
+def _plan_order(post: list[float], steps: _Steps) -> list[int]:
+    """The plan's order of the steps: decreasing probability / cost (diagnosis/plan.py)."""
+    p = [math.fsum(post[i] for i in faults) for faults, _ in steps]
+    return sorted(range(len(steps)), key=lambda s: (-p[s] / steps[s][1], -p[s], s))
+
+
+def _checks_cost(post: list[float], steps: _Steps, order: list[int]) -> float:
+    """The checks' term of the expected cost to a fixed car: Σ_i C_i·(1 − Σ_{j<i} p_j)."""
+    total, done = 0.0, 0.0
+    for s in order:
+        faults, cost = steps[s]
+        total += cost * max(0.0, 1.0 - done)
+        done += math.fsum(post[i] for i in faults)
+    return total
+
+
+def _plan_value(
+    kb: KnowledgeBase, post: list[float], key: str, steps: _Steps, present: list[int]
+) -> float:
+    """V(q): what the answer to `key` is expected to save in the plan (module docstring)."""
+    value = 0.0
+    for likelihood in _answer_likelihoods(kb, key):
+        joint = [p * q for p, q in zip(post, likelihood, strict=True)]
+        p_answer = math.fsum(joint)
+        if p_answer <= 0.0:
+            continue
+        after = [x / p_answer for x in joint]
+        best = _plan_order(after, steps)
+        value += p_answer * (_checks_cost(after, steps, present) - _checks_cost(after, steps, best))
+    return max(0.0, value)
+
+
+def _answer_chance(answered: _Answered) -> float:
+    """The chance this owner answers the next question: ANSWER_RATE as a Beta prior worth
+    ANSWER_WEIGHT questions, updated by the questions they answered and those they did not."""
+    known = sum(value != "u" for _, value in answered.singles)
+    known += sum(possible is not None for _, possible in answered.groups)
+    return (ANSWER_RATE * ANSWER_WEIGHT + known) / (ANSWER_WEIGHT + answered.questions)
+
+
+def _worth_its_cost(
+    kb: KnowledgeBase,
+    post: list[float],
+    answered: _Answered,
+    steps: _Steps,
+    value_per_cost: float,
+    first: str,
+) -> bool:
+    """Whether some unanswered question is expected to save at least `value_per_cost` times its
+    cost in the plan, once multiplied by the chance this owner answers it (`first` tried first:
+    the question the information picks, most often the one that is)."""
+    present = _plan_order(post, steps)
+    chance = _answer_chance(answered)
+    singles, groups = _unanswered(kb, answered)
+    questions = [(kb.symptoms[j].key, kb.symptoms[j].cost) for j in singles]
+    questions += [(kb.groups[g].key, kb.groups[g].cost) for g in groups]
+    questions.sort(key=lambda question: question[0] != first)  # stable: the rest in order
+    return any(
+        chance * _plan_value(kb, post, key, steps, present) >= value_per_cost * cost
+        for key, cost in questions
+    )
+
+
+def plan_values(
+    kb: KnowledgeBase, answers: Mapping[str, Answer], checks: Mapping[str, Check]
+) -> dict[str, float]:
+    """V(q) for every unanswered question (a yes/no symptom outside any group, or a group): what
+    its answer is expected to save in the plan of checks, on the checks' cost scale; neither
+    multiplied by the chance of an answer nor divided by the question's cost."""
+    answered = _answered(kb, answers)
+    post = _posterior_vector(kb, answered)
+    steps = _check_steps(kb, checks)
+    present = _plan_order(post, steps)
+    singles, groups = _unanswered(kb, answered)
+    keys = [kb.symptoms[j].key for j in singles] + [kb.groups[g].key for g in groups]
+    return {key: _plan_value(kb, post, key, steps, present) for key in keys}
+
+
 def _post_vector(kb: KnowledgeBase, post: Mapping[str, float]) -> list[float]:
     vector = []
     for fault in kb.faults:
@@ -665,6 +811,11 @@ def _post_vector(kb: KnowledgeBase, post: Mapping[str, float]) -> list[float]:
 def _check_clear_at(clear_at: float) -> None:
     if not (_is_number(clear_at) and 0 < clear_at <= 1):
         raise ValueError(f"clear_at must be within (0, 1], not {clear_at!r}")
+
+
+def _check_value_per_cost(value_per_cost: float) -> None:
+    if not (_is_number(value_per_cost) and math.isfinite(value_per_cost) and value_per_cost >= 0):
+        raise ValueError(f"value_per_cost must be >= 0, not {value_per_cost!r}")
 
 
 def _check_min_gain(min_gain_per_cost: float) -> None:
@@ -779,6 +930,8 @@ def diagnose(
     min_gain_per_cost: float = DEFAULT_MIN_GAIN_PER_COST,
     max_questions: int | None = DEFAULT_MAX_QUESTIONS,
     min_lift: float = CLEAR_LIFT,
+    checks: Mapping[str, Check] | None = None,
+    value_per_cost: float = DEFAULT_VALUE_PER_COST,
 ) -> Diagnosis:
     """Rank every fault, explain each by the answers that moved it most, and pick the next question.
 
@@ -793,12 +946,18 @@ def diagnose(
       no budget);
     - "no-questions-left": every question is answered;
     - "no-useful-question": no unanswered question is expected to remove `min_gain_per_cost`
-      bits per unit of cost.
+      bits per unit of cost;
+    - "not-worth-its-cost" (only given `checks`, each fault's check in the plan, by fault key):
+      no unanswered question is expected to save `value_per_cost` times its cost in the plan,
+      times the chance this owner answers it (module docstring, "What a question is worth to
+      the plan"). "Don't know" saves nothing, so an owner who does not know is asked less.
 
     `contrasts` says what the answers to the next question would tell apart.
     """
     _check_clear_at(clear_at)
     _check_min_gain(min_gain_per_cost)
+    _check_value_per_cost(value_per_cost)
+    steps = None if checks is None else _check_steps(kb, checks)
     answered = _answered(kb, answers)
     post = _posterior_vector(kb, answered)
     order = sorted(range(len(kb.faults)), key=lambda i: (-post[i], i))
@@ -818,6 +977,9 @@ def diagnose(
     else:
         question = _best_question(kb, post, answered, min_gain_per_cost)
         stop_reason = None if question is not None else "no-useful-question"
+        worth = steps is None or question is None
+        if not (worth or _worth_its_cost(kb, post, answered, steps, value_per_cost, question)):
+            question, stop_reason = None, "not-worth-its-cost"
     return Diagnosis(
         candidates=candidates,
         next_question=question,

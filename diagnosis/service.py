@@ -489,7 +489,8 @@ def diagnose(
     compiled: CompiledProblem, generation: GenerationInfo, answers: dict[str, str]
 ) -> Outcome:
     tools = getattr(answers, "tools", ())
-    verdict = engine.diagnose(compiled.knowledge_base(generation.code, tools), answers)
+    kb = compiled.knowledge_base(generation.code, tools)
+    verdict = engine.diagnose(kb, answers, checks=checks(compiled))
     procedures = _derived(compiled, "procedures in order", lambda: _procedures_in_order(compiled))
     causes = tuple(
         RankedCause(
@@ -766,6 +767,27 @@ def remedies(
     return {slug: every[slug] for slug in faults if slug in every}
 
 
+def _currency(found: dict) -> str:
+    """The currency of the plan's costs: its first check's (roubles when there is none)."""
+    return next((cards[0].currency for cards, _ in found.values()), "RUB")
+
+
+def checks(compiled: CompiledProblem) -> dict[str, engine.Check]:
+    """Per fault: the check that settles it in the plan and that check's cost on the plan's one
+    scale, for the engine's stop rule (a question must save its cost in the plan)."""
+
+    def build() -> dict[str, engine.Check]:
+        found = remedies(compiled, compiled.faults)
+        currency = _currency(found)
+        rate = money_per_minute(currency)
+        return {
+            slug: engine.Check(remedy.check, remedy.check_cost.scaled(rate))
+            for slug, (_, remedy) in found.items()
+        }
+
+    return _derived(compiled, "checks", build)
+
+
 # What the service derives from the content alone (each fault's remedy and procedures in
 # order, the quick checks' words, a question's options), per compiled problem by its id: the
 # same for every state of a content version, so not recomputed on each step. Kept beside the
@@ -811,7 +833,7 @@ def action_plan(outcome: Outcome) -> ActionPlan:
     compiled = outcome.compiled
     posterior = {cause.fault.slug: cause.probability for cause in outcome.causes}
     found = remedies(compiled, posterior)
-    currency = next((cards[0].currency for cards, _ in found.values()), "RUB")
+    currency = _currency(found)
     rate = money_per_minute(currency)
     made = plan.make_plan(
         posterior, [remedy for _, remedy in found.values()], money_per_minute=rate

@@ -41,6 +41,9 @@ NUDGES = [
     ("diagnosis/engine.py", "LEAD_RATIO", "3.0", ("2.8", "3.2")),
     ("diagnosis/engine.py", "DEFAULT_MIN_GAIN_PER_COST", "0.1", ("0.09", "0.11")),
     ("diagnosis/engine.py", "DEFAULT_MAX_QUESTIONS", "8", ("7", "9")),
+    ("diagnosis/engine.py", "DEFAULT_VALUE_PER_COST", "4.0", ("3.6", "4.4")),
+    ("diagnosis/engine.py", "ANSWER_RATE", "0.7", ("0.69", "0.71")),
+    ("diagnosis/engine.py", "ANSWER_WEIGHT", "5.0", ("4.5", "5.5")),
     ("diagnosis/engine.py", "CONTRAST_RATIO", "1.3", ("1.28", "1.32")),
     ("diagnosis/engine.py", "CONTRAST_MIN_SHARE", "0.02", ("0.018", "0.022")),
     ("diagnosis/engine.py", "CONTRAST_MAX_FAULTS", "3", ("2", "4")),
@@ -67,6 +70,7 @@ TESTS = [
     "tests/test_engine_survivors.py",
     "tests/test_query.py",
     "tests/test_engine.py",
+    "tests/test_stop_value.py",
     "tests/test_scenarios.py",
 ]
 PYTEST = ["-x", "-q", "-p", "no:cacheprovider", "-p", "tests.fast_tests_first", "--nomigrations"]

@@ -300,7 +300,9 @@ def test_the_owner_walk_reaches_every_state_the_wizard_offers_and_each_once(clie
     walk = bench_module("owner_walk")
     states = list(walk.reachable_states(client, "nissan-qashqai", "trunk-opens-then-closes", "j12"))
     assert states[0] == ""
-    assert len(states) == len(set(states)) > 10
+    # 7 since issue 24's stop rule: the lid's three causes have checks of 20-38 minutes, so
+    # after one or two answers no question saves its cost in the plan (79 before)
+    assert len(states) == len(set(states)) > 5
     for answers in states[:: max(1, len(states) // 12)]:
         query = {"generation": "j12", **({"answers": answers} if answers else {})}
         page = client.get("/nissan-qashqai/trunk-opens-then-closes/diagnose/", query)
