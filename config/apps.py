@@ -10,3 +10,6 @@ class ProjectConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the deploy checks)
+        from .housekeeping import take_off_idle_receivers
+
+        take_off_idle_receivers()
