@@ -1,0 +1,11 @@
+"""The wizard step's parts built in Python (diagnosis/step_html.py), for wizard.html."""
+
+from django import template
+
+from .. import step_html
+
+register = template.Library()
+
+register.filter("question_body", step_html.question_body)
+register.filter("cause_items", step_html.cause_items)
+register.filter("answered_items", step_html.answered_items)
