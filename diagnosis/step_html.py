@@ -17,31 +17,59 @@ The markup is the template's: ``wizard.html`` calls these through
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, gettext_noop, ngettext
 
+from kb import numbers
 from kb.numbers import per_language
 
-from .service import Outcome, _derived, question_options
+from .service import ActionPlan, Outcome, _derived, question_options
+
+# The interface's words of these parts: escaped as {% translate %} escapes them, and the
+# sentences that take values, left as {% blocktranslate %} leaves its text.
+WORDS = {
+    "change": gettext_noop("change"),
+    "why": gettext_noop("Why"),
+    "change the answer": gettext_noop("Change the answer"),
+    "remove": gettext_noop("Remove"),
+    "has multimeter": gettext_noop(
+        "You have a multimeter: its questions are asked like any other."
+    ),
+    "have none": gettext_noop("I have none"),
+    "have multimeter": gettext_noop("I have a multimeter"),
+    "multimeter then": gettext_noop("then we also ask what only a multimeter shows."),
+    "plan heading": gettext_noop("What to do, in this order"),
+    "plan lead": gettext_noop(
+        "Cheap checks of likely causes first: this order costs least, on average, to a fixed car."
+    ),
+    "probability order": gettext_noop("The order of probability alone"),
+    "decisive": gettext_noop("The decisive check:"),
+    "how": gettext_noop("How:"),
+    "share heading": gettext_noop("Send it to your mechanic"),
+    "share lead": gettext_noop(
+        "This link opens this result with your answers, on any phone or computer:"
+    ),
+    "qr alt": gettext_noop("QR code of the link to this result"),
+    "qr caption": gettext_noop("Or let them scan this code."),
+    "print": gettext_noop("Print view: one page with your answers, causes, checks and costs"),
+}
+SENTENCES = {
+    "question": gettext_noop("Question %(number)s"),
+    "expected": gettext_noop("Expected to a fixed car in this order: about %(time)s and %(cost)s."),
+    "by probability": gettext_noop(
+        "In the order of probability alone: about %(time)s and %(cost)s."
+    ),
+    "tells apart": gettext_noop("“%(question)s” — its answer tells the leading causes apart."),
+}
 
 
 @per_language
 def words() -> dict[str, str]:
-    """The interface's words of these parts in the active language, escaped."""
-    return {
-        "change": escape(gettext("change")),
-        "question": gettext("Question %(number)s"),
-        "why": escape(gettext("Why")),
-        "change the answer": escape(gettext("Change the answer")),
-        "remove": escape(gettext("Remove")),
-        "has multimeter": escape(
-            gettext("You have a multimeter: its questions are asked like any other.")
-        ),
-        "have none": escape(gettext("I have none")),
-        "have multimeter": escape(gettext("I have a multimeter")),
-        "multimeter then": escape(gettext("then we also ask what only a multimeter shows.")),
-    }
+    """WORDS and SENTENCES in the active language."""
+    said = {key: escape(gettext(msgid)) for key, msgid in WORDS.items()}
+    return said | {key: gettext(msgid) for key, msgid in SENTENCES.items()}
 
 
 def _question_parts(outcome: Outcome) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -188,3 +216,117 @@ def answered_items(outcome: Outcome) -> SafeString:
             f'" rel="nofollow">{remove}</a></span>\n</li>\n',
         )
     return mark_safe("".join(parts))
+
+
+def _minutes(value) -> str:
+    """A computed time as the plan says it, rounded (kb.numbers.rounded_minutes), escaped."""
+    rounded = numbers.rounded_minutes(value)
+    return escape(numbers.duration_range(rounded, rounded))
+
+
+def _money(amount, currency: str) -> str:
+    """One amount with its currency, rounded to the ruble (kb_tags.price), escaped."""
+    whole = round(float(amount or 0))
+    return escape(numbers.money_range(whole, whole, currency))
+
+
+def plan_section(plan: ActionPlan) -> SafeString:
+    """The result's plan: the checks in the order of probability / cost with their time, money
+    and the causes they settle; what that order is expected to cost beside the order of
+    probability alone; the decisive check."""
+    said = words()
+    parts = [
+        '<section class="card plan" aria-labelledby="plan-heading">\n'
+        f'<h2 id="plan-heading">{said["plan heading"]}</h2>\n'
+        f"<p>{said['plan lead']}</p>\n"
+        '<ol class="plan-steps">\n'
+    ]
+    for step in plan.shown:
+        links = " → ".join(
+            f'<a href="{escape(card.url)}">{escape(card.title)}</a>' for card in step.procedures
+        )
+        money = f", {_money(step.money, step.currency)}" if step.money >= 1 else ""
+        faults = "; ".join(escape(fault.short_name) for fault in step.faults)
+        parts.append(
+            f"<li>{links} — {_minutes(step.minutes)}{money} · "
+            f'<span class="hint">{faults} ({escape(step.percent_label)})</span></li>\n'
+        )
+    parts.append("</ol>\n<p>")
+    parts.append(
+        said["expected"]
+        % {
+            "time": _minutes(plan.expected_minutes),
+            "cost": _money(plan.expected_money, plan.currency),
+        }
+    )
+    parts.append("\n")
+    if plan.differs:
+        parts.append(
+            said["by probability"]
+            % {
+                "time": _minutes(plan.probability_minutes),
+                "cost": _money(plan.probability_money, plan.currency),
+            }
+        )
+    parts.append("</p>\n")
+    if plan.differs:
+        parts.append(f"<details><summary>{said['probability order']}</summary><ol>")
+        for step in plan.shown_by_probability:
+            titles = " → ".join(escape(card.title) for card in step.procedures)
+            parts.append(f"<li>{titles} ({escape(step.percent_label)})</li>")
+        parts.append("</ol></details>\n")
+    decisive = plan.decisive
+    if decisive:
+        parts.append(
+            f'<p class="decisive"><strong>{said["decisive"]}</strong> '
+            + said["tells apart"] % {"question": escape(decisive.question)}
+        )
+        if decisive.procedure:
+            parts.append(
+                f' {said["how"]} <a href="{escape(decisive.procedure.url)}">'
+                f"{escape(decisive.procedure.title)}</a>."
+            )
+        parts.append("</p>\n")
+    parts.append("</section>")
+    return mark_safe("".join(parts))
+
+
+def share_section(request, outcome: Outcome) -> SafeString:
+    """The card that sends the result to a mechanic: its link (the state's canonical URL) named
+    by the car, the problem and the number of answers, its print view, and its QR code as an
+    image of its own (views.wizard_qr), loaded when the owner scrolls to it: drawing it costs
+    more than the rest of a step, and most owners never look at it."""
+    said = words()
+    compiled = outcome.compiled
+    count = len(outcome.answers)
+    name = ngettext(
+        "%(model)s %(generation)s: %(problem)s, %(count)s answer",
+        "%(model)s %(generation)s: %(problem)s, %(count)s answers",
+        count,
+    ) % {
+        "model": escape(compiled.model_name),
+        "generation": escape(outcome.generation.name),
+        "problem": escape(compiled.problem_title),
+        "count": count,
+    }
+    link = request.build_absolute_uri(outcome.url_with())
+    return mark_safe(
+        '<section class="card share" aria-labelledby="share-heading">\n'
+        f'<h2 id="share-heading">{said["share heading"]}</h2>\n'
+        f"<p>{said['share lead']}</p>\n"
+        f'<p class="share-link"><a href="{escape(link)}" rel="nofollow">{name}</a><br>'
+        f'<small class="muted">{escape(request.get_host())}</small></p>\n'
+        '<figure class="qr">\n'
+        f'<img class="qr-code" src="{escape(state_path(outcome, "qr"))}" width="192" '
+        f'height="192" loading="lazy" decoding="async" alt="{said["qr alt"]}">\n'
+        f"<figcaption>{said['qr caption']}</figcaption>\n</figure>\n"
+        f'<p><a class="button button-secondary" href="{escape(state_path(outcome, "print"))}"'
+        f' rel="nofollow">{said["print"]}</a></p>\n</section>'
+    )
+
+
+def state_path(outcome: Outcome, name: str) -> str:
+    """The path of one of the wizard's views (print, QR code) with this state's query."""
+    compiled = outcome.compiled
+    path = reverse(f"diagnosis:{name}", args=[compiled.model_slug, compiled.problem_slug])
+    return path + outcome.url_with().removeprefix(compiled.diagnose_url)

@@ -9,3 +9,9 @@ register = template.Library()
 register.filter("question_body", step_html.question_body)
 register.filter("cause_items", step_html.cause_items)
 register.filter("answered_items", step_html.answered_items)
+register.filter("plan_section", step_html.plan_section)
+
+
+@register.simple_tag(takes_context=True)
+def share_section(context, outcome):
+    return step_html.share_section(context["request"], outcome)
