@@ -31,6 +31,7 @@ from .service import ActionPlan, Outcome, _derived, question_options
 # sentences that take values, left as {% blocktranslate %} leaves its text.
 WORDS = {
     "change": gettext_noop("change"),
+    "result": gettext_noop("Result"),
     "why": gettext_noop("Why"),
     "change the answer": gettext_noop("Change the answer"),
     "remove": gettext_noop("Remove"),
@@ -62,6 +63,11 @@ SENTENCES = {
         "In the order of probability alone: about %(time)s and %(cost)s."
     ),
     "tells apart": gettext_noop("“%(question)s” — its answer tells the leading causes apart."),
+    "find the cause": gettext_noop("%(title)s: find the cause – %(model)s"),
+    "description": gettext_noop(
+        "Answer a few yes/no questions about your %(model)s and see the likely causes of "
+        "“%(title)s”, ranked, with what to check next and what the fix costs."
+    ),
 }
 
 
@@ -70,6 +76,39 @@ def words() -> dict[str, str]:
     """WORDS and SENTENCES in the active language."""
     said = {key: escape(gettext(msgid)) for key, msgid in WORDS.items()}
     return said | {key: gettext(msgid) for key, msgid in SENTENCES.items()}
+
+
+def _page_texts(compiled) -> tuple[str, str]:
+    """The wizard page's title after the step's part, and its description: the problem's and
+    the model's names in the page's sentences, the same for every step of the problem."""
+
+    def build():
+        said = words()
+        model, title = escape(compiled.model_name), escape(compiled.problem_title)
+        lower = escape(compiled.problem_title.lower())
+        return (
+            said["find the cause"] % {"title": title, "model": model},
+            said["description"] % {"model": model, "title": lower},
+        )
+
+    return _derived(compiled, ("page texts", get_language()), build)
+
+
+def page_title(compiled, outcome: Outcome | None) -> SafeString:
+    """The wizard page's title: "Question 3 – …", "Result – …", or the problem's alone before
+    a generation is chosen."""
+    said = words()
+    whole = _page_texts(compiled)[0]
+    if outcome is None:
+        return mark_safe(whole)
+    step = (
+        said["result"] if outcome.done else said["question"] % {"number": outcome.question_number}
+    )
+    return mark_safe(f"{step} – {whole}")
+
+
+def page_description(compiled) -> SafeString:
+    return mark_safe(_page_texts(compiled)[1])
 
 
 def _question_parts(outcome: Outcome) -> tuple[str, tuple[tuple[str, str], ...]]:

@@ -15,3 +15,7 @@ register.filter("plan_section", step_html.plan_section)
 @register.simple_tag(takes_context=True)
 def share_section(context, outcome):
     return step_html.share_section(context["request"], outcome)
+
+
+register.filter("page_title", step_html.page_title)
+register.filter("page_description", step_html.page_description)
