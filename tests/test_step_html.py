@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from kb.models import Fault, Symptom
+from kb.models import Fault, Procedure, Symptom
 
 pytestmark = pytest.mark.django_db
 
@@ -65,3 +65,27 @@ def test_the_answers_and_the_causes_are_escaped(
         Fault.objects.get(slug="trunk-fuse-blown").save()  # moves the content version
     html = step(client, WIZARD, "fuse-intact:n")
     assert '<span class="q">Is it &lt;b&gt;silent&lt;/b&gt; &amp; dead?</span>' in html
+
+
+def test_an_edited_procedure_shows_on_the_next_result(
+    client, content, django_capture_on_commit_callbacks
+):
+    every_no = ",".join(
+        f"{slug}:n"
+        for slug in sorted(
+            Symptom.objects.filter(problem__slug="trunk-wont-open").values_list("slug", flat=True)
+        )
+    )
+    first = client.get(WIZARD, {"generation": "j12", "answers": every_no}, HTTP_HX_REQUEST="true")
+    assert first.context["outcome"].done
+    card = first.context["outcome"].top_causes[0].procedures[0]
+    assert f"{card.title}</summary>" in first.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        procedure = Procedure.objects.get(slug=card.slug, vehicle_model__slug="nissan-qashqai")
+        procedure.title = "Check the fuse (edited)"
+        procedure.save()
+
+    again = client.get(WIZARD, {"generation": "j11", "answers": every_no}, HTTP_HX_REQUEST="true")
+    assert again.context["outcome"].top_causes[0].procedures[0].slug == card.slug
+    assert "Check the fuse (edited)</summary>" in again.content.decode()
