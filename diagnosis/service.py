@@ -359,6 +359,7 @@ class Outcome:
             current = self._current_option(options)
             items.append(
                 {
+                    "slug": question,
                     "question": group.question if group else symptom.question,
                     "label": current.label if current else self._partial_label(group),
                     "options": [

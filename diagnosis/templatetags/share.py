@@ -1,7 +1,7 @@
-"""Sending a result to the mechanic: the state's absolute link, its QR code, its print view."""
+"""Sending a result to the mechanic, in the print view: the state's absolute link and its QR code
+(the result's share card is diagnosis/step_html.py's share_section)."""
 
 from django import template
-from django.urls import reverse
 
 from .. import qr
 
@@ -13,25 +13,6 @@ def share_url(context, outcome) -> str:
     """The absolute link of this state: the URL is the whole state, so it is the share link.
     Built as the canonical step URL (answers in their order, nothing else in the query)."""
     return context["request"].build_absolute_uri(outcome.url_with())
-
-
-def _state_path(outcome, name: str) -> str:
-    """The path of one of the wizard's views (print, QR code) with this state's query."""
-    compiled = outcome.compiled
-    path = reverse(f"diagnosis:{name}", args=[compiled.model_slug, compiled.problem_slug])
-    return path + outcome.url_with().removeprefix(compiled.diagnose_url)
-
-
-@register.simple_tag
-def print_url(outcome) -> str:
-    return _state_path(outcome, "print")
-
-
-@register.simple_tag
-def qr_image_url(outcome) -> str:
-    """The QR code as an image of its own (views.wizard_qr), loaded when the owner scrolls to
-    it: drawing it costs more than the rest of a step, and most owners never look at it."""
-    return _state_path(outcome, "qr")
 
 
 @register.simple_tag

@@ -4,9 +4,11 @@ from django import template
 
 from diagnosis import content
 
+from ..form_html import form_html
 from ..service import form_view
 
 register = template.Library()
+register.filter("form_html", form_html)
 
 
 @register.inclusion_tag("reports/report.html#form")

@@ -1,0 +1,371 @@
+"""The parts of a wizard step shown on every step, as HTML built in Python (issue 23, item 3).
+
+A never-seen step spent most of its time in Django's template engine, on the loops of
+``wizard.html``: the answer buttons, the cause list with its reasons, the answers given with
+their chips. Each loop resolved a dozen variables, translated the same words again and
+escaped them again on every step. Here the parts that depend only on the content and the
+language (a question's heading, help text and button labels; a cause's link and names; the
+interface's words) are escaped once per compiled problem, which is itself built per content
+version and language (content.compiled_problem), so a staff edit or the other language gets
+parts of its own. Only what depends on the state (the answer URLs, the percentages, the
+reasons) is escaped on each step.
+
+The markup is the template's: ``wizard.html`` calls these through
+``diagnosis/templatetags/step_html.py``, and every value is escaped as ``{{ }}`` escapes it
+(``{% translate %}`` escapes its text, ``{% blocktranslate %}`` only the values it inserts).
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext, gettext_noop, ngettext
+
+from kb import numbers
+from kb.numbers import per_language
+
+from .service import ActionPlan, Outcome, _derived, question_options
+
+# The interface's words of these parts: escaped as {% translate %} escapes them, and the
+# sentences that take values, left as {% blocktranslate %} leaves its text.
+WORDS = {
+    "change": gettext_noop("change"),
+    "result": gettext_noop("Result"),
+    "why": gettext_noop("Why"),
+    "change the answer": gettext_noop("Change the answer"),
+    "remove": gettext_noop("Remove"),
+    "has multimeter": gettext_noop(
+        "You have a multimeter: its questions are asked like any other."
+    ),
+    "have none": gettext_noop("I have none"),
+    "have multimeter": gettext_noop("I have a multimeter"),
+    "multimeter then": gettext_noop("then we also ask what only a multimeter shows."),
+    "plan heading": gettext_noop("What to do, in this order"),
+    "plan lead": gettext_noop(
+        "Cheap checks of likely causes first: this order costs least, on average, to a fixed car."
+    ),
+    "probability order": gettext_noop("The order of probability alone"),
+    "decisive": gettext_noop("The decisive check:"),
+    "how": gettext_noop("How:"),
+    "share heading": gettext_noop("Send it to your mechanic"),
+    "share lead": gettext_noop(
+        "This link opens this result with your answers, on any phone or computer:"
+    ),
+    "qr alt": gettext_noop("QR code of the link to this result"),
+    "qr caption": gettext_noop("Or let them scan this code."),
+    "print": gettext_noop("Print view: one page with your answers, causes, checks and costs"),
+}
+SENTENCES = {
+    "question": gettext_noop("Question %(number)s"),
+    "expected": gettext_noop("Expected to a fixed car in this order: about %(time)s and %(cost)s."),
+    "by probability": gettext_noop(
+        "In the order of probability alone: about %(time)s and %(cost)s."
+    ),
+    "tells apart": gettext_noop("“%(question)s” — its answer tells the leading causes apart."),
+    "find the cause": gettext_noop("%(title)s: find the cause – %(model)s"),
+    "description": gettext_noop(
+        "Answer a few yes/no questions about your %(model)s and see the likely causes of "
+        "“%(title)s”, ranked, with what to check next and what the fix costs."
+    ),
+}
+
+
+@per_language
+def words() -> dict[str, str]:
+    """WORDS and SENTENCES in the active language."""
+    said = {key: escape(gettext(msgid)) for key, msgid in WORDS.items()}
+    return said | {key: gettext(msgid) for key, msgid in SENTENCES.items()}
+
+
+def _page_texts(compiled) -> tuple[str, str]:
+    """The wizard page's title after the step's part, and its description: the problem's and
+    the model's names in the page's sentences, the same for every step of the problem."""
+
+    def build():
+        said = words()
+        model, title = escape(compiled.model_name), escape(compiled.problem_title)
+        lower = escape(compiled.problem_title.lower())
+        return (
+            said["find the cause"] % {"title": title, "model": model},
+            said["description"] % {"model": model, "title": lower},
+        )
+
+    return _derived(compiled, ("page texts", get_language()), build)
+
+
+def page_title(compiled, outcome: Outcome | None) -> SafeString:
+    """The wizard page's title: "Question 3 – …", "Result – …", or the problem's alone before
+    a generation is chosen."""
+    said = words()
+    whole = _page_texts(compiled)[0]
+    if outcome is None:
+        return mark_safe(whole)
+    step = (
+        said["result"] if outcome.done else said["question"] % {"number": outcome.question_number}
+    )
+    return mark_safe(f"{step} – {whole}")
+
+
+def page_description(compiled) -> SafeString:
+    return mark_safe(_page_texts(compiled)[1])
+
+
+def _question_parts(outcome: Outcome) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The next question's heading, help text and the list's opening, and each button's markup
+    before and after its URL: the same for every state that asks this question."""
+    question = outcome.next_question
+    compiled = outcome.compiled
+
+    def build():
+        head = f'<h2 id="question-heading" tabindex="-1">{escape(question.text)}</h2>\n'
+        if question.help_text:
+            head += f'<p class="help">{escape(question.help_text)}</p>\n'
+        wide = " answers-options" if len(question.options) > 3 else ""
+        head += f'<ul class="answers{wide}" role="list">\n'
+        buttons = tuple(
+            (
+                f'<li><a class="button button-answer answer-{escape(option.kind)}" href="',
+                f'" rel="nofollow">{escape(option.label)}</a></li>\n',
+            )
+            for option in question.options
+        )
+        return head, buttons
+
+    return _derived(compiled, ("question html", question.slug, get_language()), build)
+
+
+def question_body(outcome: Outcome) -> SafeString:
+    """The inside of the question's card on a step that asks one: where the owner is, the
+    question, its answer buttons, why it is asked and the tools line."""
+    said = words()
+    generation = outcome.generation
+    head, buttons = _question_parts(outcome)
+    number = said["question"] % {"number": outcome.question_number}
+    parts = [
+        f'<p class="progress">{number} · {escape(generation.name)} ({escape(generation.years)})'
+        f' · <a href="{escape(outcome.compiled.diagnose_url)}">{said["change"]}</a></p>\n',
+        head,
+    ]
+    for (before, after), option in zip(buttons, outcome.next_question.options, strict=True):
+        parts += (before, escape(option.url), after)
+    parts.append("</ul>\n")
+    if outcome.next_question.why:
+        parts.append(f'<p class="why-ask">{escape(outcome.next_question.why)}</p>\n')
+    parts.append(tools_line(outcome))
+    return mark_safe("".join(parts))
+
+
+def tools_line(outcome: Outcome) -> str:
+    """The line that says whether the owner has a multimeter, with the link that changes it."""
+    said = words()
+    line = ['<p class="hint tools">']
+    for tool, url, has in outcome.tool_links:
+        if tool != "multimeter":
+            continue
+        if has:
+            line.append(
+                f'{said["has multimeter"]} <a href="{escape(url)}" rel="nofollow">'
+                f"{said['have none']}</a>"
+            )
+        else:
+            line.append(
+                f'<a href="{escape(url)}" rel="nofollow">{said["have multimeter"]}</a>'
+                f" — {said['multimeter then']}"
+            )
+    line.append("</p>\n")
+    return "".join(line)
+
+
+def _cause_heads(outcome: Outcome) -> dict[str, str]:
+    """Each fault's item up to its percentage: its link, full name as the title, short name."""
+
+    def build():
+        return {
+            slug: (
+                '<li class="cause">\n<div class="cause-head">'
+                f'<a href="{escape(fault.url)}" title="{escape(fault.name)}">'
+                f'{escape(fault.short_name)}</a> <strong class="percent">'
+            )
+            for slug, fault in outcome.compiled.faults.items()
+        }
+
+    return _derived(outcome.compiled, ("cause heads", get_language()), build)
+
+
+def cause_items(outcome: Outcome, shown: int = 5) -> SafeString:
+    """The items of the cause list: the first `shown` causes, each with its share, its bar and
+    the answers that moved it."""
+    heads = _cause_heads(outcome)
+    why = words()["why"]
+    parts = []
+    for cause in outcome.causes[:shown]:
+        parts += (
+            heads[cause.fault.slug],
+            escape(cause.percent_label),
+            '</strong></div>\n<span class="bar" aria-hidden="true">'
+            f'<span class="fill p{cause.bar_step}"></span></span>\n',
+        )
+        if cause.why:
+            parts.append(f'<details class="why"><summary>{why}</summary><ul>')
+            parts += (
+                f'<li class="{"up" if reason.raises else "down"}">{escape(reason.text)}</li>'
+                for reason in cause.why
+            )
+            parts.append("</ul></details>\n")
+        parts.append("</li>\n")
+    return mark_safe("".join(parts))
+
+
+def _answered_parts(outcome: Outcome, slug: str) -> tuple[str, tuple[str, ...]]:
+    """An answered question's item up to its chips, and each option's label, escaped."""
+    compiled = outcome.compiled
+
+    def build():
+        group = compiled.groups.get(slug)
+        question = group.question if group else compiled.symptoms[slug].question
+        said = words()
+        head = (
+            f'<li><span class="q">{escape(question)}</span>\n<span class="change" role="group"'
+            f' aria-label="{said["change the answer"]}">'
+        )
+        labels = (escape(str(option.label)) for option in question_options(compiled, slug))
+        return head, tuple(labels)
+
+    return _derived(compiled, ("answered html", slug, get_language()), build)
+
+
+def answered_items(outcome: Outcome) -> SafeString:
+    """The items of "Your answers": each question answered, the chips that change its answer
+    (the current one marked) and the one that removes it."""
+    remove = words()["remove"]
+    parts = []
+    for item in outcome.answered:
+        head, labels = _answered_parts(outcome, item["slug"])
+        parts.append(head)
+        for label, (_, url, current) in zip(labels, item["options"], strict=True):
+            if current:
+                parts += ('<strong class="chip chip-current" aria-current="true">', label)
+                parts.append("</strong>")
+            else:
+                parts += ('<a class="chip" href="', escape(url), '" rel="nofollow">', label, "</a>")
+        parts += (
+            '<a class="chip chip-remove" href="',
+            escape(item["remove_url"]),
+            f'" rel="nofollow">{remove}</a></span>\n</li>\n',
+        )
+    return mark_safe("".join(parts))
+
+
+def _minutes(value) -> str:
+    """A computed time as the plan says it, rounded (kb.numbers.rounded_minutes), escaped."""
+    rounded = numbers.rounded_minutes(value)
+    return escape(numbers.duration_range(rounded, rounded))
+
+
+def _money(amount, currency: str) -> str:
+    """One amount with its currency, rounded to the ruble (kb_tags.price), escaped."""
+    whole = round(float(amount or 0))
+    return escape(numbers.money_range(whole, whole, currency))
+
+
+def plan_section(plan: ActionPlan) -> SafeString:
+    """The result's plan: the checks in the order of probability / cost with their time, money
+    and the causes they settle; what that order is expected to cost beside the order of
+    probability alone; the decisive check."""
+    said = words()
+    parts = [
+        '<section class="card plan" aria-labelledby="plan-heading">\n'
+        f'<h2 id="plan-heading">{said["plan heading"]}</h2>\n'
+        f"<p>{said['plan lead']}</p>\n"
+        '<ol class="plan-steps">\n'
+    ]
+    for step in plan.shown:
+        links = " → ".join(
+            f'<a href="{escape(card.url)}">{escape(card.title)}</a>' for card in step.procedures
+        )
+        money = f", {_money(step.money, step.currency)}" if step.money >= 1 else ""
+        faults = "; ".join(escape(fault.short_name) for fault in step.faults)
+        parts.append(
+            f"<li>{links} — {_minutes(step.minutes)}{money} · "
+            f'<span class="hint">{faults} ({escape(step.percent_label)})</span></li>\n'
+        )
+    parts.append("</ol>\n<p>")
+    parts.append(
+        said["expected"]
+        % {
+            "time": _minutes(plan.expected_minutes),
+            "cost": _money(plan.expected_money, plan.currency),
+        }
+    )
+    parts.append("\n")
+    if plan.differs:
+        parts.append(
+            said["by probability"]
+            % {
+                "time": _minutes(plan.probability_minutes),
+                "cost": _money(plan.probability_money, plan.currency),
+            }
+        )
+    parts.append("</p>\n")
+    if plan.differs:
+        parts.append(f"<details><summary>{said['probability order']}</summary><ol>")
+        for step in plan.shown_by_probability:
+            titles = " → ".join(escape(card.title) for card in step.procedures)
+            parts.append(f"<li>{titles} ({escape(step.percent_label)})</li>")
+        parts.append("</ol></details>\n")
+    decisive = plan.decisive
+    if decisive:
+        parts.append(
+            f'<p class="decisive"><strong>{said["decisive"]}</strong> '
+            + said["tells apart"] % {"question": escape(decisive.question)}
+        )
+        if decisive.procedure:
+            parts.append(
+                f' {said["how"]} <a href="{escape(decisive.procedure.url)}">'
+                f"{escape(decisive.procedure.title)}</a>."
+            )
+        parts.append("</p>\n")
+    parts.append("</section>")
+    return mark_safe("".join(parts))
+
+
+def share_section(request, outcome: Outcome) -> SafeString:
+    """The card that sends the result to a mechanic: its link (the state's canonical URL) named
+    by the car, the problem and the number of answers, its print view, and its QR code as an
+    image of its own (views.wizard_qr), loaded when the owner scrolls to it: drawing it costs
+    more than the rest of a step, and most owners never look at it."""
+    said = words()
+    compiled = outcome.compiled
+    count = len(outcome.answers)
+    name = ngettext(
+        "%(model)s %(generation)s: %(problem)s, %(count)s answer",
+        "%(model)s %(generation)s: %(problem)s, %(count)s answers",
+        count,
+    ) % {
+        "model": escape(compiled.model_name),
+        "generation": escape(outcome.generation.name),
+        "problem": escape(compiled.problem_title),
+        "count": count,
+    }
+    link = request.build_absolute_uri(outcome.url_with())
+    return mark_safe(
+        '<section class="card share" aria-labelledby="share-heading">\n'
+        f'<h2 id="share-heading">{said["share heading"]}</h2>\n'
+        f"<p>{said['share lead']}</p>\n"
+        f'<p class="share-link"><a href="{escape(link)}" rel="nofollow">{name}</a><br>'
+        f'<small class="muted">{escape(request.get_host())}</small></p>\n'
+        '<figure class="qr">\n'
+        f'<img class="qr-code" src="{escape(state_path(outcome, "qr"))}" width="192" '
+        f'height="192" loading="lazy" decoding="async" alt="{said["qr alt"]}">\n'
+        f"<figcaption>{said['qr caption']}</figcaption>\n</figure>\n"
+        f'<p><a class="button button-secondary" href="{escape(state_path(outcome, "print"))}"'
+        f' rel="nofollow">{said["print"]}</a></p>\n</section>'
+    )
+
+
+def state_path(outcome: Outcome, name: str) -> str:
+    """The path of one of the wizard's views (print, QR code) with this state's query."""
+    compiled = outcome.compiled
+    path = reverse(f"diagnosis:{name}", args=[compiled.model_slug, compiled.problem_slug])
+    return path + outcome.url_with().removeprefix(compiled.diagnose_url)
