@@ -130,7 +130,7 @@ WALK_COLD_WARMUP = 0.1
 # each process: a Redis round trip, which costs more than the rest of a hit.
 WALK_SETTLE_SECONDS = 10
 # The served processes may keep this many MB of pages each (LOCAL_PAGE_MB; default 48): the
-# reachable states take 105 MB packed (16,070 htmx steps, gzip: docs/performance.md), so
+# reachable states take 89.6 MB packed (13,535 htmx steps, gzip: docs/performance.md), so
 # the warm walk measures a server sized to hold them; the workers' resident memory after the
 # walk is reported beside it. A LOCAL_PAGE_MB in the environment wins.
 WALK_PAGE_MB = 128

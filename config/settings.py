@@ -158,8 +158,9 @@ CACHES = cache_settings(REDIS_URL, STATE_REDIS_URL)
 # the content version at most once per this many seconds (another process's edit shows within
 # it), and keeps the pages it found in the shared cache most recently, at most
 # LOCAL_PAGE_ENTRIES of them and LOCAL_PAGE_MB megabytes (0 entries: none; without Redis the
-# shared cache is already in the process). The defaults hold every state an owner can reach on
-# the shipped content (kb.middleware.HotPages).
+# shared cache is already in the process). 48 MB holds about half of the states an owner can
+# reach on the shipped content, the most recently asked; 128 MB holds them all
+# (kb.middleware.HotPages).
 CONTENT_VERSION_LOCAL_SECONDS = float(os.environ.get("CONTENT_VERSION_LOCAL_SECONDS", "1"))
 LOCAL_PAGE_ENTRIES = int(os.environ.get("LOCAL_PAGE_ENTRIES", "50000" if REDIS_URL else "0"))
 LOCAL_PAGE_MB = int(os.environ.get("LOCAL_PAGE_MB", "48"))

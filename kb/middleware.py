@@ -225,10 +225,11 @@ class HotPages:
 
     Each segment holds at most ``limit`` entries, and the kept one at most ``max_bytes`` of
     packed pages, probation a quarter of that: an entry is one page, from a 1.5 KB htmx step
-    to a 10 KB page, so a count alone does not bound the memory. Sized to hold every state an
-    owner can reach (16,070 htmx steps on the shipped content, about 35 MB), a process that has
-    served a while answers them all without a round trip (docs/performance.md, "The owner
-    walk, warm"): a Redis read costs more than the rest of a hit.
+    to a 10 KB result page, so a count alone does not bound the memory. Sized to hold every
+    state an owner can reach (13,535 htmx steps on the shipped content, 89.6 MB packed: set
+    LOCAL_PAGE_MB to 128), a process that has served a while answers them all without a round
+    trip (docs/performance.md, "A hit against the floor, and the warm owner walk"): a Redis
+    read costs more than the rest of a hit.
 
     Entries are the packed bytes the shared cache holds too (``pack``: pickled, compressed),
     unpacked per request: each request gets a response of its own to add headers and cookies
