@@ -57,6 +57,8 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+import redis
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _server import (  # noqa: E402
@@ -123,19 +125,20 @@ TARGETS = [
 # thread a slice of its own, so no state of the measured run was asked before.
 WALK_COLD_WARMUP = 0.1
 # The warm row's servers first serve the same random draw for WALK_SETTLE_SECONDS at a time
-# until a stretch is less than WALK_SETTLE_GAIN faster than the one before (or
-# WALK_SETTLE_MAX seconds in all): every state is then in the shared cache, and each process
-# has read from it the states it will be asked (kb.middleware.HotPages), as in a server that
-# has served owners a while. Without it the run measured the first read of each state in
-# each process: a Redis round trip, which costs more than the rest of a hit.
+# until fewer than WALK_SETTLE_READS of a stretch's requests read a page from Redis (its
+# keyspace hits, INFO stats), or WALK_SETTLE_MAX seconds in all: every state is then in the
+# shared cache, and each process has read from it the states it is asked
+# (kb.middleware.HotPages), as in a server that has served owners a while. Without it the run
+# measured each process's first read of each state: a Redis round trip, which costs more than
+# the rest of a hit. (A stop on the rate levelling off ended after 30 s on a noisy stretch.)
 WALK_SETTLE_SECONDS = 10
+WALK_SETTLE_READS = 0.05
+WALK_SETTLE_MAX = 150
 # The served processes may keep this many MB of pages each (LOCAL_PAGE_MB; default 48): the
 # reachable states take 89.6 MB packed (13,535 htmx steps, gzip: docs/performance.md), so
 # the warm walk measures a server sized to hold them; the workers' resident memory after the
 # walk is reported beside it. A LOCAL_PAGE_MB in the environment wins.
 WALK_PAGE_MB = 128
-WALK_SETTLE_GAIN = 0.03
-WALK_SETTLE_MAX = 120
 ENCODING = ("Accept-Encoding", "gzip, br")
 
 # wrk's own summary counts only status > 399; this counts every non-2xx, across threads,
@@ -308,17 +311,24 @@ def walk_files(paths: list[str], directory: Path, seed: int) -> dict[str, WalkFi
     return written
 
 
-def settle(url: str, headers: list[tuple[str, str]], args, script: Path, script_args: tuple):
-    """Serve the measured draw in stretches until the rate stops rising (WALK_SETTLE_*);
-    returns each stretch's requests per second."""
+def settle(
+    url: str, headers: list[tuple[str, str]], args, script: Path, script_args: tuple, redis_url
+) -> list[tuple[int, float]]:
+    """Serve the measured draw in stretches until the processes answer it from their own
+    memory (WALK_SETTLE_*); returns each stretch's (requests per second, Redis reads per
+    request)."""
+    client = redis.Redis.from_url(redis_url, socket_timeout=2)
     stretch = argparse.Namespace(**{**vars(args), "duration": WALK_SETTLE_SECONDS})
-    rates: list[float] = []
-    while len(rates) * WALK_SETTLE_SECONDS < WALK_SETTLE_MAX:
+    stretches: list[tuple[int, float]] = []
+    while len(stretches) * WALK_SETTLE_SECONDS < WALK_SETTLE_MAX:
         seeded = (*script_args[:2], random.randrange(10**6), *script_args[3:])
-        rates.append(run_wrk(url, headers, stretch, script, seeded)["rps"])
-        if len(rates) > 1 and rates[-1] < rates[-2] * (1 + WALK_SETTLE_GAIN):
+        before = client.info("stats")["keyspace_hits"]
+        data = run_wrk(url, headers, stretch, script, seeded)
+        reads = (client.info("stats")["keyspace_hits"] - before) / max(1, data["requests"])
+        stretches.append((round(data["rps"]), round(reads, 3)))
+        if reads < WALK_SETTLE_READS:
             break
-    return rates
+    return stretches
 
 
 def render_all(base_url: str, paths: list[str], headers: list[tuple[str, str]], workers: int):
@@ -546,12 +556,20 @@ def measure_db(db: str, args, script: Path) -> tuple[list[Row], dict]:
                     if failed:
                         row.errors += failed
                         row.error_detail = f"rendering every state: {failed} failed"
-                    rates = settle(url, headers, args, target_script, script_args)
-                    info["owner_walk"]["settled_rps"] = [round(rate) for rate in rates]
+                    stretches = []
+                    if "REDIS_URL" in site.env:  # else each process's cache is the only one
+                        redis_url = site.env["REDIS_URL"]
+                        stretches = settle(
+                            url, headers, args, target_script, script_args, redis_url
+                        )
+                    info["owner_walk"]["settling"] = {
+                        "rps": [rate for rate, _ in stretches],
+                        "redis_reads_per_request": [reads for _, reads in stretches],
+                    }
                     info["owner_walk"]["worker_rss_mb"] = [
                         round(rss_mb(pid)) for pid in server.workers()
                     ]
-                    row.path += f", then served {len(rates) * WALK_SETTLE_SECONDS} s"
+                    row.path += f", then served {len(stretches) * WALK_SETTLE_SECONDS} s"
                 try:
                     status, response_headers, body = fetch(url, dict(headers))
                 except OSError as error:
