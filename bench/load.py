@@ -318,7 +318,7 @@ def settle(
     memory (WALK_SETTLE_*); returns each stretch's (requests per second, Redis reads per
     request)."""
     client = redis.Redis.from_url(redis_url, socket_timeout=2)
-    stretch = argparse.Namespace(**{**vars(args), "duration": WALK_SETTLE_SECONDS})
+    stretch = for_seconds(args, WALK_SETTLE_SECONDS)
     stretches: list[tuple[int, float]] = []
     while len(stretches) * WALK_SETTLE_SECONDS < WALK_SETTLE_MAX:
         seeded = (*script_args[:2], random.randrange(10**6), *script_args[3:])
@@ -439,14 +439,18 @@ def run_wrk(
     raise RuntimeError(f"wrk gave no result ({out.returncode}):\n{out.stdout}\n{out.stderr}")
 
 
+def for_seconds(args, seconds: int) -> argparse.Namespace:
+    """The run's wrk arguments for a run of another length (a warm-up, a settling stretch)."""
+    return argparse.Namespace(**{**vars(args), "duration": seconds})
+
+
 def warm(
     url: str, headers: list[tuple[str, str]], args, script: Path, script_args: tuple = ()
 ) -> None:
     for _ in range(10):  # new connections: spread over the workers
         fetch(url, dict(headers))
     if args.warm > 0:  # then every worker, every keep-alive path
-        warm_args = argparse.Namespace(**{**vars(args), "duration": args.warm})
-        run_wrk(url, headers, warm_args, script, script_args)
+        run_wrk(url, headers, for_seconds(args, args.warm), script, script_args)
 
 
 def server_cpu_seconds(server: Gunicorn) -> dict[int, float]:

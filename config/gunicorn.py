@@ -85,8 +85,9 @@ graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
 # A recycled worker starts with an empty page layer (kb.middleware.HotPages: up to every
 # state an owner can reach, read back from Redis one request at a time). At 5,000 a busy
-# worker was recycled every few seconds and its layer never filled (docs/performance.md, "The
-# owner walk, warm"). Every per-process table is bounded, so recycling is only a guard.
+# worker was recycled every few seconds and its layer never filled (docs/performance.md, "A hit
+# against the floor, and the warm owner walk"). Every per-process table is bounded, so
+# recycling is only a guard.
 max_requests = _int("GUNICORN_MAX_REQUESTS", 100_000)
 max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 10_000)
 preload_app = _bool("GUNICORN_PRELOAD", True)

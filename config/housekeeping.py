@@ -1,7 +1,7 @@
 """Django's per-request housekeeping that does nothing for this project, taken off the request.
 
 Every request runs the receivers of ``request_started`` and ``request_finished``. Two of them
-cost about 12 µs of a 90 µs page-cache hit (issue 23, item 3; docs/performance.md) and have
+cost 10–12 µs of a 90 µs page-cache hit (issue 23, item 3; docs/performance.md) and have
 nothing to do here:
 
 - ``django.db.reset_queries`` empties each connection's query log. The log is filled only

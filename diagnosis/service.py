@@ -280,7 +280,7 @@ def question_options(compiled: CompiledProblem, slug: str) -> tuple[Option, ...]
     """The options of a question and exactly the tokens each adds (docs/design.md, "Questions
     with exclusive answers"). The same for every state of the content: made once per question
     (a step asks for those of its next question and of each one answered)."""
-    return _derived(compiled, ("options", slug), lambda: _question_options(compiled, slug))
+    return derived(compiled, ("options", slug), lambda: _question_options(compiled, slug))
 
 
 def _question_options(compiled: CompiledProblem, slug: str) -> tuple[Option, ...]:
@@ -492,7 +492,7 @@ def diagnose(
     tools = getattr(answers, "tools", ())
     kb = compiled.knowledge_base(generation.code, tools)
     verdict = engine.diagnose(kb, answers, checks=checks(compiled))
-    procedures = _derived(compiled, "procedures in order", lambda: _procedures_in_order(compiled))
+    procedures = derived(compiled, "procedures in order", lambda: _procedures_in_order(compiled))
     causes = tuple(
         RankedCause(
             fault=compiled.faults[candidate.fault],
@@ -764,7 +764,7 @@ def remedies(
     The check is its cheapest quick check, and its repair the cheapest repair, paid only when it
     is the cause; a cause with no check is settled by its repairs, cheapest first, all counted
     (the last one is the sure fix). A cause with neither has no step."""
-    every = _derived(compiled, "remedies", lambda: _remedies(compiled))
+    every = derived(compiled, "remedies", lambda: _remedies(compiled))
     return {slug: every[slug] for slug in faults if slug in every}
 
 
@@ -786,7 +786,7 @@ def checks(compiled: CompiledProblem) -> dict[str, engine.Check]:
             for slug, (_, remedy) in found.items()
         }
 
-    return _derived(compiled, "checks", build)
+    return derived(compiled, "checks", build)
 
 
 # What the service derives from the content alone (each fault's remedy and procedures in
@@ -797,7 +797,7 @@ def checks(compiled: CompiledProblem) -> dict[str, engine.Check]:
 _DERIVED: dict[int, dict] = {}
 
 
-def _derived(compiled: CompiledProblem, name, build):
+def derived(compiled: CompiledProblem, name, build):
     """What ``build`` derives from ``compiled``'s content alone, computed once per object."""
     store = _DERIVED.get(id(compiled))
     if store is None:
@@ -900,7 +900,7 @@ def answering_procedure(
     tools share the most words with the question and its help (a multimeter, a fuse), words
     common to most quick checks left out; None when none shares a word. The content does not
     link questions to procedures; this reads the link from their words."""
-    checks, texts, common = _derived(compiled, "check words", lambda: _check_words(compiled))
+    checks, texts, common = derived(compiled, "check words", lambda: _check_words(compiled))
     if not checks:
         return None
     mine = {slug for fault in faults for slug in compiled.faults[fault].procedures}

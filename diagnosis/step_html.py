@@ -25,7 +25,7 @@ from django.utils.translation import get_language, gettext, gettext_noop, ngette
 from kb import numbers
 from kb.numbers import per_language
 
-from .service import ActionPlan, Outcome, _derived, question_options
+from .service import ActionPlan, Outcome, derived, question_options
 
 # The interface's words of these parts: escaped as {% translate %} escapes them, and the
 # sentences that take values, left as {% blocktranslate %} leaves its text.
@@ -91,7 +91,7 @@ def _page_texts(compiled) -> tuple[str, str]:
             said["description"] % {"model": model, "title": lower},
         )
 
-    return _derived(compiled, ("page texts", get_language()), build)
+    return derived(compiled, ("page texts", get_language()), build)
 
 
 def page_title(compiled, outcome: Outcome | None) -> SafeString:
@@ -132,7 +132,7 @@ def _question_parts(outcome: Outcome) -> tuple[str, tuple[tuple[str, str], ...]]
         )
         return head, buttons
 
-    return _derived(compiled, ("question html", question.slug, get_language()), build)
+    return derived(compiled, ("question html", question.slug, get_language()), build)
 
 
 def question_body(outcome: Outcome) -> SafeString:
@@ -190,7 +190,7 @@ def _cause_heads(outcome: Outcome) -> dict[str, str]:
             for slug, fault in outcome.compiled.faults.items()
         }
 
-    return _derived(outcome.compiled, ("cause heads", get_language()), build)
+    return derived(outcome.compiled, ("cause heads", get_language()), build)
 
 
 def cause_items(outcome: Outcome, shown: int = 5) -> SafeString:
@@ -232,7 +232,7 @@ def _answered_parts(outcome: Outcome, slug: str) -> tuple[str, tuple[str, ...]]:
         labels = (escape(str(option.label)) for option in question_options(compiled, slug))
         return head, tuple(labels)
 
-    return _derived(compiled, ("answered html", slug, get_language()), build)
+    return derived(compiled, ("answered html", slug, get_language()), build)
 
 
 def answered_items(outcome: Outcome) -> SafeString:
