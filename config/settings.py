@@ -56,7 +56,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "django.middleware.gzip.GZipMiddleware",
+    "web.compression.GZipMiddleware",  # Django's, at a cheaper level (web/compression.py)
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After sessions, before CommonMiddleware (Django's rule); the language rules: web/locale.py
     "web.locale.LanguageMiddleware",
