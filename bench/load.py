@@ -125,9 +125,9 @@ TARGETS = [
 # thread a slice of its own, so no state of the measured run was asked before.
 WALK_COLD_WARMUP = 0.1
 # The warm row's servers first serve the same random draw for WALK_SETTLE_SECONDS at a time
-# until fewer than WALK_SETTLE_READS of a stretch's requests read a page from Redis (its
-# keyspace hits, INFO stats), or WALK_SETTLE_MAX seconds in all: every state is then in the
-# shared cache, and each process has read from it the states it is asked
+# until fewer than WALK_SETTLE_READS of a stretch's requests look a page up in Redis (its
+# keyspace hits and misses, INFO stats: ``lookups``), or WALK_SETTLE_MAX seconds in all: every
+# state is then in the shared cache, and each process has read from it the states it is asked
 # (kb.middleware.HotPages), as in a server that has served owners a while. Without it the run
 # measured each process's first read of each state: a Redis round trip, which costs more than
 # the rest of a hit. (A stop on the rate levelling off ended after 30 s on a noisy stretch.)
@@ -315,20 +315,28 @@ def settle(
     url: str, headers: list[tuple[str, str]], args, script: Path, script_args: tuple, redis_url
 ) -> list[tuple[int, float]]:
     """Serve the measured draw in stretches until the processes answer it from their own
-    memory (WALK_SETTLE_*); returns each stretch's (requests per second, Redis reads per
+    memory (WALK_SETTLE_*); returns each stretch's (requests per second, Redis lookups per
     request)."""
     client = redis.Redis.from_url(redis_url, socket_timeout=2)
     stretch = for_seconds(args, WALK_SETTLE_SECONDS)
     stretches: list[tuple[int, float]] = []
     while len(stretches) * WALK_SETTLE_SECONDS < WALK_SETTLE_MAX:
         seeded = (*script_args[:2], random.randrange(10**6), *script_args[3:])
-        before = client.info("stats")["keyspace_hits"]
+        before = lookups(client)
         data = run_wrk(url, headers, stretch, script, seeded)
-        reads = (client.info("stats")["keyspace_hits"] - before) / max(1, data["requests"])
+        reads = (lookups(client) - before) / max(1, data["requests"])
         stretches.append((round(data["rps"]), round(reads, 3)))
         if reads < WALK_SETTLE_READS:
             break
     return stretches
+
+
+def lookups(client: redis.Redis) -> int:
+    """Reads of keys so far, found or not (INFO stats): a page a process does not hold is one,
+    and a miss is a page rendered again, costlier still (a settling that counted only the
+    hits stopped while processes still rendered states they had dropped)."""
+    stats = client.info("stats")
+    return stats["keyspace_hits"] + stats["keyspace_misses"]
 
 
 def render_all(base_url: str, paths: list[str], headers: list[tuple[str, str]], workers: int):

@@ -224,8 +224,13 @@ class HotPages:
     popular pages out. A page is rendered at most twice per process before it is shared.
 
     Each segment holds at most ``limit`` entries, and the kept one at most ``max_bytes`` of
-    packed pages, probation a quarter of that: an entry is one page, from a 1.5 KB htmx step
-    to a 10 KB result page, so a count alone does not bound the memory. Sized to hold every
+    packed pages: an entry is one page, from a 1.5 KB htmx step to a 10 KB result page, so a
+    count alone does not bound the memory. Probation has what the kept segment leaves free, and
+    never less than a quarter of ``max_bytes``: a process that has not filled its layer yet
+    keeps every page it renders until it is asked again, so a state is rendered once per
+    process, not again each time a quarter's worth of others went by (which happened to most
+    states of the owner walk: docs/performance.md, "Probation uses the room the kept pages
+    leave"). Both together stay within 1.25 × ``max_bytes``. Sized to hold every
     state an owner can reach (13,535 htmx steps on the shipped content, 89.6 MB packed: set
     LOCAL_PAGE_MB to 128), a process that has served a while answers them all without a round
     trip (docs/performance.md, "A hit against the floor, and the warm owner walk"): a Redis
@@ -240,10 +245,15 @@ class HotPages:
     """
 
     def __init__(self, limit: int, max_bytes: int = 0):
-        self.limit = limit
+        self.limit, self.max_bytes = limit, max_bytes
         self.kept = _Segment(limit, max_bytes)
-        self.probation = _Segment(limit, max_bytes // 4)
+        self.probation = _Segment(limit, max_bytes)
         self.lock = threading.Lock()
+
+    def _fit_probation(self) -> None:
+        """Probation's room: what the kept pages leave, at least a quarter (under the lock)."""
+        if self.max_bytes:
+            self.probation.resize(max(self.max_bytes // 4, self.max_bytes - self.kept.bytes))
 
     def get(self, key: str) -> tuple[bytes | None, bool]:
         """(the packed page, asked for the second time here) or (None, False)."""
@@ -257,6 +267,7 @@ class HotPages:
             if data is None:
                 return None, False
             self.kept.put(key, data)
+            self._fit_probation()
         return data, True
 
     def put(self, key: str, data: bytes) -> None:
@@ -264,11 +275,13 @@ class HotPages:
         if self.limit:
             with self.lock:
                 self.kept.put(key, data)
+                self._fit_probation()
 
     def remember(self, key: str, data: bytes) -> None:
         """Keep a page rendered here, on probation."""
         if self.limit:
             with self.lock:
+                self._fit_probation()
                 self.probation.put(key, data)
 
 
@@ -303,6 +316,14 @@ class _Segment:
         self.pop(key)
         self.pages[key] = data
         self.bytes += len(data)
+        self._evict()
+
+    def resize(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._evict()
+
+    def _evict(self) -> None:
+        """The least recently used go until the segment is within its bounds."""
         while self.pages and (
             len(self.pages) > self.limit or (self.max_bytes and self.bytes > self.max_bytes)
         ):

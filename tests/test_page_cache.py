@@ -4,9 +4,9 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from django.utils.text import compress_string
 
 from kb.models import Fault
+from web import compression
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def test_a_stored_page_is_sent_as_stored_without_compressing_it_again(client, co
     """Issue 23, item 3: the entry holds the gzip body gzip clients are sent, so a hit costs no
     compression; a client that does not take gzip gets the page uncompressed, never that body."""
     first = client.get(STEP, headers={"Accept-Encoding": "gzip"})
-    with mock.patch("django.middleware.gzip.compress_string", wraps=compress_string) as compress:
+    with mock.patch("web.compression.compress", wraps=compression.compress) as compress:
         again = client.get(STEP, headers={"Accept-Encoding": "gzip"})
         compress.assert_not_called()
         plain = client.get(STEP, headers={"Accept-Encoding": "identity"})
@@ -513,6 +513,27 @@ def test_the_process_local_pages_stay_within_their_bytes_whatever_their_count():
     hot.get("new-19")  # asked for again: kept, the oldest kept one goes
     assert list(hot.kept)[0] == "found-11" and hot.kept.bytes == 10_000
     assert hot.probation.bytes == 1_000
+
+
+def test_probation_keeps_what_it_renders_while_the_kept_pages_leave_room():
+    """A process that has not filled its layer renders each state once, not again each time
+    a quarter's worth of other states went by (the owner walk's states, issue 23)."""
+    from kb.middleware import HotPages
+
+    hot = HotPages(limit=1000, max_bytes=10_000)
+    for number in range(8):
+        hot.remember(f"new-{number}", bytes(1_000))
+    assert len(hot.probation) == 8  # a fixed quarter held two
+    for number in range(5):
+        hot.put(f"found-{number}", bytes(1_000))
+    # what is left for probation shrinks as the kept pages grow; together within the bound
+    assert list(hot.probation) == [f"new-{number}" for number in range(3, 8)]
+    assert hot.kept.bytes + hot.probation.bytes == 10_000
+    for number in range(5, 10):
+        hot.put(f"found-{number}", bytes(1_000))
+    assert hot.kept.bytes == 10_000 and list(hot.probation) == ["new-6", "new-7"]  # a quarter
+    hot.get("new-7")  # asked again: kept, and probation never below its quarter
+    assert hot.kept.bytes == 10_000 and hot.probation.bytes == 1_000
 
 
 def test_a_page_larger_than_the_whole_layer_is_not_kept():
