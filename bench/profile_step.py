@@ -5,7 +5,8 @@
 
 Production settings (DEBUG off, a temporary SQLite database with the shipped content, the
 Redis cache on REDIS_URL when one answers, else the memory cache, request log off), called
-as gunicorn calls the app (`WSGIHandler` with a WSGI environ). Each request asks for a new
+as gunicorn calls the app (config/wsgi.py's: the front door around a `WSGIHandler`, with a WSGI
+environ). Each request asks for a new
 random state, as bench/load.py's Lua script does, so every step is a page-cache miss. Prints
 the mean wall and CPU time per request of each kind, then the cProfile of the chosen kind,
 sorted by own time and by cumulative time, and the time spent in each middleware.
@@ -201,6 +202,8 @@ def ablate(problems, n: int, rounds: int = 5) -> None:
     from django.core.handlers.wsgi import WSGIHandler
     from django.test import override_settings
 
+    from config.front_door import FrontDoor
+
     full = list(settings.MIDDLEWARE)
     grouped = {m for members in GROUPS.values() for m in members}
     variants = {"(nothing: the whole stack)": ()}
@@ -210,7 +213,7 @@ def ablate(problems, n: int, rounds: int = 5) -> None:
     apps = {}
     for label, left_out in variants.items():
         with override_settings(MIDDLEWARE=[m for m in full if m not in left_out]):
-            apps[label] = WSGIHandler()
+            apps[label] = FrontDoor(WSGIHandler())
     best = {label: [float("inf")] * len(kinds) for label in variants}
     for round_ in range(rounds):
         for v, (label, app) in enumerate(apps.items()):
@@ -245,7 +248,9 @@ def main(argv=None) -> int:
     setup(args.redis)
     from django.core.handlers.wsgi import WSGIHandler
 
-    app = WSGIHandler()
+    from config.front_door import FrontDoor
+
+    app = FrontDoor(WSGIHandler())
     problems = states()
     if args.ablate:
         ablate(problems, args.n)

@@ -8,6 +8,8 @@ from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpResponseNotModified
 from django.middleware.gzip import re_accepts_gzip
 from django.utils.http import quote_etag
@@ -54,20 +56,25 @@ class RequestLogMiddleware:
     def __call__(self, request):
         started = time.perf_counter()
         response = self.get_response(request)
-        if logger.isEnabledFor(logging.INFO):
-            logger.info(
-                "request",
-                extra={
-                    "fields": {
-                        "method": request.method,
-                        "path": request.path,
-                        "status": response.status_code,
-                        "ms": round((time.perf_counter() - started) * 1000, 1),
-                        "htmx": request.headers.get("HX-Request") == "true",
-                    }
-                },
-            )
+        log_request(request, response, started)
         return response
+
+
+def log_request(request, response, started: float) -> None:
+    """The request's log line (``started``: its ``time.perf_counter()``), when INFO is on."""
+    if logger.isEnabledFor(logging.INFO):
+        logger.info(
+            "request",
+            extra={
+                "fields": {
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                    "htmx": request.META.get("HTTP_HX_REQUEST") == "true",
+                }
+            },
+        )
 
 
 class SharedPageCacheMiddleware:
@@ -100,25 +107,26 @@ class SharedPageCacheMiddleware:
     KNOWN_VARY = {"accept-encoding", "accept-language", "hx-request", "hx-history-restore-request"}
     STAFF_COOKIE = "staff_view"
 
+    # Where config/front_door.py leaves the key it built, so a miss does not build it again.
+    KEY_ENVIRON = "carfaults.page_key"
+
     def __init__(self, get_response):
         self.get_response = get_response
-        self.hot = HotPages(settings.LOCAL_PAGE_ENTRIES, settings.LOCAL_PAGE_MB * 2**20)
 
     def __call__(self, request):
         if request.method not in ("GET", "HEAD"):
             return self.private(request, self.get_response(request))
         if request.path_info.startswith(settings.STATIC_URL):
             return self.get_response(request)  # whitenoise's: never stored, never looked up
-        key = self.key(request)
-        data, second_time = self.hot.get(key)
+        key = request.META.get(self.KEY_ENVIRON) or self.key(request)
+        hot = local_pages()
+        data = kept_page(key)
         if data is None:
             data = cache.get(key)
             if isinstance(data, bytes):
-                self.hot.put(key, data)  # asked for before: worth keeping in this process
+                hot.put(key, data)  # asked for before: worth keeping in this process
             else:
                 data = None  # nothing, or not a packed page
-        elif second_time:
-            cache.set(key, data, timeout=PAGE_TIMEOUT)  # asked again: share it
         if data is not None:
             response = unpack(data)
             etag = response.get("ETag")
@@ -130,8 +138,8 @@ class SharedPageCacheMiddleware:
             if not response.has_header("ETag"):
                 response["ETag"] = quote_etag(hashlib.md5(response.content).hexdigest())
             data = pack(response)  # now: what is added to the response later stays ours
-            if self.hot.limit:
-                self.hot.remember(key, data)  # shared once asked for again (HotPages)
+            if hot.limit:
+                hot.remember(key, data)  # shared once asked for again (HotPages)
             else:
                 cache.set(key, data, timeout=PAGE_TIMEOUT)
         return self.private(request, response)
@@ -210,6 +218,36 @@ class SharedPageCacheMiddleware:
             if response.has_header(header):
                 fresh[header] = response[header]
         return fresh
+
+
+_local_pages: "HotPages | None" = None
+
+
+def local_pages() -> "HotPages":
+    """The pages this process keeps (one layer per process, sized by LOCAL_PAGE_ENTRIES and
+    LOCAL_PAGE_MB), shared by the page cache middleware and config/front_door.py."""
+    global _local_pages
+    if _local_pages is None:
+        _local_pages = HotPages(settings.LOCAL_PAGE_ENTRIES, settings.LOCAL_PAGE_MB * 2**20)
+    return _local_pages
+
+
+@receiver(setting_changed)
+def forget_local_pages(*, setting=None, **kwargs) -> None:
+    """A new, empty layer: when its size settings change, and for each test (tests/conftest.py;
+    each test's content starts at the same versions, so a page kept from another would match)."""
+    global _local_pages
+    if setting in (None, "LOCAL_PAGE_ENTRIES", "LOCAL_PAGE_MB"):
+        _local_pages = None
+
+
+def kept_page(key: str) -> bytes | None:
+    """The packed page this process keeps under `key`, or None. A page asked for the second
+    time here is written to the shared cache for the other processes (HotPages)."""
+    data, second_time = local_pages().get(key)
+    if second_time:
+        cache.set(key, data, timeout=PAGE_TIMEOUT)
+    return data
 
 
 class HotPages:

@@ -83,17 +83,20 @@ def _fresh_cache(settings):
     cache at once (no push timer left running into the next test)."""
     from diagnosis import content
     from kb.content_version import forget_local_version
+    from kb.middleware import forget_local_pages
 
     settings.USAGE_PUSH_SECONDS = 0
     cache.clear()
     caches["state"].clear()
     content._local.clear()
     forget_local_version()
+    forget_local_pages()
     yield
     cache.clear()
     caches["state"].clear()
     content._local.clear()
     forget_local_version()
+    forget_local_pages()
 
 
 @pytest.fixture
