@@ -63,6 +63,11 @@ def language_switch(context, oob: bool = False) -> str:
     request = context.get("request")
     if request is None:
         return ""
+    return language_switch_html(request, oob)
+
+
+def language_switch_html(request, oob: bool = False) -> str:
+    """The language switch of this request's page (``{% language_switch %}``)."""
     query = request.META.get("QUERY_STRING", "")
     current = translation.get_language()
     names = dict(settings.LANGUAGES)
@@ -99,6 +104,11 @@ def reuse(context, name: str) -> str:
         node.context = context
         context["block"] = node
         rendered = block.nodelist.render(context)
+    return reused(rendered)
+
+
+def reused(rendered: str) -> str:
+    """A block's HTML as ``{% reuse %}`` repeats it: stripped of extra spaces."""
     return mark_safe(" ".join(rendered.split()))  # the template escaped it already
 
 
