@@ -78,6 +78,23 @@ def words() -> dict[str, str]:
     return said | {key: gettext(msgid) for key, msgid in SENTENCES.items()}
 
 
+@per_language
+def answer_count(count: int) -> str:
+    """ "3 answers", as the finished step's progress line says it (the template's
+    ``{% blocktranslate count %}`` looked the plural up in every catalog on every result)."""
+    return ngettext("%(counter)s answer", "%(counter)s answers", count) % {"counter": count}
+
+
+@per_language
+def unshown_causes(count: int) -> str:
+    """The hint under a cause list cut at five: how many less likely causes it leaves out."""
+    return ngettext(
+        "%(counter)s less likely cause is not shown.",
+        "%(counter)s less likely causes are not shown.",
+        count,
+    ) % {"counter": count}
+
+
 def _page_texts(compiled) -> tuple[str, str]:
     """The wizard page's title after the step's part, and its description: the problem's and
     the model's names in the page's sentences, the same for every step of the problem."""
