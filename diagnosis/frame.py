@@ -14,8 +14,6 @@ a content edit or the other language renders a frame of its own, from the same t
 
 from __future__ import annotations
 
-import re
-
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -23,16 +21,11 @@ from django.utils.translation import get_language
 from kb.templatetags.kb_tags import language_switch_html, reused
 
 from .service import derived
-from .step_html import page_title
-
-SLOTS = ("title", "language_switch", "step")
-# A character the template never writes and escaping leaves alone: the markers survive
-# ``{{ }}`` and ``{% reuse %}``, and nothing else in the page can look like one.
-_MARKER = re.compile("\x00([a-z_]+)\x00")
+from .step_html import joined, page_title, pieces, slots
 
 
 def _frame(request, compiled, done: bool, not_ready: list[str]) -> tuple[tuple[str, str], ...]:
-    """The page's pieces: (literal HTML, the slot that follows it, or "")."""
+    """The page's pieces (step_html.pieces) with slots for the title, language switch and step."""
     html = render_to_string(
         "diagnosis/wizard.html",
         {
@@ -40,17 +33,11 @@ def _frame(request, compiled, done: bool, not_ready: list[str]) -> tuple[tuple[s
             "done": done,
             "draft": compiled.is_draft,
             "not_ready": not_ready,
-            "slots": {name: mark_safe(f"\x00{name}\x00") for name in SLOTS},
+            "slots": slots("title", "language_switch", "step"),
         },
         request,
     )
-    parts = _MARKER.split(html)
-    pieces, seen = [], set()
-    for literal, slot in zip(parts[::2], [*parts[1::2], ""], strict=True):
-        # base.html repeats the title in its Open Graph copy ({% reuse %}, spaces collapsed)
-        pieces.append((literal, f"{slot} reused" if slot in seen else slot))
-        seen.add(slot)
-    return tuple(pieces)
+    return pieces(html)
 
 
 def page(request, compiled, outcome, not_ready: list[str], step: str) -> SafeString:
@@ -65,13 +52,12 @@ def page(request, compiled, outcome, not_ready: list[str], step: str) -> SafeStr
         done,
         tuple(not_ready),
     )
-    pieces = derived(compiled, key, lambda: _frame(request, compiled, done, not_ready))
+    frame = derived(compiled, key, lambda: _frame(request, compiled, done, not_ready))
     title = page_title(compiled, outcome)
-    filled = {
+    values = {
         "title": title,
         "title reused": reused(title),
         "language_switch": language_switch_html(request),
         "step": step,
-        "": "",
     }
-    return mark_safe("".join(literal + filled[slot] for literal, slot in pieces))
+    return mark_safe(joined(frame, values))
