@@ -21,11 +21,11 @@ import re
 
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, gettext_noop, ngettext
 
 from kb import numbers
+from kb.markup import escape
 from kb.numbers import per_language
 
 from .service import ActionPlan, Outcome, derived, question_options
