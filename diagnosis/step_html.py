@@ -437,5 +437,9 @@ def share_section(request, outcome: Outcome) -> SafeString:
 def state_path(outcome: Outcome, name: str) -> str:
     """The path of one of the wizard's views (print, QR code) with this state's query."""
     compiled = outcome.compiled
-    path = reverse(f"diagnosis:{name}", args=[compiled.model_slug, compiled.problem_slug])
+    path = derived(
+        compiled,
+        ("path", name),
+        lambda: reverse(f"diagnosis:{name}", args=[compiled.model_slug, compiled.problem_slug]),
+    )
     return path + outcome.url_with().removeprefix(compiled.diagnose_url)
