@@ -564,7 +564,13 @@ def _question(outcome: Outcome, verdict: engine.Diagnosis) -> Question:
         options=tuple(
             replace(option, url=outcome.url_with(**dict(option.answers))) for option in options
         ),
-        why=_why_line(compiled, verdict.contrasts, label_of),
+        # one sentence per question and contrasts: many states ask the same question for the
+        # same reasons (the content's own words, the compiled problem's language)
+        why=derived(
+            compiled,
+            ("why line", slug, tuple(verdict.contrasts)),
+            lambda: _why_line(compiled, verdict.contrasts, label_of),
+        ),
     )
 
 
