@@ -1,7 +1,6 @@
-"""The parts of a step built once per compiled problem (diagnosis/step_html.py, and the page's
-frame, diagnosis/frame.py) follow the
-content and the language: a staff edit shows on the next step, and each language has its own
-words, links and labels, whichever language asked first."""
+"""The parts of a step built once per compiled problem (diagnosis/step_html.py; the page's frame,
+diagnosis/frame.py) follow the content and the language: a staff edit shows on the next step,
+and each language has its own words, links and labels, whichever language asked first."""
 
 import re
 
