@@ -71,8 +71,12 @@ def canonical_answers(answers: Mapping[str, str]) -> str:
     """The answers in their one order, their symptoms' slugs: the engine's result does not
     depend on the order (engine.py), so two orders are one state. The tools the owner has
     (``Answers.tools``) are tokens "have:<tool>" among them, in the same order."""
-    tokens = [*answers.items(), *((HAVE, tool) for tool in getattr(answers, "tools", ()))]
-    return ",".join(f"{key}:{value}" for key, value in sorted(tokens))
+    return ",".join(f"{key}:{value}" for key, value in answer_tokens(answers))
+
+
+def answer_tokens(answers: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The answers' (key, value) tokens in their one order, the tools' among them."""
+    return sorted([*answers.items(), *((HAVE, tool) for tool in getattr(answers, "tools", ()))])
 
 
 def state_query(generation: GenerationInfo | None, answers: Mapping[str, str]) -> str:
@@ -80,9 +84,15 @@ def state_query(generation: GenerationInfo | None, answers: Mapping[str, str]) -
     change nothing), else ``generation=<code>`` and, if any, ``&answers=<canonical answers>``."""
     if generation is None:
         return ""
+    return tokens_query(generation, answer_tokens(answers))
+
+
+def tokens_query(generation: GenerationInfo, tokens: list[tuple[str, str]]) -> str:
+    """``state_query`` of answer tokens already in their one order (``answer_tokens``)."""
     query = f"generation={generation.code}"
-    tokens = canonical_answers(answers)
-    return query + f"&answers={tokens}" if tokens else query
+    if not tokens:
+        return query
+    return f"{query}&answers=" + ",".join(f"{key}:{value}" for key, value in tokens)
 
 
 def query_too_long(query_string: str) -> QueryError | None:

@@ -25,7 +25,16 @@ from .content import (
     ProcedureCard,
     SymptomInfo,
 )
-from .query import ANSWER_WORDS, TOOLS, Answers, canonical_answers, encode_answers, state_query
+from .query import (
+    ANSWER_WORDS,
+    HAVE,
+    TOOLS,
+    Answers,
+    canonical_answers,
+    encode_answers,
+    state_query,
+    tokens_query,
+)
 
 # How many causes the result dwells on, and the share below which a cause is not "likely".
 TOP_CAUSES = 3
@@ -363,7 +372,7 @@ class Outcome:
                     "question": group.question if group else symptom.question,
                     "label": current.label if current else self._partial_label(group),
                     "options": [
-                        (option.label, self.url_with(**dict(option.answers)), option == current)
+                        (option.label, self.url_with(**dict(option.answers)), option is current)
                         for option in options
                     ],
                     "remove_url": self.url_with(**{a: None for a, _ in options[0].answers}),
@@ -422,15 +431,21 @@ class Outcome:
         """The number of the next question: a group's several tokens are one question."""
         return len(self.answered) + 1
 
+    @cached_property
+    def _tokens(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """The answers' tokens and the tools' (query.answer_tokens), each in their one order:
+        a step links to a dozen states that differ from it in one question."""
+        tools = [(HAVE, tool) for tool in self.tools]
+        return sorted(self.answers.items()), tools
+
     def url_with(self, **changes: str | None) -> str:
         """The wizard URL of these answers with some changed (a value of None removes one)."""
-        answers = Answers(self.answers, tools=self.tools)
-        for symptom, value in changes.items():
-            if value is None:
-                answers.pop(symptom, None)
-            else:
-                answers[symptom] = value
-        return wizard_url(self.compiled, self.generation, answers)
+        answers, tools = self._tokens
+        if changes:
+            answers = [token for token in answers if token[0] not in changes]
+            answers += ((s, value) for s, value in changes.items() if value is not None)
+        tokens = sorted(answers + tools) if tools or changes else answers
+        return f"{self.compiled.diagnose_url}?{tokens_query(self.generation, tokens)}"
 
     def as_json(self) -> dict:
         compiled = self.compiled
@@ -549,7 +564,13 @@ def _question(outcome: Outcome, verdict: engine.Diagnosis) -> Question:
         options=tuple(
             replace(option, url=outcome.url_with(**dict(option.answers))) for option in options
         ),
-        why=_why_line(compiled, verdict.contrasts, label_of),
+        # one sentence per question and contrasts: many states ask the same question for the
+        # same reasons (the content's own words, the compiled problem's language)
+        why=derived(
+            compiled,
+            ("why line", slug, tuple(verdict.contrasts)),
+            lambda: _why_line(compiled, verdict.contrasts, label_of),
+        ),
     )
 
 

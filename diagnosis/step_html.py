@@ -17,12 +17,15 @@ The markup is the template's: ``wizard.html`` calls these through
 
 from __future__ import annotations
 
+import re
+
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, gettext_noop, ngettext
 
 from kb import numbers
+from kb.markup import escape
 from kb.numbers import per_language
 
 from .service import ActionPlan, Outcome, derived, question_options
@@ -76,6 +79,73 @@ def words() -> dict[str, str]:
     """WORDS and SENTENCES in the active language."""
     said = {key: escape(gettext(msgid)) for key, msgid in WORDS.items()}
     return said | {key: gettext(msgid) for key, msgid in SENTENCES.items()}
+
+
+# A template part rendered once with a marker in each place that depends on the state (its
+# ``slots``), split there, and joined per state with the state's own parts: the markup stays
+# the template's. NUL: a character the template never writes and escaping leaves alone, so the
+# markers survive ``{{ }}`` and ``{% reuse %}``, and nothing else can look like one.
+_MARKER = re.compile("\x00([a-z_]+)\x00")
+
+
+def slots(*names: str) -> dict[str, SafeString]:
+    """The markers to render a part with: ``{{ slots.<name> }}`` in the template."""
+    return {name: mark_safe(f"\x00{name}\x00") for name in names}
+
+
+def pieces(html: str) -> tuple[tuple[str, str], ...]:
+    """A part rendered with ``slots``, split: (literal HTML, the slot after it or ""). A slot
+    that comes again is named "<slot> reused" there (base.html repeats the title in its Open
+    Graph copy with ``{% reuse %}``, which collapses spaces)."""
+    parts = _MARKER.split(html)
+    found, seen = [], set()
+    for literal, slot in zip(parts[::2], [*parts[1::2], ""], strict=True):
+        found.append((literal, f"{slot} reused" if slot in seen else slot))
+        seen.add(slot)
+    return tuple(found)
+
+
+def joined(split: tuple[tuple[str, str], ...], values: dict[str, str]) -> str:
+    """The part of one state: its pieces with ``values`` (HTML, escaped) in the slots."""
+    return "".join(literal + values[slot] if slot else literal for literal, slot in split)
+
+
+def fix_sections(outcome: Outcome) -> SafeString:
+    """A result's section for each top cause: its number and share in the section of its fault
+    (``wizard.html#fix``), which is rendered once per fault and language."""
+    compiled = outcome.compiled
+    language = get_language()
+    parts = []
+    for number, cause in enumerate(outcome.top_causes, 1):
+        split = derived(
+            compiled,
+            ("fix section", cause.fault.slug, language),
+            lambda cause=cause: pieces(
+                render_to_string(
+                    "diagnosis/wizard.html#fix",
+                    {"cause": cause, "slots": slots("number", "percent")},
+                )
+            ),
+        )
+        parts.append(joined(split, {"number": str(number), "percent": escape(cause.percent_label)}))
+    return mark_safe("".join(parts))
+
+
+@per_language
+def answer_count(count: int) -> str:
+    """ "3 answers", as the finished step's progress line says it (the template's
+    ``{% blocktranslate count %}`` looked the plural up in every catalog on every result)."""
+    return ngettext("%(counter)s answer", "%(counter)s answers", count) % {"counter": count}
+
+
+@per_language
+def unshown_causes(count: int) -> str:
+    """The hint under a cause list cut at five: how many less likely causes it leaves out."""
+    return ngettext(
+        "%(counter)s less likely cause is not shown.",
+        "%(counter)s less likely causes are not shown.",
+        count,
+    ) % {"counter": count}
 
 
 def _page_texts(compiled) -> tuple[str, str]:
@@ -367,5 +437,9 @@ def share_section(request, outcome: Outcome) -> SafeString:
 def state_path(outcome: Outcome, name: str) -> str:
     """The path of one of the wizard's views (print, QR code) with this state's query."""
     compiled = outcome.compiled
-    path = reverse(f"diagnosis:{name}", args=[compiled.model_slug, compiled.problem_slug])
+    path = derived(
+        compiled,
+        ("path", name),
+        lambda: reverse(f"diagnosis:{name}", args=[compiled.model_slug, compiled.problem_slug]),
+    )
     return path + outcome.url_with().removeprefix(compiled.diagnose_url)

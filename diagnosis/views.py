@@ -5,6 +5,7 @@ from functools import wraps
 
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -17,7 +18,7 @@ from kb.views import api_error
 from web.canonical import declare, request_query
 from web.locale import asked_language
 
-from . import content, qr
+from . import content, frame, qr
 from .query import DiagnoseQuery, QueryError, parse, query_too_long, state_query
 from .service import diagnose, wizard_url
 from .signals import step_rendered
@@ -100,16 +101,14 @@ def wizard(request, model, problem):
     if moved := _moved(request, compiled, query):
         return moved
     fragment = request.htmx and not request.htmx.history_restore_request
-    response = render(
+    not_ready = _not_ready(compiled)
+    step = render_to_string(
+        "diagnosis/wizard.html#step",
+        {"compiled": compiled, "query": query, "outcome": outcome},
         request,
-        "diagnosis/wizard.html#step" if fragment else "diagnosis/wizard.html",
-        {
-            "compiled": compiled,
-            "query": query,
-            "outcome": outcome,
-            "draft": compiled.is_draft,
-            "not_ready": _not_ready(compiled),
-        },
+    )
+    response = HttpResponse(
+        step if fragment else frame.page(request, compiled, outcome, not_ready, step),
         status=400 if query.errors else 200,
     )
     patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])

@@ -11,10 +11,10 @@ result all show this one markup (``reports/report.html#form``).
 from __future__ import annotations
 
 from django.templatetags.static import static
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, gettext_noop
 
+from kb.markup import escape
 from kb.numbers import per_language
 
 from .service import FormView

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from diagnosis import content
-from diagnosis.service import Outcome, diagnose, wizard_url
+from diagnosis.service import Outcome, derived, diagnose, wizard_url
 from kb.content_version import content_version, problem_scope
 from kb.models import Fault, Generation, Problem
 
@@ -47,7 +47,12 @@ def record_owner_report(compiled: content.CompiledProblem, data: dict) -> OwnerR
 
 
 def report_url(compiled: content.CompiledProblem) -> str:
-    return reverse("reports:report", args=[compiled.model_slug, compiled.problem_slug])
+    """The report form's address, on every wizard result: reversed once per compiled problem."""
+    return derived(
+        compiled,
+        "report url",
+        lambda: reverse("reports:report", args=[compiled.model_slug, compiled.problem_slug]),
+    )
 
 
 def thanks_url(compiled: content.CompiledProblem, data: dict) -> str:

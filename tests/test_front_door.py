@@ -7,6 +7,8 @@ from unittest import mock
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import RequestFactory
 
 from config.front_door import FrontDoor
@@ -30,9 +32,17 @@ class Served:
 
 @pytest.fixture
 def door(settings, content):
+    """The front door around Django's handler, called as gunicorn calls it. The handler's
+    request signals would close the test's database connection (its transaction):
+    disconnected as Django's test client does."""
     settings.LOCAL_PAGE_ENTRIES = 64
-    django = mock.Mock(wraps=WSGIHandler())
-    return FrontDoor(django)
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield FrontDoor(mock.Mock(wraps=WSGIHandler()))
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def environ(url: str, method: str = "GET", **headers) -> dict:

@@ -1,12 +1,12 @@
-"""The parts of a step built once per compiled problem (diagnosis/step_html.py) follow the
-content and the language: a staff edit shows on the next step, and each language has its own
-words, links and labels, whichever language asked first."""
+"""The parts of a step built once per compiled problem (diagnosis/step_html.py; the page's frame,
+diagnosis/frame.py) follow the content and the language: a staff edit shows on the next step,
+and each language has its own words, links and labels, whichever language asked first."""
 
 import re
 
 import pytest
 
-from kb.models import Fault, Procedure, Symptom
+from kb.models import Fault, Problem, Procedure, Symptom
 
 pytestmark = pytest.mark.django_db
 
@@ -89,3 +89,62 @@ def test_an_edited_procedure_shows_on_the_next_result(
     again = client.get(WIZARD, {"generation": "j11", "answers": every_no}, HTTP_HX_REQUEST="true")
     assert again.context["outcome"].top_causes[0].procedures[0].slug == card.slug
     assert "Check the fuse (edited)</summary>" in again.content.decode()
+
+
+# --- the page's frame (diagnosis/frame.py): rendered once per problem, filled per state -------
+
+
+def page(client, path, query):
+    response = client.get(f"{path}?{query}")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_each_page_of_a_problem_has_its_own_title_switch_and_step_in_the_shared_frame(
+    client, content
+):
+    first = page(client, WIZARD, "generation=j11")
+    second = page(client, WIZARD, "generation=j11&answers=fuse-intact:n")
+
+    for html, number, query in (
+        (first, 1, "generation=j11"),
+        (second, 2, "generation=j11&amp;answers=fuse-intact:n"),
+    ):
+        title = re.search(r"<title>(.*?)</title>", html).group(1)
+        assert title.startswith(f"Question {number} – ")
+        assert f'<meta property="og:title" content="{title}">' in html
+        assert f'href="/ru{WIZARD}?{query}" hreflang="ru"' in html
+        assert f'<p class="progress">Question {number} · ' in html
+    assert first.count('<div id="step"') == second.count('<div id="step"') == 1
+
+
+def test_an_edited_problem_title_shows_in_the_frame_of_the_next_page(
+    client, content, django_capture_on_commit_callbacks
+):
+    assert "Trunk will not open (edited)" not in page(client, WIZARD, "generation=j11")
+    problem = Problem.objects.get(slug="trunk-wont-open")
+
+    with django_capture_on_commit_callbacks(execute=True):  # the version moves on COMMIT
+        problem.title = "Trunk will not open (edited)"
+        problem.save()
+
+    after = page(client, WIZARD, "generation=j10")
+    assert '<h1 class="wizard-title">Trunk will not open (edited): find the cause</h1>' in after
+    assert "<title>Question 1 – Trunk will not open (edited): find the cause" in after
+
+
+def test_a_result_numbers_its_fix_sections_and_gives_each_its_share(client, content):
+    answers = (
+        "handle-no-resistance:n,key-button-dead-lid-button-works:y,lid-press-releases:n,"
+        "motor-clicks-lid-stays:n,no-sound-on-press:u"
+    )
+    html = step(client, WIZARD, answers)
+    headings = re.findall(
+        r'<h2 id="fix-([^"]*)">(\d+)\. [^<]*<span class="percent">([^<]*)</span>', html
+    )
+    assert [number for _, number, _ in headings] == ["1", "2"]
+    # each cause's share as the cause list gives it, in the same order
+    listed = re.findall(
+        r'href="[^"]*/faults/([^/]*)/"[^>]*>[^<]*</a> <strong class="percent">([^<]*)<', html
+    )
+    assert [(slug, share) for slug, _, share in headings] == listed[:2]

@@ -10,6 +10,9 @@ register.filter("question_body", step_html.question_body)
 register.filter("cause_items", step_html.cause_items)
 register.filter("answered_items", step_html.answered_items)
 register.filter("plan_section", step_html.plan_section)
+register.filter("fix_sections", step_html.fix_sections)
+register.filter("answer_count", step_html.answer_count)
+register.filter("unshown_causes", step_html.unshown_causes)
 
 
 @register.simple_tag(takes_context=True)

@@ -5,11 +5,12 @@ from django import template
 from django.conf import settings
 from django.template.loader_tags import BLOCK_CONTEXT_KEY, BlockNode
 from django.utils import translation
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from kb import numbers
+from kb.numbers import per_language
 from kb.structured_data import to_json
 
 register = template.Library()
@@ -63,24 +64,37 @@ def language_switch(context, oob: bool = False) -> str:
     request = context.get("request")
     if request is None:
         return ""
+    return language_switch_html(request, oob)
+
+
+def language_switch_html(request, oob: bool = False) -> str:
+    """The language switch of this request's page (``{% language_switch %}``): its markup is
+    the same for every query string of a path, so only the query is escaped per request."""
     query = request.META.get("QUERY_STRING", "")
+    start, links, end = _switch_parts(request.path, oob)
+    tail = f"?{escape(query)}" if query else ""
+    return mark_safe(start + " ".join(href + tail + rest for href, rest in links) + end)
+
+
+@per_language
+def _switch_parts(path: str, oob: bool) -> tuple[str, tuple[tuple[str, str], ...], str]:
+    """The switch's opening, each link before and after its query string, and its end."""
     current = translation.get_language()
     names = dict(settings.LANGUAGES)
-    links = format_html_join(
-        " ",
-        '<a class="button button-secondary" href="{}" hreflang="{}" lang="{}">{}</a>',
-        (
-            (f"{path}?{query}" if query else path, code, code, names[code])
-            for code, path in language_paths(request.path).items()
-            if code != current
-        ),
-    )
-    return format_html(
-        '<nav class="lang-switch" id="lang-switch" aria-label="{}"{}>{}</nav>',
+    start = format_html(
+        '<nav class="lang-switch" id="lang-switch" aria-label="{}"{}>',
         gettext("Language"),
         mark_safe(' data-hx-swap-oob="true"') if oob else "",
-        links,
     )
+    links = tuple(
+        (
+            format_html('<a class="button button-secondary" href="{}', path),
+            format_html('" hreflang="{}" lang="{}">{}</a>', code, code, names[code]),
+        )
+        for code, path in language_paths(path).items()
+        if code != current
+    )
+    return start, links, "</nav>"
 
 
 @register.simple_tag(takes_context=True)
@@ -99,6 +113,11 @@ def reuse(context, name: str) -> str:
         node.context = context
         context["block"] = node
         rendered = block.nodelist.render(context)
+    return reused(rendered)
+
+
+def reused(rendered: str) -> str:
+    """A block's HTML as ``{% reuse %}`` repeats it: stripped of extra spaces."""
     return mark_safe(" ".join(rendered.split()))  # the template escaped it already
 
 
