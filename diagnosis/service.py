@@ -25,7 +25,7 @@ from .content import (
     ProcedureCard,
     SymptomInfo,
 )
-from .query import ANSWER_WORDS, TOOLS, Answers, canonical_answers, encode_answers, state_query
+from .query import ANSWER_WORDS, TOOLS, Answers, encode_answers, state_query
 
 # How many causes the result dwells on, and the share below which a cause is not "likely".
 TOP_CAUSES = 3
@@ -432,52 +432,6 @@ class Outcome:
                 answers[symptom] = value
         return wizard_url(self.compiled, self.generation, answers)
 
-    def as_json(self) -> dict:
-        compiled = self.compiled
-        return {
-            "model": compiled.model_slug,
-            "problem": compiled.problem_slug,
-            "generation": self.generation.code,
-            "answers": canonical_answers(self.answers),
-            "candidates": [
-                {
-                    "fault": cause.fault.slug,
-                    "name": cause.fault.name,
-                    "short_name": cause.fault.short_name,
-                    "probability": round(cause.probability, 4),
-                    "why": [reason.as_dict() for reason in cause.why],
-                    "url": cause.fault.url,
-                    "procedures": [
-                        {"slug": p.slug, "title": p.title, "kind": p.kind, "url": p.url}
-                        for p in cause.procedures
-                    ],
-                }
-                for cause in self.causes
-            ],
-            "next_question": (
-                {
-                    "symptom": self.next_question.slug,
-                    "text": self.next_question.text,
-                    "help": self.next_question.help_text,
-                    "why": self.next_question.why,
-                    "options": [
-                        {"label": option.label, "answers": option.tokens}
-                        for option in self.next_question.options
-                    ],
-                }
-                if self.next_question
-                else None
-            ),
-            "done": self.done,
-            "stop_reason": self.stop_reason,
-            "plan": self.plan.as_dict(),
-            "links": {
-                "problem": compiled.problem_url,
-                "wizard": wizard_url(compiled, self.generation, self.answers),
-                "emergency": compiled.emergency.url if compiled.emergency else None,
-            },
-        }
-
 
 def wizard_url(compiled: CompiledProblem, generation: GenerationInfo | None, answers) -> str:
     """The canonical URL of a state: every link of the wizard is one, so no click of an owner
@@ -689,46 +643,6 @@ class ActionPlan:
     def differs(self) -> bool:
         """Whether the cheap-first order is not the probability order."""
         return [s.procedures for s in self.steps] != [s.procedures for s in self.by_probability]
-
-    def as_dict(self) -> dict:
-        def step(item: PlanStep) -> dict:
-            return {
-                "procedures": [
-                    {"slug": p.slug, "title": p.title, "kind": p.kind, "url": p.url}
-                    for p in item.procedures
-                ],
-                "faults": [fault.slug for fault in item.faults],
-                "probability": round(item.probability, 4),
-                "minutes": round(item.minutes),
-                "money": round(item.money),
-            }
-
-        return {
-            "steps": [step(item) for item in self.steps],
-            "expected": {
-                "minutes": round(self.expected_minutes),
-                "money": round(self.expected_money),
-            },
-            "by_probability": {
-                "steps": [[p.slug for p in item.procedures] for item in self.by_probability],
-                "expected": {
-                    "minutes": round(self.probability_minutes),
-                    "money": round(self.probability_money),
-                },
-            },
-            "currency": self.currency,
-            "decisive": (
-                {
-                    "question": self.decisive.slug,
-                    "text": self.decisive.question,
-                    "procedure": self.decisive.procedure.slug if self.decisive.procedure else None,
-                    "url": self.decisive.procedure.url if self.decisive.procedure else None,
-                    "bits": round(self.decisive.bits, 3),
-                }
-                if self.decisive
-                else None
-            ),
-        }
 
 
 def _shown(steps: tuple[PlanStep, ...]) -> tuple[PlanStep, ...]:
