@@ -7,8 +7,8 @@ import weakref
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from kb import likelihood_context, numbers
 from kb.likelihood_context import HARDLY
@@ -441,8 +441,15 @@ def wizard_url(compiled: CompiledProblem, generation: GenerationInfo | None, ans
 
 
 def diagnose(
-    compiled: CompiledProblem, generation: GenerationInfo, answers: dict[str, str]
+    compiled: CompiledProblem,
+    generation: GenerationInfo,
+    answers: dict[str, str],
+    *,
+    links: bool = True,
 ) -> Outcome:
+    """One step. Without ``links`` the next question's options have no wizard URL (``url`` is
+    empty): the API names each option by its tokens, and an option's URL is a canonical
+    query built anew per state."""
     tools = getattr(answers, "tools", ())
     kb = compiled.knowledge_base(generation.code, tools)
     verdict = engine.diagnose(kb, answers, checks=checks(compiled))
@@ -467,7 +474,7 @@ def diagnose(
     )
     if verdict.next_question is None:
         return outcome
-    return replace(outcome, next_question=_question(outcome, verdict))
+    return replace(outcome, next_question=_question(outcome, verdict, links))
 
 
 def _procedures_in_order(compiled: CompiledProblem) -> dict[str, tuple[ProcedureCard, ...]]:
@@ -491,19 +498,26 @@ def _reason(compiled: CompiledProblem, evidence: engine.Evidence) -> Reason:
     return Reason(symptom, compiled.groups.get(symptom.group), evidence.answer, evidence.weight)
 
 
-def _question(outcome: Outcome, verdict: engine.Diagnosis) -> Question:
+def _question(outcome: Outcome, verdict: engine.Diagnosis, links: bool) -> Question:
     compiled, slug = outcome.compiled, verdict.next_question
     group = compiled.groups.get(slug)
     options = question_options(compiled, slug)
-    label_of = {o.kind if not group else _option_key(o): o.label for o in options}
+    if links:
+        options = tuple(
+            replace(option, url=outcome.url_with(**dict(option.answers))) for option in options
+        )
+
+    def why() -> str:
+        label_of = {o.kind if not group else _option_key(o): o.label for o in options}
+        return _why_line(compiled, verdict.contrasts, label_of)
+
     return Question(
         slug=slug,
         text=group.question if group else compiled.symptoms[slug].question,
         help_text=group.help_text if group else compiled.symptoms[slug].help_text,
-        options=tuple(
-            replace(option, url=outcome.url_with(**dict(option.answers))) for option in options
-        ),
-        why=_why_line(compiled, verdict.contrasts, label_of),
+        options=options,
+        # the content's words for what the state's contrasts say: a few per question
+        why=derived(compiled, ("why", slug, verdict.contrasts, get_language()), why),
     )
 
 

@@ -211,7 +211,7 @@ def api_diagnose(request):
     canonical = _api_query(request, compiled, query)
     if moved := _elsewhere(request, canonical):
         return moved
-    outcome = diagnose(compiled, query.generation, query.answers)
+    outcome = diagnose(compiled, query.generation, query.answers, links=False)
     # as JsonResponse would send it, from parts written once per problem (api_json.py)
     body = api_json.diagnosis(outcome, self_url=f"{request.path}?{canonical}")
     response = HttpResponse(body, content_type="application/json")
