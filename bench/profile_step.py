@@ -186,9 +186,9 @@ def mean_ms(app, envs) -> float:
 # Removed together: authentication and messages need the session middleware.
 GROUPS = {
     "sessions + auth + messages": (
-        "django.contrib.sessions.middleware.SessionMiddleware",
-        "django.contrib.auth.middleware.AuthenticationMiddleware",
-        "django.contrib.messages.middleware.MessageMiddleware",
+        "web.pages_only.SessionMiddleware",
+        "web.pages_only.AuthenticationMiddleware",
+        "web.pages_only.MessageMiddleware",
     ),
 }
 KEEP = {"django_htmx.middleware.HtmxMiddleware"}  # the wizard reads request.htmx

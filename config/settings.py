@@ -57,13 +57,15 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "web.compression.GZipMiddleware",  # Django's, at a cheaper level (web/compression.py)
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Sessions, authentication and messages run for pages and the admin, not for the API's
+    # anonymous requests (web/pages_only.py): Django's own, in their places.
+    "web.pages_only.SessionMiddleware",
     # After sessions, before CommonMiddleware (Django's rule); the language rules: web/locale.py
     "web.locale.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "web.pages_only.AuthenticationMiddleware",
+    "web.pages_only.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

@@ -7,8 +7,8 @@ import weakref
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from kb import likelihood_context, numbers
 from kb.likelihood_context import HARDLY
@@ -30,7 +30,6 @@ from .query import (
     HAVE,
     TOOLS,
     Answers,
-    canonical_answers,
     encode_answers,
     state_query,
     tokens_query,
@@ -447,52 +446,6 @@ class Outcome:
         tokens = sorted(answers + tools) if tools or changes else answers
         return f"{self.compiled.diagnose_url}?{tokens_query(self.generation, tokens)}"
 
-    def as_json(self) -> dict:
-        compiled = self.compiled
-        return {
-            "model": compiled.model_slug,
-            "problem": compiled.problem_slug,
-            "generation": self.generation.code,
-            "answers": canonical_answers(self.answers),
-            "candidates": [
-                {
-                    "fault": cause.fault.slug,
-                    "name": cause.fault.name,
-                    "short_name": cause.fault.short_name,
-                    "probability": round(cause.probability, 4),
-                    "why": [reason.as_dict() for reason in cause.why],
-                    "url": cause.fault.url,
-                    "procedures": [
-                        {"slug": p.slug, "title": p.title, "kind": p.kind, "url": p.url}
-                        for p in cause.procedures
-                    ],
-                }
-                for cause in self.causes
-            ],
-            "next_question": (
-                {
-                    "symptom": self.next_question.slug,
-                    "text": self.next_question.text,
-                    "help": self.next_question.help_text,
-                    "why": self.next_question.why,
-                    "options": [
-                        {"label": option.label, "answers": option.tokens}
-                        for option in self.next_question.options
-                    ],
-                }
-                if self.next_question
-                else None
-            ),
-            "done": self.done,
-            "stop_reason": self.stop_reason,
-            "plan": self.plan.as_dict(),
-            "links": {
-                "problem": compiled.problem_url,
-                "wizard": wizard_url(compiled, self.generation, self.answers),
-                "emergency": compiled.emergency.url if compiled.emergency else None,
-            },
-        }
-
 
 def wizard_url(compiled: CompiledProblem, generation: GenerationInfo | None, answers) -> str:
     """The canonical URL of a state: every link of the wizard is one, so no click of an owner
@@ -502,8 +455,15 @@ def wizard_url(compiled: CompiledProblem, generation: GenerationInfo | None, ans
 
 
 def diagnose(
-    compiled: CompiledProblem, generation: GenerationInfo, answers: dict[str, str]
+    compiled: CompiledProblem,
+    generation: GenerationInfo,
+    answers: dict[str, str],
+    *,
+    links: bool = True,
 ) -> Outcome:
+    """One step. Without ``links`` the next question's options have no wizard URL (``url`` is
+    empty): the API names each option by its tokens, and an option's URL is a canonical
+    query built anew per state."""
     tools = getattr(answers, "tools", ())
     kb = compiled.knowledge_base(generation.code, tools)
     verdict = engine.diagnose(kb, answers, checks=checks(compiled))
@@ -528,7 +488,7 @@ def diagnose(
     )
     if verdict.next_question is None:
         return outcome
-    return replace(outcome, next_question=_question(outcome, verdict))
+    return replace(outcome, next_question=_question(outcome, verdict, links))
 
 
 def _procedures_in_order(compiled: CompiledProblem) -> dict[str, tuple[ProcedureCard, ...]]:
@@ -552,25 +512,26 @@ def _reason(compiled: CompiledProblem, evidence: engine.Evidence) -> Reason:
     return Reason(symptom, compiled.groups.get(symptom.group), evidence.answer, evidence.weight)
 
 
-def _question(outcome: Outcome, verdict: engine.Diagnosis) -> Question:
+def _question(outcome: Outcome, verdict: engine.Diagnosis, links: bool) -> Question:
     compiled, slug = outcome.compiled, verdict.next_question
     group = compiled.groups.get(slug)
     options = question_options(compiled, slug)
-    label_of = {o.kind if not group else _option_key(o): o.label for o in options}
+    if links:
+        options = tuple(
+            replace(option, url=outcome.url_with(**dict(option.answers))) for option in options
+        )
+
+    def why() -> str:
+        label_of = {o.kind if not group else _option_key(o): o.label for o in options}
+        return _why_line(compiled, verdict.contrasts, label_of)
+
     return Question(
         slug=slug,
         text=group.question if group else compiled.symptoms[slug].question,
         help_text=group.help_text if group else compiled.symptoms[slug].help_text,
-        options=tuple(
-            replace(option, url=outcome.url_with(**dict(option.answers))) for option in options
-        ),
-        # one sentence per question and contrasts: many states ask the same question for the
-        # same reasons (the content's own words, the compiled problem's language)
-        why=derived(
-            compiled,
-            ("why line", slug, tuple(verdict.contrasts)),
-            lambda: _why_line(compiled, verdict.contrasts, label_of),
-        ),
+        options=options,
+        # the content's words for what the state's contrasts say: a few per question
+        why=derived(compiled, ("why", slug, verdict.contrasts, get_language()), why),
     )
 
 
@@ -710,46 +671,6 @@ class ActionPlan:
     def differs(self) -> bool:
         """Whether the cheap-first order is not the probability order."""
         return [s.procedures for s in self.steps] != [s.procedures for s in self.by_probability]
-
-    def as_dict(self) -> dict:
-        def step(item: PlanStep) -> dict:
-            return {
-                "procedures": [
-                    {"slug": p.slug, "title": p.title, "kind": p.kind, "url": p.url}
-                    for p in item.procedures
-                ],
-                "faults": [fault.slug for fault in item.faults],
-                "probability": round(item.probability, 4),
-                "minutes": round(item.minutes),
-                "money": round(item.money),
-            }
-
-        return {
-            "steps": [step(item) for item in self.steps],
-            "expected": {
-                "minutes": round(self.expected_minutes),
-                "money": round(self.expected_money),
-            },
-            "by_probability": {
-                "steps": [[p.slug for p in item.procedures] for item in self.by_probability],
-                "expected": {
-                    "minutes": round(self.probability_minutes),
-                    "money": round(self.probability_money),
-                },
-            },
-            "currency": self.currency,
-            "decisive": (
-                {
-                    "question": self.decisive.slug,
-                    "text": self.decisive.question,
-                    "procedure": self.decisive.procedure.slug if self.decisive.procedure else None,
-                    "url": self.decisive.procedure.url if self.decisive.procedure else None,
-                    "bits": round(self.decisive.bits, 3),
-                }
-                if self.decisive
-                else None
-            ),
-        }
 
 
 def _shown(steps: tuple[PlanStep, ...]) -> tuple[PlanStep, ...]:

@@ -10,7 +10,6 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from kb import numbers
 from kb.drafts import sees_drafts
 from kb.models import Problem
 from kb.validation import readiness
@@ -18,7 +17,7 @@ from kb.views import api_error
 from web.canonical import declare, request_query
 from web.locale import asked_language
 
-from . import content, frame, qr
+from . import api_json, content, frame, qr
 from .query import DiagnoseQuery, QueryError, parse, query_too_long, state_query
 from .service import diagnose, wizard_url
 from .signals import step_rendered
@@ -211,67 +210,12 @@ def api_diagnose(request):
     canonical = _api_query(request, compiled, query)
     if moved := _elsewhere(request, canonical):
         return moved
-    outcome = diagnose(compiled, query.generation, query.answers)
-    data = _with_figures_in_words(outcome.as_json(), outcome)
-    data["links"]["self"] = f"{request.path}?{canonical}"
-    response = JsonResponse(data)
+    outcome = diagnose(compiled, query.generation, query.answers, links=False)
+    # as JsonResponse would send it, from parts written once per problem (api_json.py)
+    body = api_json.diagnosis(outcome, self_url=f"{request.path}?{canonical}")
+    response = HttpResponse(body, content_type="application/json")
     patch_cache_control(response, public=True, max_age=STEP_MAX_AGE)
     return declare(response, canonical)
-
-
-def _with_figures_in_words(data: dict, outcome) -> dict:
-    """The result's figures as the wizard's page writes them in the language asked (kb/numbers.py:
-    «15 000–25 000 ₽», «10 мин–4 ч» with no-break spaces; "15,000–25,000 RUB" in English), beside
-    the numbers: each cause's ``probability_text``, each procedure's ``time`` and ``costs``,
-    and the plan's ``minutes_text``, ``money_text`` and ``probability_text``. Only keys are
-    added; every number stays as it was."""
-    for candidate, cause in zip(data["candidates"], outcome.causes, strict=True):
-        candidate["probability_text"] = cause.percent_label
-        for entry, procedure in zip(candidate["procedures"], cause.procedures, strict=True):
-            low, high = procedure.time_min_minutes, procedure.time_max_minutes
-            entry["time"] = {
-                "min_minutes": low,
-                "max_minutes": high,
-                "text": numbers.duration_range(low, high),
-                "is_estimate": procedure.time_is_estimate,
-            }
-            entry["costs"] = [
-                {
-                    "kind": cost.kind,
-                    "label": cost.label,
-                    "low": cost.low,
-                    "high": cost.high,
-                    "currency": procedure.currency,
-                    "text": numbers.money_range(cost.low, cost.high, procedure.currency),
-                    "is_estimate": procedure.costs_are_estimate,
-                }
-                for cost in procedure.costs
-            ]
-    if "plan" in data:
-        _plan_in_words(data["plan"], outcome.plan)
-    return data
-
-
-def _plan_in_words(data: dict, plan) -> None:
-    """The plan's time, money and chances in words (as its part of the result page says them)."""
-
-    def minutes(value) -> str:  # rounded as the page rounds them
-        rounded = numbers.rounded_minutes(value)
-        return numbers.duration_range(rounded, rounded)
-
-    def money(value) -> str:
-        return numbers.money_range(round(value), round(value), plan.currency)
-
-    for entry, step in zip(data["steps"], plan.steps, strict=True):
-        entry["probability_text"] = numbers.share(step.probability)
-        entry["minutes_text"] = minutes(step.minutes)
-        entry["money_text"] = money(step.money) if step.money >= 1 else ""
-    for expected, (spent, paid) in (
-        (data["expected"], (plan.expected_minutes, plan.expected_money)),
-        (data["by_probability"]["expected"], (plan.probability_minutes, plan.probability_money)),
-    ):
-        expected["minutes_text"] = minutes(spent)
-        expected["money_text"] = money(paid)
 
 
 def _api_query(request, compiled, query: DiagnoseQuery) -> str:

@@ -1,0 +1,225 @@
+"""The body of ``/api/v1/diagnose``: one state's diagnosis as JSON text (views.api_diagnose).
+
+Written as ``JsonResponse`` writes a dictionary (``json.dumps`` with ``DjangoJSONEncoder``: keys
+in this order, ``", "`` and ``": "`` between them, ``\\uXXXX`` for every non-ASCII character),
+but not from one dictionary of the whole answer. Most of an answer is the same for every state
+of a problem in one language: each cause's names, page and procedures with their times and
+costs in words, each plan step's procedures, time and money. Building those dictionaries and
+encoding them again was two thirds of a never-seen API state's own work (issue 23, item 3), so
+they are encoded once per compiled problem (``service.derived``; a compiled problem is built
+per content version and language, so an edit or the other language gets texts of their own)
+and joined with what depends on the state: the probabilities and their order, the reasons, the
+plan's order, the next question and the links. The shape of the answer is the ``Diagnosis``
+schema of diagnosis/openapi.json; tests/test_api_openapi.py checks every key against it.
+"""
+
+from __future__ import annotations
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.translation import get_language
+
+from kb import numbers
+
+from .content import CompiledProblem, ProcedureCard
+from .query import canonical_answers
+from .service import ActionPlan, Outcome, PlanStep, RankedCause, Reason, derived, wizard_url
+
+# One value as JsonResponse encodes it.
+encode = DjangoJSONEncoder().encode
+
+
+def members(value: dict) -> str:
+    """The members of an object as JSON text, without its braces: '"a": 1, "b": 2'."""
+    return encode(value)[1:-1]
+
+
+def diagnosis(outcome: Outcome, self_url: str) -> str:
+    """The whole answer of a state; ``self_url`` is its canonical API URL (links.self)."""
+    compiled = outcome.compiled
+    # the language is part of every key below, read once (each read is a context-local lookup)
+    language = get_language()
+    shares = _shares(compiled, language)
+    question = outcome.next_question
+    head = {
+        "model": compiled.model_slug,
+        "problem": compiled.problem_slug,
+        "generation": outcome.generation.code,
+        "answers": canonical_answers(outcome.answers),
+    }
+    candidates = ", ".join(
+        _candidate(compiled, cause, language, shares) for cause in outcome.causes
+    )
+    rest = {
+        "next_question": (
+            {
+                "symptom": question.slug,
+                "text": question.text,
+                "help": question.help_text,
+                "why": question.why,
+                "options": [
+                    {"label": option.label, "answers": option.tokens} for option in question.options
+                ],
+            }
+            if question
+            else None
+        ),
+        "done": outcome.done,
+        "stop_reason": outcome.stop_reason,
+    }
+    links = {
+        "problem": compiled.problem_url,
+        "wizard": wizard_url(compiled, outcome.generation, outcome.answers),
+        "emergency": compiled.emergency.url if compiled.emergency else None,
+        "self": self_url,
+    }
+    return (
+        f'{{{members(head)}, "candidates": [{candidates}], {members(rest)}, '
+        f'"plan": {_plan(compiled, outcome.plan, language, shares)}, "links": {encode(links)}}}'
+    )
+
+
+def _candidate(compiled: CompiledProblem, cause: RankedCause, language: str, shares) -> str:
+    first, last = _cause_parts(compiled, cause, language)
+    why = ", ".join(_reason(compiled, reason, language) for reason in cause.why)
+    return (
+        f'{{{first}, "probability": {round(cause.probability, 4)!r}, "why": [{why}], {last}, '
+        f'"probability_text": {_share(shares, cause.probability)}}}'
+    )
+
+
+def _reason(compiled: CompiledProblem, reason: Reason, language: str) -> str:
+    """A reason: its answer, weight and sentence depend on the content alone, so a problem has
+    a few hundred of them (service.reason_text)."""
+    key = ("api reason", reason.symptom is None, reason.slug, reason.answer, reason.weight)
+    return derived(compiled, (*key, language), lambda: encode(reason.as_dict()))
+
+
+def _cause_parts(compiled: CompiledProblem, cause: RankedCause, language: str) -> tuple[str, str]:
+    """A cause's members before its probability and reasons, and those after them (its page
+    and its procedures in the owner's order, each with its time and costs in words): the
+    same on every state."""
+
+    def build():
+        fault = cause.fault
+        first = {"fault": fault.slug, "name": fault.name, "short_name": fault.short_name}
+        last = {"url": fault.url, "procedures": [_procedure(p) for p in cause.procedures]}
+        return members(first), members(last)
+
+    return derived(compiled, ("api cause", cause.fault.slug, language), build)
+
+
+def _procedure(procedure: ProcedureCard) -> dict:
+    """A procedure of a cause with its time and costs, in numbers and in the words the wizard's
+    page writes them (kb/numbers.py: «15 000–25 000 ₽», «10 мин–4 ч»)."""
+    low, high = procedure.time_min_minutes, procedure.time_max_minutes
+    return {
+        "slug": procedure.slug,
+        "title": procedure.title,
+        "kind": procedure.kind,
+        "url": procedure.url,
+        "time": {
+            "min_minutes": low,
+            "max_minutes": high,
+            "text": numbers.duration_range(low, high),
+            "is_estimate": procedure.time_is_estimate,
+        },
+        "costs": [
+            {
+                "kind": cost.kind,
+                "label": cost.label,
+                "low": cost.low,
+                "high": cost.high,
+                "currency": procedure.currency,
+                "text": numbers.money_range(cost.low, cost.high, procedure.currency),
+                "is_estimate": procedure.costs_are_estimate,
+            }
+            for cost in procedure.costs
+        ],
+    }
+
+
+def _shares(compiled: CompiledProblem, language: str) -> tuple[str, ...]:
+    """Every whole percentage as ``numbers.share`` writes it, encoded: "0%" to "100%", then
+    "<1%" (in Russian «0 %»…, «<1 %»), once per problem and language rather than a catalog
+    lookup per cause and step."""
+
+    def build():
+        return (*(encode(numbers.percent(n)) for n in range(101)), encode(numbers.share(0)))
+
+    return derived(compiled, ("api shares", language), build)
+
+
+def _share(shares: tuple[str, ...], probability: float) -> str:
+    """``numbers.share(probability)``, encoded."""
+    return shares[-1] if probability < 0.005 else shares[round(probability * 100)]
+
+
+def _plan(compiled: CompiledProblem, plan: ActionPlan, language: str, shares) -> str:
+    """The plan: its steps by probability / cost, the expected time and money to a fixed car,
+    the same for the probability order, and the decisive check."""
+    steps = ", ".join(_step(compiled, step, plan.currency, language, shares) for step in plan.steps)
+    rest = {
+        "expected": _totals(plan.expected_minutes, plan.expected_money, plan.currency),
+        "by_probability": {
+            "steps": [[p.slug for p in step.procedures] for step in plan.by_probability],
+            "expected": _totals(plan.probability_minutes, plan.probability_money, plan.currency),
+        },
+        "currency": plan.currency,
+        "decisive": (
+            {
+                "question": plan.decisive.slug,
+                "text": plan.decisive.question,
+                "procedure": plan.decisive.procedure.slug if plan.decisive.procedure else None,
+                "url": plan.decisive.procedure.url if plan.decisive.procedure else None,
+                "bits": round(plan.decisive.bits, 3),
+            }
+            if plan.decisive
+            else None
+        ),
+    }
+    return f'{{"steps": [{steps}], {members(rest)}}}'
+
+
+def _step(compiled: CompiledProblem, step: PlanStep, currency: str, language: str, shares) -> str:
+    """A step of the plan. What it does and costs is its check's (the same on every state);
+    the causes it settles, most likely first, and its chance are the state's."""
+    key = tuple(procedure.slug for procedure in step.procedures)
+
+    def build():
+        procedures = [
+            {"slug": p.slug, "title": p.title, "kind": p.kind, "url": p.url}
+            for p in step.procedures
+        ]
+        cost = {"minutes": round(step.minutes), "money": round(step.money)}
+        words = {
+            "minutes_text": _minutes(step.minutes),
+            "money_text": _money(step.money, currency) if step.money >= 1 else "",
+        }
+        return encode(procedures), members(cost), members(words)
+
+    procedures, cost, words = derived(compiled, ("api step", key, currency, language), build)
+    faults = encode([fault.slug for fault in step.faults])
+    return (
+        f'{{"procedures": {procedures}, "faults": {faults}, '
+        f'"probability": {round(step.probability, 4)!r}, {cost}, '
+        f'"probability_text": {_share(shares, step.probability)}, {words}}}'
+    )
+
+
+def _totals(minutes: float, money: float, currency: str) -> dict:
+    return {
+        "minutes": round(minutes),
+        "money": round(money),
+        "minutes_text": _minutes(minutes),
+        "money_text": _money(money, currency),
+    }
+
+
+def _minutes(value: float) -> str:
+    """A computed time, rounded as the result page rounds it."""
+    rounded = numbers.rounded_minutes(value)
+    return numbers.duration_range(rounded, rounded)
+
+
+def _money(value: float, currency: str) -> str:
+    return numbers.money_range(round(value), round(value), currency)
