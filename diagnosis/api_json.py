@@ -138,20 +138,21 @@ def _procedure(procedure: ProcedureCard) -> dict:
     }
 
 
-def _shares(compiled: CompiledProblem, language: str) -> tuple[str, ...]:
-    """Every whole percentage as ``numbers.share`` writes it, encoded: "0%" to "100%", then
-    "<1%" (in Russian «0 %»…, «<1 %»), once per problem and language rather than a catalog
-    lookup per cause and step."""
+def _shares(compiled: CompiledProblem, language: str) -> dict[tuple[int, bool], str]:
+    """Every share ``numbers.share`` can write, encoded, by its ``numbers.share_percent``:
+    "0%" to "100%" and "<1%" (in Russian «0 %»…, «<1 %»), once per problem and language
+    rather than a catalog lookup per cause and step."""
 
     def build():
-        return (*(encode(numbers.percent(n)) for n in range(101)), encode(numbers.share(0)))
+        written = [(n, False) for n in range(101)] + [(1, True)]
+        return {arguments: encode(numbers.percent(*arguments)) for arguments in written}
 
     return derived(compiled, ("api shares", language), build)
 
 
-def _share(shares: tuple[str, ...], probability: float) -> str:
+def _share(shares: dict[tuple[int, bool], str], probability: float) -> str:
     """``numbers.share(probability)``, encoded."""
-    return shares[-1] if probability < 0.005 else shares[round(probability * 100)]
+    return shares[numbers.share_percent(probability)]
 
 
 def _plan(compiled: CompiledProblem, plan: ActionPlan, language: str, shares) -> str:

@@ -116,9 +116,15 @@ def duration_range(low, high) -> str:
 def share(probability: float) -> str:
     """A probability as owners read it: "80%", «80 %»; "<1%" under half a percent (the cause
     list, the plan and the API's texts alike)."""
+    return percent(*share_percent(probability))
+
+
+def share_percent(probability: float) -> tuple[int, bool]:
+    """The ``percent`` arguments ``share`` writes a probability with: (the whole percentage,
+    whether it means "less than")."""
     if probability < 0.005:
-        return percent(1, below=True)
-    return percent(round(probability * 100))
+        return 1, True
+    return round(probability * 100), False
 
 
 @per_language
