@@ -77,9 +77,10 @@ function push(url) {
     }
     step.replaceChildren(content);
     unprocessed = step;
-    step.scrollIntoView({ block: "start", behavior: "instant" });  // data-hx-swap's show:top
+    // Focus first: its style change then goes into the one layout the scroll forces.
     var heading = document.getElementById("question-heading");
     if (heading) heading.focus({ preventScroll: true });
+    step.scrollIntoView({ block: "start", behavior: "instant" });  // data-hx-swap's show:top
     // After the frame that shows it: its URL pushed (a pushState cost a slow phone up to
     // 27 ms: docs/offline.md), htmx takes the new links over, the worker tells the server of
     // the tap (counted as a step shown) and the steps after it are fetched.
