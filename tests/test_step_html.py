@@ -7,6 +7,7 @@ import re
 import pytest
 
 from kb.models import Fault, Problem, Procedure, Symptom
+from tests.step_state import outcome_of
 
 pytestmark = pytest.mark.django_db
 
@@ -77,8 +78,8 @@ def test_an_edited_procedure_shows_on_the_next_result(
         )
     )
     first = client.get(WIZARD, {"generation": "j12", "answers": every_no}, HTTP_HX_REQUEST="true")
-    assert first.context["outcome"].done
-    card = first.context["outcome"].top_causes[0].procedures[0]
+    assert outcome_of(first).done
+    card = outcome_of(first).top_causes[0].procedures[0]
     assert f"{card.title}</summary>" in first.content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -87,7 +88,7 @@ def test_an_edited_procedure_shows_on_the_next_result(
         procedure.save()
 
     again = client.get(WIZARD, {"generation": "j11", "answers": every_no}, HTTP_HX_REQUEST="true")
-    assert again.context["outcome"].top_causes[0].procedures[0].slug == card.slug
+    assert outcome_of(again).top_causes[0].procedures[0].slug == card.slug
     assert "Check the fuse (edited)</summary>" in again.content.decode()
 
 
@@ -148,3 +149,47 @@ def test_a_result_numbers_its_fix_sections_and_gives_each_its_share(client, cont
         r'href="[^"]*/faults/([^/]*)/"[^>]*>[^<]*</a> <strong class="percent">([^<]*)<', html
     )
     assert [(slug, share) for slug, _, share in headings] == listed[:2]
+
+
+def test_a_step_shaped_like_one_seen_before_is_joined_from_its_own_parts(client, content):
+    first = client.get(
+        WIZARD, {"generation": "j11", "answers": "fuse-intact:n"}, HTTP_HX_REQUEST="true"
+    )
+    assert "step" in [t.name for t in first.templates]  # a shape not seen yet: rendered
+
+    # the same branches of wizard.html#step: a question, the causes so far, one answer
+    second = client.get(
+        WIZARD, {"generation": "j11", "answers": "fuse-intact:y"}, HTTP_HX_REQUEST="true"
+    )
+    assert second.status_code == 200 and not second.templates  # no template rendered
+    html = second.content.decode()
+    assert html.count('<strong class="chip chip-current" aria-current="true">') == 1
+    current = re.search(r'aria-current="true">([^<]*)<', html).group(1)
+    assert current == "Yes" != re.search(r'aria-current="true">([^<]*)<', first.content.decode())[1]
+    assert 'data-hx-swap-oob="true"' in html  # the language switch, out of band
+    assert f"{WIZARD}?generation=j11&amp;answers=fuse-intact:y" in html  # its own switch links
+
+
+def test_a_page_and_a_fragment_of_one_state_share_the_step_but_not_the_switch(client, content):
+    query = {"generation": "j11", "answers": "fuse-intact:n"}
+    fragment = client.get(WIZARD, query, HTTP_HX_REQUEST="true").content.decode()
+    whole = client.get(WIZARD, query).content.decode()
+    step_of_page = whole.split('aria-live="polite">\n', 1)[1].rsplit("\n</div>", 1)[0]
+
+    switch = re.search(r'<nav class="lang-switch"[^>]*data-hx-swap-oob="true">.*?</nav>', fragment)
+    assert switch and fragment.replace(switch.group(0), "", 1) in step_of_page + "\n"
+    assert 'data-hx-swap-oob="true"' not in whole
+
+
+def test_the_errors_of_a_query_are_listed_escaped_in_the_step(client, content):
+    response = client.get(
+        WIZARD,
+        {"generation": "j11", "answers": "fuse-intact:n,<b>x</b>:y"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    alert = html.split('role="alert"')[1].split("</div>")[0]
+    assert "<li>" in alert and "<b>" not in alert
+    assert "Your other answers are kept." in alert
+    assert '<strong class="chip chip-current"' in html  # the answer it could use

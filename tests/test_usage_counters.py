@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from config.settings import cache_settings
 from tests.needs import redis_url
+from tests.step_state import outcome_of
 from tests.usage_helpers import DIAGNOSE, compiled, walk
 from usage import counters
 from usage.models import DailyCount, FlushedBatch
@@ -39,7 +40,7 @@ def first_question():
 def test_choosing_a_generation_counts_a_start_and_the_first_question_shown(client, content):
     response = client.get(FIRST)
     assert response.status_code == 200
-    question = response.context["outcome"].next_question.slug
+    question = outcome_of(response).next_question.slug
     assert counted() == {
         ("start", PROBLEM, "j11", "", "", ""): 1,
         ("shown", PROBLEM, "j11", question, "", ""): 1,
@@ -50,9 +51,9 @@ def test_an_answer_counts_the_question_answered_with_its_kind_and_the_next_one_s
     client, content
 ):
     urls, _ = walk()
-    first = client.get(urls[0]).context["outcome"].next_question.slug
+    first = outcome_of(client.get(urls[0])).next_question.slug
     response = client.get(urls[1])  # the first question answered "no" / "none of these"
-    second = response.context["outcome"].next_question.slug
+    second = outcome_of(response).next_question.slug
     assert counted() == {
         ("start", PROBLEM, "j11", "", "", ""): 1,
         ("shown", PROBLEM, "j11", first, "", ""): 1,
@@ -75,7 +76,7 @@ def test_a_group_option_counts_as_yes_and_dont_know_as_dont_know(client, content
 def test_a_result_counts_with_its_top_cause_and_shows_no_question(client, content):
     urls, outcome = walk()
     response = client.get(urls[-1])
-    assert response.context["outcome"].next_question is None
+    assert outcome_of(response).next_question is None
     events = counted()
     assert events[("result", PROBLEM, "j11", "", "", outcome.causes[0].fault.slug)] == 1
     assert not [e for e in events if e[0] == "shown"]
