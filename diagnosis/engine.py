@@ -49,7 +49,7 @@ population's: (ANSWER_RATE·ANSWER_WEIGHT + answered) / (ANSWER_WEIGHT + asked).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -862,6 +862,7 @@ def asking_order(
     answers: Mapping[str, Answer],
     *,
     min_gain_per_cost: float = DEFAULT_MIN_GAIN_PER_COST,
+    known: MutableMapping[tuple, str | None] | None = None,
 ) -> tuple[str, ...]:
     """The questions answered in `answers`, in the order the wizard asked them.
 
@@ -870,12 +871,22 @@ def asking_order(
     `next_question` picks, then its answers added, and again, as long as the question picked
     was answered. A state reached otherwise (a hand-written link, content edited since) ends
     the replay early: the questions it did not reach are not in the result.
+
+    `known`, if given, keeps the question picked for each set of answers replayed, for the
+    next replay in `kb` to reuse: the states of one walk replay the same first steps, and
+    every replay starts from no answer. The caller keeps it per `kb` and bounds it.
     """
     _check_min_gain(min_gain_per_cost)
     given: dict[str, Answer] = {}
     order: list[str] = []
     while len(given) < len(answers):
-        question = next_question(kb, given, min_gain_per_cost=min_gain_per_cost)
+        key = (min_gain_per_cost, frozenset(given.items()))
+        if known is not None and key in known:
+            question = known[key]
+        else:
+            question = next_question(kb, given, min_gain_per_cost=min_gain_per_cost)
+            if known is not None:
+                known[key] = question
         if question is None:
             break
         members = kb.group(question).members if kb.is_group(question) else (question,)

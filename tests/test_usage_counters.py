@@ -12,10 +12,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from config.settings import cache_settings
+from diagnosis import engine
 from tests.needs import redis_url
 from tests.step_state import outcome_of
 from tests.usage_helpers import DIAGNOSE, compiled, walk
-from usage import counters
+from usage import counters, events
 from usage.models import DailyCount, FlushedBatch
 
 pytestmark = pytest.mark.django_db
@@ -378,3 +379,17 @@ def test_a_whole_diagnosis_counts_each_question_answered_once_where_it_was_shown
     answered = {e[3]: n for e, n in events.items() if e[0] == "answer"}
     assert len(answered) == len(urls) - 1 >= 3
     assert set(answered) == shown and set(answered.values()) == {1}
+
+
+def test_the_questions_kept_for_replays_are_bounded_and_give_the_same_answer(content, monkeypatch):
+    problem = compiled()
+    generation = problem.generations_by_code["j11"]
+    _, outcome = walk()
+    answers = outcome.answers
+    first = events.last_answer(problem, generation, answers)
+    kept = events._replayed(problem, generation)
+    assert len(kept) == len(engine.asking_order(problem.knowledge_bases["j11"], answers)) >= 3
+
+    monkeypatch.setattr(events, "REPLAYED_LIMIT", 2)
+    assert events.last_answer(problem, generation, answers) == first  # replayed afresh
+    assert events._replayed(problem, generation) is kept and len(kept) < 2 + len(answers)
