@@ -30,6 +30,7 @@ from kb.markup import escape
 from kb.numbers import per_language
 from kb.templatetags.kb_tags import language_switch_html
 
+from . import result_form
 from .query import DiagnoseQuery
 from .service import ActionPlan, Outcome, derived, question_options
 
@@ -534,10 +535,7 @@ def step(request, compiled, query: DiagnoseQuery, outcome: Outcome | None, fragm
         "plan": lambda: plan_section(outcome.plan),
         "fix_sections": lambda: fix_sections(outcome),
         "share": lambda: share_section(request, outcome),
-        # the reports app's form, by its template tag: this layer does not import it
-        "report_form": lambda: render_to_string(
-            "diagnosis/wizard.html#report", {"compiled": compiled, "outcome": outcome}
-        ),
+        "report_form": lambda: result_form.html(compiled, outcome),  # the reports app's
         "answered_items": lambda: answered_items(outcome),
     }
     return mark_safe(joined(split, {slot: parts[slot]() for _, slot in split if slot}))

@@ -5,7 +5,9 @@ and each language has its own words, links and labels, whichever language asked 
 import re
 
 import pytest
+from django.template import Context, Template
 
+from diagnosis import result_form
 from kb.models import Fault, Problem, Procedure, Symptom
 from tests.step_state import outcome_of
 
@@ -193,3 +195,28 @@ def test_the_errors_of_a_query_are_listed_escaped_in_the_step(client, content):
     assert "<li>" in alert and "<b>" not in alert
     assert "Your other answers are kept." in alert
     assert '<strong class="chip chip-current"' in html  # the answer it could use
+
+
+RESULT = (  # every answer "no" in j12: a result, which ends with the report form
+    "handle-no-resistance:n,key-button-dead-lid-button-works:y,lid-press-releases:n,"
+    "motor-clicks-lid-stays:n,no-sound-on-press:u"
+)
+
+
+def test_a_result_shows_the_report_form_the_reports_tag_writes(client, content):
+    response = client.get(WIZARD, {"generation": "j11", "answers": RESULT}, HTTP_HX_REQUEST="true")
+    outcome = outcome_of(response)
+    assert outcome.done
+    tag = Template("{% load reports %}{% report_form compiled outcome=outcome %}").render(
+        Context({"compiled": outcome.compiled, "outcome": outcome})
+    )
+    token = re.compile(r'name="report_token" value="[^"]*"')
+    assert '<section class="card report" id="report"' in tag
+    assert token.sub("", tag) in token.sub("", response.content.decode())
+
+
+def test_without_the_reports_app_a_result_shows_no_form(client, content, monkeypatch):
+    monkeypatch.setattr(result_form, "_form", [])
+    response = client.get(WIZARD, {"generation": "j11", "answers": RESULT}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert 'id="report"' not in html and 'class="card share"' in html
