@@ -451,8 +451,8 @@ def state_path(outcome: Outcome, name: str) -> str:
 
 @dataclass(frozen=True)
 class StepShape:
-    """Which of ``wizard.html#step``'s branches a state takes: with the language and the
-    generation, all its markup depends on besides its slots (STEP_SLOTS)."""
+    """Which of ``wizard.html#step``'s branches a state takes: with the language, all its
+    markup depends on besides its slots (STEP_SLOTS)."""
 
     fragment: bool  # an htmx swap: the language switch comes with it, out of band
     errors: bool  # part of the query could not be used
@@ -480,6 +480,9 @@ STEP_SLOTS = (
     "share",
     "report_form",
     "answered_items",
+    "generation_name",
+    "generation_years",
+    "generation_code",
 )
 
 
@@ -502,14 +505,14 @@ def step_shape(query: DiagnoseQuery, outcome: Outcome | None, fragment: bool) ->
 
 def step(request, compiled, query: DiagnoseQuery, outcome: Outcome | None, fragment: bool):
     """A state's step, ``wizard.html#step``: the partial is rendered once per shape
-    (StepShape), generation and language with markers for the state's parts, and joined with
-    them per state, as the page around it is (diagnosis/frame.py). Kept with the compiled
-    problem (``derived``): a content edit or the other language renders its own. At most
-    2^10 shapes × (generations + 1) per problem and language; a walk through the wizard meets
-    a few dozen."""
+    (StepShape) and language with markers for the state's parts, and joined with them per
+    state, as the page around it is (diagnosis/frame.py). Kept with the compiled problem
+    (``derived``): a content edit or the other language renders its own. At most 2^10 shapes
+    per problem and language; a walk through the wizard meets a dozen or two. The generation
+    is a slot, not part of the key: a new process renders each shape once, not once per
+    generation."""
     shape = step_shape(query, outcome, fragment)
-    generation = outcome.generation if outcome else None
-    key = ("step", get_language(), shape, generation and generation.code)
+    key = ("step", get_language(), shape)
     split = derived(
         compiled,
         key,
@@ -519,7 +522,6 @@ def step(request, compiled, query: DiagnoseQuery, outcome: Outcome | None, fragm
                 {
                     "compiled": compiled,
                     "shape": shape,
-                    "generation": generation,
                     "slots": slots(*STEP_SLOTS),
                 },
             )
@@ -537,6 +539,9 @@ def step(request, compiled, query: DiagnoseQuery, outcome: Outcome | None, fragm
         "share": lambda: share_section(request, outcome),
         "report_form": lambda: result_form.html(compiled, outcome),  # the reports app's
         "answered_items": lambda: answered_items(outcome),
+        "generation_name": lambda: escape(outcome.generation.name),
+        "generation_years": lambda: escape(outcome.generation.years),
+        "generation_code": lambda: escape(outcome.generation.code),
     }
     return mark_safe(joined(split, {slot: parts[slot]() for _, slot in split if slot}))
 
