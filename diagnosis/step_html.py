@@ -490,7 +490,7 @@ def step_shape(query: DiagnoseQuery, outcome: Outcome | None, fragment: bool) ->
     asks = bool(outcome and outcome.next_question)
     done = bool(outcome and outcome.done)
     return StepShape(
-        fragment=fragment,
+        fragment=bool(fragment),  # the view's may be request.htmx itself: no per-request key
         errors=bool(query.errors),
         answers_kept=bool(query.errors and query.answers),
         outcome=outcome is not None,

@@ -220,3 +220,13 @@ def test_without_the_reports_app_a_result_shows_no_form(client, content, monkeyp
     response = client.get(WIZARD, {"generation": "j11", "answers": RESULT}, HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert 'id="report"' not in html and 'class="card share"' in html
+
+
+@pytest.mark.parametrize("headers", [{}, {"HTTP_HX_REQUEST": "true"}], ids=["page", "fragment"])
+def test_a_page_or_fragment_shaped_like_one_seen_before_renders_no_step_template(
+    client, content, headers
+):
+    client.get(WIZARD, {"generation": "j11", "answers": "fuse-intact:n"}, **headers)
+    second = client.get(WIZARD, {"generation": "j11", "answers": "fuse-intact:y"}, **headers)
+    assert second.status_code == 200
+    assert "step" not in [t.name for t in second.templates]  # one shape, kept once
