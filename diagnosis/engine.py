@@ -49,7 +49,7 @@ population's: (ANSWER_RATE·ANSWER_WEIGHT + answered) / (ANSWER_WEIGHT + asked).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -715,19 +715,23 @@ def _check_steps(kb: KnowledgeBase, checks: Mapping[str, Check]) -> _Steps:
     return tuple((tuple(faults), cost) for faults, cost in by_key.values())
 
 
-def _plan_order(post: list[float], steps: _Steps) -> list[int]:
+def _step_shares(post: list[float], steps: _Steps) -> list[float]:
+    """Each step's probability: the sum over the faults it settles. Computed once per posterior
+    for the plan's order and both costs of ``_plan_value``, which read it three times."""
+    return [math.fsum(post[i] for i in faults) for faults, _ in steps]
+
+
+def _plan_order(shares: list[float], steps: _Steps) -> list[int]:
     """The plan's order of the steps: decreasing probability / cost (diagnosis/plan.py)."""
-    p = [math.fsum(post[i] for i in faults) for faults, _ in steps]
-    return sorted(range(len(steps)), key=lambda s: (-p[s] / steps[s][1], -p[s], s))
+    return sorted(range(len(steps)), key=lambda s: (-shares[s] / steps[s][1], -shares[s], s))
 
 
-def _checks_cost(post: list[float], steps: _Steps, order: list[int]) -> float:
+def _checks_cost(shares: list[float], steps: _Steps, order: list[int]) -> float:
     """The checks' term of the expected cost to a fixed car: Σ_i C_i·(1 − Σ_{j<i} p_j)."""
     total, done = 0.0, 0.0
     for s in order:
-        faults, cost = steps[s]
-        total += cost * max(0.0, 1.0 - done)
-        done += math.fsum(post[i] for i in faults)
+        total += steps[s][1] * max(0.0, 1.0 - done)
+        done += shares[s]
     return total
 
 
@@ -741,9 +745,11 @@ def _plan_value(
         p_answer = math.fsum(joint)
         if p_answer <= 0.0:
             continue
-        after = [x / p_answer for x in joint]
-        best = _plan_order(after, steps)
-        value += p_answer * (_checks_cost(after, steps, present) - _checks_cost(after, steps, best))
+        shares = _step_shares([x / p_answer for x in joint], steps)
+        best = _plan_order(shares, steps)
+        value += p_answer * (
+            _checks_cost(shares, steps, present) - _checks_cost(shares, steps, best)
+        )
     return max(0.0, value)
 
 
@@ -766,7 +772,7 @@ def _worth_its_cost(
     """Whether some unanswered question is expected to save at least `value_per_cost` times its
     cost in the plan, once multiplied by the chance this owner answers it (`first` tried first:
     the question the information picks, most often the one that is)."""
-    present = _plan_order(post, steps)
+    present = _plan_order(_step_shares(post, steps), steps)
     chance = _answer_chance(answered)
     singles, groups = _unanswered(kb, answered)
     questions = [(kb.symptoms[j].key, kb.symptoms[j].cost) for j in singles]
@@ -787,7 +793,7 @@ def plan_values(
     answered = _answered(kb, answers)
     post = _posterior_vector(kb, answered)
     steps = _check_steps(kb, checks)
-    present = _plan_order(post, steps)
+    present = _plan_order(_step_shares(post, steps), steps)
     singles, groups = _unanswered(kb, answered)
     keys = [kb.symptoms[j].key for j in singles] + [kb.groups[g].key for g in groups]
     return {key: _plan_value(kb, post, key, steps, present) for key in keys}
@@ -862,6 +868,7 @@ def asking_order(
     answers: Mapping[str, Answer],
     *,
     min_gain_per_cost: float = DEFAULT_MIN_GAIN_PER_COST,
+    known: MutableMapping[tuple, str | None] | None = None,
 ) -> tuple[str, ...]:
     """The questions answered in `answers`, in the order the wizard asked them.
 
@@ -870,12 +877,22 @@ def asking_order(
     `next_question` picks, then its answers added, and again, as long as the question picked
     was answered. A state reached otherwise (a hand-written link, content edited since) ends
     the replay early: the questions it did not reach are not in the result.
+
+    `known`, if given, keeps the question picked for each set of answers replayed, for the
+    next replay in `kb` to reuse: the states of one walk replay the same first steps, and
+    every replay starts from no answer. The caller keeps it per `kb` and bounds it.
     """
     _check_min_gain(min_gain_per_cost)
     given: dict[str, Answer] = {}
     order: list[str] = []
     while len(given) < len(answers):
-        question = next_question(kb, given, min_gain_per_cost=min_gain_per_cost)
+        key = (min_gain_per_cost, frozenset(given.items()))
+        if known is not None and key in known:
+            question = known[key]
+        else:
+            question = next_question(kb, given, min_gain_per_cost=min_gain_per_cost)
+            if known is not None:
+                known[key] = question
         if question is None:
             break
         members = kb.group(question).members if kb.is_group(question) else (question,)

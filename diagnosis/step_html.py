@@ -18,6 +18,7 @@ The markup is the template's: ``wizard.html`` calls these through
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -27,7 +28,10 @@ from django.utils.translation import get_language, gettext, gettext_noop, ngette
 from kb import numbers
 from kb.markup import escape
 from kb.numbers import per_language
+from kb.templatetags.kb_tags import language_switch_html
 
+from . import result_form
+from .query import DiagnoseQuery
 from .service import ActionPlan, Outcome, derived, question_options
 
 # The interface's words of these parts: escaped as {% translate %} escapes them, and the
@@ -443,3 +447,106 @@ def state_path(outcome: Outcome, name: str) -> str:
         lambda: reverse(f"diagnosis:{name}", args=[compiled.model_slug, compiled.problem_slug]),
     )
     return path + outcome.url_with().removeprefix(compiled.diagnose_url)
+
+
+@dataclass(frozen=True)
+class StepShape:
+    """Which of ``wizard.html#step``'s branches a state takes: with the language, all its
+    markup depends on besides its slots (STEP_SLOTS)."""
+
+    fragment: bool  # an htmx swap: the language switch comes with it, out of band
+    errors: bool  # part of the query could not be used
+    answers_kept: bool  # …and some answers could
+    outcome: bool  # a generation is chosen: the question or the result, and the causes
+    asks: bool  # a question is left to ask
+    clear: bool  # no question left: the most likely cause is clear
+    done: bool  # a result: the plan, the fixes, the share card and the report form
+    unshown: bool  # more causes than the list shows
+    top_causes: bool
+    answered: bool
+
+
+# The parts of a step that depend on its state, each built here or by its own partial: the
+# markers ``wizard.html#step`` is rendered with (``{{ slots.<name> }}``).
+STEP_SLOTS = (
+    "language_switch",
+    "errors",
+    "question",
+    "answer_count",
+    "cause_items",
+    "unshown",
+    "plan",
+    "fix_sections",
+    "share",
+    "report_form",
+    "answered_items",
+    "generation_name",
+    "generation_years",
+    "generation_code",
+)
+
+
+def step_shape(query: DiagnoseQuery, outcome: Outcome | None, fragment: bool) -> StepShape:
+    asks = bool(outcome and outcome.next_question)
+    done = bool(outcome and outcome.done)
+    return StepShape(
+        fragment=bool(fragment),  # the view's may be request.htmx itself: no per-request key
+        errors=bool(query.errors),
+        answers_kept=bool(query.errors and query.answers),
+        outcome=outcome is not None,
+        asks=asks,
+        clear=bool(outcome and not asks and outcome.stop_reason == "clear"),
+        done=done,
+        unshown=bool(outcome and len(outcome.causes) > 5),
+        top_causes=bool(done and outcome.top_causes),
+        answered=bool(outcome and outcome.answered),
+    )
+
+
+def step(request, compiled, query: DiagnoseQuery, outcome: Outcome | None, fragment: bool):
+    """A state's step, ``wizard.html#step``: the partial is rendered once per shape
+    (StepShape) and language with markers for the state's parts, and joined with them per
+    state, as the page around it is (diagnosis/frame.py). Kept with the compiled problem
+    (``derived``): a content edit or the other language renders its own. At most 2^10 shapes
+    per problem and language; a walk through the wizard meets a dozen or two. The generation
+    is a slot, not part of the key: a new process renders each shape once, not once per
+    generation."""
+    shape = step_shape(query, outcome, fragment)
+    key = ("step", get_language(), shape)
+    split = derived(
+        compiled,
+        key,
+        lambda: pieces(
+            render_to_string(
+                "diagnosis/wizard.html#step",
+                {
+                    "compiled": compiled,
+                    "shape": shape,
+                    "slots": slots(*STEP_SLOTS),
+                },
+            )
+        ),
+    )
+    parts = {
+        "language_switch": lambda: language_switch_html(request, oob=True),
+        "errors": lambda: error_items(query),
+        "question": lambda: question_body(outcome),
+        "answer_count": lambda: escape(answer_count(len(outcome.answered))),
+        "cause_items": lambda: cause_items(outcome),
+        "unshown": lambda: escape(unshown_causes(len(outcome.causes) - 5)),
+        "plan": lambda: plan_section(outcome.plan),
+        "fix_sections": lambda: fix_sections(outcome),
+        "share": lambda: share_section(request, outcome),
+        "report_form": lambda: result_form.html(compiled, outcome),  # the reports app's
+        "answered_items": lambda: answered_items(outcome),
+        "generation_name": lambda: escape(outcome.generation.name),
+        "generation_years": lambda: escape(outcome.generation.years),
+        "generation_code": lambda: escape(outcome.generation.code),
+    }
+    return mark_safe(joined(split, {slot: parts[slot]() for _, slot in split if slot}))
+
+
+def error_items(query: DiagnoseQuery) -> str:
+    """The items of the alert's list: what could not be used, in words when the error has
+    them (``for_owner``), else its message."""
+    return "".join(f"<li>{escape(error.for_owner or error.message)}</li>" for error in query.errors)

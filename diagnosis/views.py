@@ -5,7 +5,6 @@ from functools import wraps
 
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -17,7 +16,7 @@ from kb.views import api_error
 from web.canonical import declare, request_query
 from web.locale import asked_language
 
-from . import api_json, content, frame, qr
+from . import api_json, content, frame, qr, step_html
 from .query import DiagnoseQuery, QueryError, parse, query_too_long, state_query
 from .service import diagnose, wizard_url
 from .signals import step_rendered
@@ -99,13 +98,9 @@ def wizard(request, model, problem):
     compiled, query, outcome = _step(request, model, problem)
     if moved := _moved(request, compiled, query):
         return moved
-    fragment = request.htmx and not request.htmx.history_restore_request
+    fragment = bool(request.htmx) and not request.htmx.history_restore_request
     not_ready = _not_ready(compiled)
-    step = render_to_string(
-        "diagnosis/wizard.html#step",
-        {"compiled": compiled, "query": query, "outcome": outcome},
-        request,
-    )
+    step = step_html.step(request, compiled, query, outcome, fragment)
     response = HttpResponse(
         step if fragment else frame.page(request, compiled, outcome, not_ready, step),
         status=400 if query.errors else 200,

@@ -12,9 +12,12 @@ class ReportsConfig(AppConfig):
         # page report disagreements without kb importing this app.
         # Learned priors reach the compiled content through the diagnosis' registry, so the
         # diagnosis (the lower layer) never imports this app.
-        from diagnosis import priors
+        # The wizard's result shows the form through the diagnosis' registry too.
+        from diagnosis import priors, result_form
 
         from . import signals, validation  # noqa: F401
+        from .form_html import result_form_html
         from .learning import learned_priors
 
         priors.register(learned_priors)
+        result_form.register(result_form_html)

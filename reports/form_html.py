@@ -17,7 +17,7 @@ from django.utils.translation import gettext, gettext_noop
 from kb.markup import escape
 from kb.numbers import per_language
 
-from .service import FormView
+from .service import FormView, form_view
 
 WORDS = {
     "heading": gettext_noop("Did this fix it?"),
@@ -136,3 +136,12 @@ def form_html(report: FormView, model_name: str) -> SafeString:
         "</form>\n</section>\n"
     )
     return mark_safe("".join(parts))
+
+
+def result_form_html(compiled, outcome) -> SafeString:
+    """The form on a wizard result, as ``{% report_form compiled outcome=outcome %}`` writes
+    it: nothing for a draft (diagnosis/result_form.py shows it)."""
+    if not compiled.is_public:
+        return mark_safe("")
+    # the line break that report.html#form writes after its comment
+    return mark_safe("\n" + form_html(form_view(compiled, outcome=outcome), compiled.model_name))

@@ -18,6 +18,7 @@ from django.core.cache import cache, caches
 from diagnosis import content as compiled_content
 from kb.content_version import KEY, bump_content_version, content_version, problem_scope
 from tests.needs import redis_url
+from tests.step_state import outcome_of
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,7 @@ def test_a_new_step_in_another_worker_is_rendered_from_the_shared_compiled_conte
         response = client.get(WIZARD, {"generation": "j10", "answers": "handle-no-resistance:y"})
     assert response.status_code == 200
     assert "diagnosis/wizard.html" in [t.name for t in response.templates]  # rendered, not stored
-    outcome = response.context["outcome"]
+    outcome = outcome_of(response)
     assert outcome.generation.code == "j10"
     assert outcome.answers == {"handle-no-resistance": "y"}
     assert outcome.causes[0].fault.slug == "release-cable-broken"

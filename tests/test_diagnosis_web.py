@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from diagnosis import content as compiled_content
 from kb.models import Fault, Likelihood
 from kb.numbers import duration_range, money_range
+from tests.step_state import outcome_of
 
 pytestmark = pytest.mark.django_db
 
@@ -195,8 +196,8 @@ def test_every_step_offers_the_emergency_procedure(client, content):
         response = client.get(WIZARD, {"generation": "j11", "answers": answers}, follow=True)
         page = response.content.decode()
         assert "Get my things out now" in page
-        assert response.context["outcome"] is not None
-        nxt = response.context["outcome"].next_question
+        assert outcome_of(response) is not None
+        nxt = outcome_of(response).next_question
         if nxt is None:
             break
         answers = ",".join(filter(None, [answers, f"{nxt.slug}:n"]))
@@ -316,7 +317,7 @@ def test_wizard_shows_the_error_and_keeps_the_valid_answers(client, content):
     alert = page.split('role="alert"')[1].split("</div>")[0]
     assert "This link answers a question we do not ask (any more)" in alert
     assert "bogus" not in alert  # an owner reads words, never a link's tokens
-    assert response.context["outcome"].answers == {"no-sound-on-press": "y"}
+    assert outcome_of(response).answers == {"no-sound-on-press": "y"}
     assert 'id="question-heading"' in page  # the user can go on
 
 
@@ -347,7 +348,7 @@ def test_result_shows_procedures_with_steps_tools_cost_and_time(client, content)
     for name, (generation, facts) in FINISHED.items():
         response = client.get(WIZARD, {"generation": generation, "answers": facts}, follow=True)
         assert response.status_code == 200, name
-        outcome = response.context["outcome"]
+        outcome = outcome_of(response)
         page = response.content.decode()
         assert outcome.done, (name, outcome.next_question)
         assert "Result: the likely causes" in page
@@ -439,7 +440,7 @@ def test_query_count_stays_constant_on_a_knowledge_base_100_times_larger(
     with django_assert_max_num_queries(3):
         response = client.get(WIZARD, {"generation": "j11", "answers": "no-sound-on-press:y"})
     assert response.status_code == 200
-    assert len(response.context["outcome"].causes) == 1111
+    assert len(outcome_of(response).causes) == 1111
 
 
 def test_an_edit_changes_the_next_diagnosis_at_once(

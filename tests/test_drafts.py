@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from kb.models import Fault, Problem
+from tests.step_state import outcome_of
 from tests.test_seo import sitemap_text
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +66,7 @@ def test_staff_see_a_draft_with_a_banner_and_the_wizard_works(staff_client, draf
         assert 'class="draft-banner"' in body, url
         assert '<meta name="robots" content="noindex">' in body
         assert "private" in response["Cache-Control"] and "public" not in response["Cache-Control"]
-    outcome = staff_client.get(WIZARD + "?generation=j11").context["outcome"]
+    outcome = outcome_of(staff_client.get(WIZARD + "?generation=j11"))
     assert outcome.causes and outcome.next_question  # the engine ran on the draft's content
 
 

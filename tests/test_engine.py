@@ -125,6 +125,25 @@ def test_the_order_asked_is_replayed_from_the_answers_whatever_their_order():
     assert asking_order(kb, shuffled, min_gain_per_cost=0.0) == tuple(asked)
 
 
+def test_a_replay_reuses_the_questions_picked_for_the_answers_it_replayed_before(monkeypatch):
+    kb = trunk_kb()
+    answers: dict[str, str] = {}
+    for _ in range(3):
+        answers[next_question(kb, answers, min_gain_per_cost=0.0)] = "n"
+    known: dict = {}
+    order = asking_order(kb, answers, min_gain_per_cost=0.0, known=known)
+    assert order == asking_order(kb, answers, min_gain_per_cost=0.0)  # the same replay
+    assert len(known) == 3  # no answer, one, two: the states replayed
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("picked again")
+
+    monkeypatch.setattr("diagnosis.engine.next_question", not_again)
+    assert asking_order(kb, answers, min_gain_per_cost=0.0, known=known) == order
+    earlier = {question: answers[question] for question in order[:2]}
+    assert asking_order(kb, earlier, min_gain_per_cost=0.0, known=known) == order[:2]
+
+
 def test_the_replay_stops_where_the_answers_leave_the_wizards_path():
     kb = trunk_kb()
     first = next_question(kb, {})

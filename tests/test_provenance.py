@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from kb.models import FaqEntry, Fault, Problem, Procedure, SafetyWarning, Source, Step
+from tests.step_state import outcome_of
 
 pytestmark = pytest.mark.django_db
 
@@ -514,7 +515,7 @@ def test_wizard_result_cards_label_estimates_only(client, content):
     response = client.get(
         "/nissan-qashqai/trunk-wont-open/diagnose/", {"generation": "j11", "answers": answers}
     )
-    assert response.context["outcome"].done
+    assert outcome_of(response).done
     html = response.content.decode()
     cards = re.findall(r'<details class="procedure".*?</details>', html, re.S)
     lock = next(card for card in cards if "Replace the electromagnetic trunk lock" in card)

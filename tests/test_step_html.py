@@ -5,8 +5,11 @@ and each language has its own words, links and labels, whichever language asked 
 import re
 
 import pytest
+from django.template import Context, Template
 
+from diagnosis import result_form
 from kb.models import Fault, Problem, Procedure, Symptom
+from tests.step_state import outcome_of
 
 pytestmark = pytest.mark.django_db
 
@@ -77,8 +80,8 @@ def test_an_edited_procedure_shows_on_the_next_result(
         )
     )
     first = client.get(WIZARD, {"generation": "j12", "answers": every_no}, HTTP_HX_REQUEST="true")
-    assert first.context["outcome"].done
-    card = first.context["outcome"].top_causes[0].procedures[0]
+    assert outcome_of(first).done
+    card = outcome_of(first).top_causes[0].procedures[0]
     assert f"{card.title}</summary>" in first.content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -87,7 +90,7 @@ def test_an_edited_procedure_shows_on_the_next_result(
         procedure.save()
 
     again = client.get(WIZARD, {"generation": "j11", "answers": every_no}, HTTP_HX_REQUEST="true")
-    assert again.context["outcome"].top_causes[0].procedures[0].slug == card.slug
+    assert outcome_of(again).top_causes[0].procedures[0].slug == card.slug
     assert "Check the fuse (edited)</summary>" in again.content.decode()
 
 
@@ -148,3 +151,82 @@ def test_a_result_numbers_its_fix_sections_and_gives_each_its_share(client, cont
         r'href="[^"]*/faults/([^/]*)/"[^>]*>[^<]*</a> <strong class="percent">([^<]*)<', html
     )
     assert [(slug, share) for slug, _, share in headings] == listed[:2]
+
+
+def test_a_step_shaped_like_one_seen_before_is_joined_from_its_own_parts(client, content):
+    first = client.get(
+        WIZARD, {"generation": "j11", "answers": "fuse-intact:n"}, HTTP_HX_REQUEST="true"
+    )
+    assert "step" in [t.name for t in first.templates]  # a shape not seen yet: rendered
+
+    # the same branches of wizard.html#step: a question, the causes so far, one answer
+    second = client.get(
+        WIZARD, {"generation": "j11", "answers": "fuse-intact:y"}, HTTP_HX_REQUEST="true"
+    )
+    assert second.status_code == 200 and not second.templates  # no template rendered
+    html = second.content.decode()
+    assert html.count('<strong class="chip chip-current" aria-current="true">') == 1
+    current = re.search(r'aria-current="true">([^<]*)<', html).group(1)
+    assert current == "Yes" != re.search(r'aria-current="true">([^<]*)<', first.content.decode())[1]
+    assert 'data-hx-swap-oob="true"' in html  # the language switch, out of band
+    assert f"{WIZARD}?generation=j11&amp;answers=fuse-intact:y" in html  # its own switch links
+
+
+def test_a_page_and_a_fragment_of_one_state_share_the_step_but_not_the_switch(client, content):
+    query = {"generation": "j11", "answers": "fuse-intact:n"}
+    fragment = client.get(WIZARD, query, HTTP_HX_REQUEST="true").content.decode()
+    whole = client.get(WIZARD, query).content.decode()
+    step_of_page = whole.split('aria-live="polite">\n', 1)[1].rsplit("\n</div>", 1)[0]
+
+    switch = re.search(r'<nav class="lang-switch"[^>]*data-hx-swap-oob="true">.*?</nav>', fragment)
+    assert switch and fragment.replace(switch.group(0), "", 1) in step_of_page + "\n"
+    assert 'data-hx-swap-oob="true"' not in whole
+
+
+def test_the_errors_of_a_query_are_listed_escaped_in_the_step(client, content):
+    response = client.get(
+        WIZARD,
+        {"generation": "j11", "answers": "fuse-intact:n,<b>x</b>:y"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    alert = html.split('role="alert"')[1].split("</div>")[0]
+    assert "<li>" in alert and "<b>" not in alert
+    assert "Your other answers are kept." in alert
+    assert '<strong class="chip chip-current"' in html  # the answer it could use
+
+
+RESULT = (  # every answer "no" in j12: a result, which ends with the report form
+    "handle-no-resistance:n,key-button-dead-lid-button-works:y,lid-press-releases:n,"
+    "motor-clicks-lid-stays:n,no-sound-on-press:u"
+)
+
+
+def test_a_result_shows_the_report_form_the_reports_tag_writes(client, content):
+    response = client.get(WIZARD, {"generation": "j11", "answers": RESULT}, HTTP_HX_REQUEST="true")
+    outcome = outcome_of(response)
+    assert outcome.done
+    tag = Template("{% load reports %}{% report_form compiled outcome=outcome %}").render(
+        Context({"compiled": outcome.compiled, "outcome": outcome})
+    )
+    token = re.compile(r'name="report_token" value="[^"]*"')
+    assert '<section class="card report" id="report"' in tag
+    assert token.sub("", tag) in token.sub("", response.content.decode())
+
+
+def test_without_the_reports_app_a_result_shows_no_form(client, content, monkeypatch):
+    monkeypatch.setattr(result_form, "_form", [])
+    response = client.get(WIZARD, {"generation": "j11", "answers": RESULT}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert 'id="report"' not in html and 'class="card share"' in html
+
+
+@pytest.mark.parametrize("headers", [{}, {"HTTP_HX_REQUEST": "true"}], ids=["page", "fragment"])
+def test_a_page_or_fragment_shaped_like_one_seen_before_renders_no_step_template(
+    client, content, headers
+):
+    client.get(WIZARD, {"generation": "j11", "answers": "fuse-intact:n"}, **headers)
+    second = client.get(WIZARD, {"generation": "j11", "answers": "fuse-intact:y"}, **headers)
+    assert second.status_code == 200
+    assert "step" not in [t.name for t in second.templates]  # one shape, kept once

@@ -12,9 +12,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from config.settings import cache_settings
+from diagnosis import engine
 from tests.needs import redis_url
+from tests.step_state import outcome_of
 from tests.usage_helpers import DIAGNOSE, compiled, walk
-from usage import counters
+from usage import counters, events
 from usage.models import DailyCount, FlushedBatch
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +41,7 @@ def first_question():
 def test_choosing_a_generation_counts_a_start_and_the_first_question_shown(client, content):
     response = client.get(FIRST)
     assert response.status_code == 200
-    question = response.context["outcome"].next_question.slug
+    question = outcome_of(response).next_question.slug
     assert counted() == {
         ("start", PROBLEM, "j11", "", "", ""): 1,
         ("shown", PROBLEM, "j11", question, "", ""): 1,
@@ -50,9 +52,9 @@ def test_an_answer_counts_the_question_answered_with_its_kind_and_the_next_one_s
     client, content
 ):
     urls, _ = walk()
-    first = client.get(urls[0]).context["outcome"].next_question.slug
+    first = outcome_of(client.get(urls[0])).next_question.slug
     response = client.get(urls[1])  # the first question answered "no" / "none of these"
-    second = response.context["outcome"].next_question.slug
+    second = outcome_of(response).next_question.slug
     assert counted() == {
         ("start", PROBLEM, "j11", "", "", ""): 1,
         ("shown", PROBLEM, "j11", first, "", ""): 1,
@@ -75,7 +77,7 @@ def test_a_group_option_counts_as_yes_and_dont_know_as_dont_know(client, content
 def test_a_result_counts_with_its_top_cause_and_shows_no_question(client, content):
     urls, outcome = walk()
     response = client.get(urls[-1])
-    assert response.context["outcome"].next_question is None
+    assert outcome_of(response).next_question is None
     events = counted()
     assert events[("result", PROBLEM, "j11", "", "", outcome.causes[0].fault.slug)] == 1
     assert not [e for e in events if e[0] == "shown"]
@@ -377,3 +379,17 @@ def test_a_whole_diagnosis_counts_each_question_answered_once_where_it_was_shown
     answered = {e[3]: n for e, n in events.items() if e[0] == "answer"}
     assert len(answered) == len(urls) - 1 >= 3
     assert set(answered) == shown and set(answered.values()) == {1}
+
+
+def test_the_questions_kept_for_replays_are_bounded_and_give_the_same_answer(content, monkeypatch):
+    problem = compiled()
+    generation = problem.generations_by_code["j11"]
+    _, outcome = walk()
+    answers = outcome.answers
+    first = events.last_answer(problem, generation, answers)
+    kept = events._replayed(problem, generation)
+    assert len(kept) == len(engine.asking_order(problem.knowledge_bases["j11"], answers)) >= 3
+
+    monkeypatch.setattr(events, "REPLAYED_LIMIT", 2)
+    assert events.last_answer(problem, generation, answers) == first  # replayed afresh
+    assert events._replayed(problem, generation) is kept and len(kept) < 2 + len(answers)

@@ -20,9 +20,13 @@ answered again. docs/usage.md says more.
 from __future__ import annotations
 
 from diagnosis import engine
+from diagnosis.service import derived
 
 KINDS = ("start", "answer", "shown", "result")
 SEPARATOR = "|"  # never in a slug
+# The replays' questions kept per compiled problem and generation (``_replayed``): emptied at
+# this many sets of answers, so a crawl of made-up states cannot grow it without end.
+REPLAYED_LIMIT = 4096
 
 
 def event(kind: str, problem: str, generation: str, question="", answer="", fault="") -> tuple:
@@ -75,7 +79,7 @@ def last_answer(compiled, generation, answers: dict[str, str]) -> tuple[str, str
     reached that way (a hand-written link) counts its last token's question, as before.
     """
     kb = compiled.knowledge_bases[generation.code]
-    order = engine.asking_order(kb, answers)
+    order = engine.asking_order(kb, answers, known=_replayed(compiled, generation))
     asked = {m for q in order for m in (kb.group(q).members if kb.is_group(q) else (q,))}
     if order and asked == set(answers):
         question = order[-1]
@@ -91,3 +95,14 @@ def last_answer(compiled, generation, answers: dict[str, str]) -> tuple[str, str
     if values and all(value == "u" for value in values):
         return group_slug, "u"
     return group_slug, "n"
+
+
+def _replayed(compiled, generation) -> dict:
+    """The question picked for each set of answers replayed in this generation's knowledge
+    base (engine.asking_order's ``known``): every step replays from no answer, and a step
+    reached by a tap replays the steps before it, so most of a replay was done for an earlier
+    step. Kept with the compiled problem (``derived``): a content edit starts afresh."""
+    known = derived(compiled, ("replayed questions", generation.code), dict)
+    if len(known) >= REPLAYED_LIMIT:
+        known.clear()
+    return known
