@@ -177,15 +177,21 @@ def redis_stall(monkeypatch):
     from redis.exceptions import TimeoutError as RedisTimeout
 
     stall = {"on": False}
-    execute = redis.Redis.execute_command
 
-    def maybe_stalled(self, *args, **options):
-        if stall["on"]:
-            time.sleep(0.05)  # REDIS_TIMEOUT, shortened
-            raise RedisTimeout("Timeout reading from socket")
-        return execute(self, *args, **options)
+    def stalling(run):
+        def maybe_stalled(self, *args, **options):
+            if stall["on"]:
+                time.sleep(0.05)  # REDIS_TIMEOUT, shortened
+                raise RedisTimeout("Timeout reading from socket")
+            return run(self, *args, **options)
 
-    monkeypatch.setattr(redis.Redis, "execute_command", maybe_stalled)
+        return maybe_stalled
+
+    # A pipeline (set_many, the content version's writes) sends its commands without
+    # execute_command: without its own stall, those writes reached Redis, and a test saw a
+    # stall only when an earlier test had left the outage open.
+    monkeypatch.setattr(redis.Redis, "execute_command", stalling(redis.Redis.execute_command))
+    monkeypatch.setattr(redis.client.Pipeline, "execute", stalling(redis.client.Pipeline.execute))
     return stall
 
 
