@@ -98,7 +98,7 @@ def wizard(request, model, problem):
     compiled, query, outcome = _step(request, model, problem)
     if moved := _moved(request, compiled, query):
         return moved
-    fragment = bool(request.htmx) and not request.htmx.history_restore_request
+    fragment = request.htmx and not request.htmx.history_restore_request
     not_ready = _not_ready(compiled)
     step = step_html.step(request, compiled, query, outcome, fragment)
     response = HttpResponse(
