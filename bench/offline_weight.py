@@ -70,7 +70,10 @@ def main() -> int:
                 from_page = []  # what the page asked for; the rest is the worker's
                 page.on("request", lambda request, seen=from_page: seen.append(request.url))
                 page.goto(url, wait_until="load")
-                page.wait_for_function(AHEAD_KEPT, timeout=30_000)
+                # Polled: wait_for_function takes an async predicate's promise for true.
+                deadline = time.monotonic() + 30
+                while not page.evaluate(AHEAD_KEPT) and time.monotonic() < deadline:
+                    time.sleep(0.1)
                 time.sleep(2)
                 wanted = [u.split("//", 1)[1].split("/", 1)[1] for u in from_page]
                 wanted = ["/" + u for u in wanted]

@@ -7,6 +7,7 @@ import time
 import pytest
 
 from tests.browser.test_offline import PHONE, WIZARD, forget_http_cache
+from tests.browser.waiting import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -30,15 +31,6 @@ NEXT_TWO_KEPT = """async () => {
   }
   return true;
 }"""
-
-
-def wait_until(page, script: str, timeout: float = 20.0) -> None:
-    """Poll `script` (an async function) in the page until it resolves to true; a bounded
-    wait, not a timing assertion."""
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(script):
-        assert time.monotonic() < deadline, "the worker did not keep the steps ahead in time"
-        time.sleep(0.1)
 
 
 def heading(page) -> str:
@@ -95,7 +87,7 @@ def test_a_kept_step_is_answered_without_waiting_for_the_server(browser, site_wi
         route.continue_()
 
     context.route("**/diagnose/**", hold_ordinary_taps)
-    wait_until(page, NEXT_TWO_KEPT)
+    wait_until(page, NEXT_TWO_KEPT, what="the next two questions' steps kept")
     first = heading(page)
     href = page.locator("ul.answers a.button-answer").nth(-2).get_attribute("href")
     second = tap(page, -2)  # "No"
@@ -113,7 +105,7 @@ def test_the_third_and_fourth_answers_work_after_the_signal_is_cut(browser, site
     context, page, errors = controlled(browser, site_with_worker)
     tap(page, -2)
     second = tap(page, -2)  # two answers online
-    wait_until(page, NEXT_TWO_KEPT)
+    wait_until(page, NEXT_TWO_KEPT, what="the next two questions' steps kept")
 
     forget_http_cache(page)  # what is kept must come from the service worker's cache
     context.set_offline(True)

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.waiting import wait_until
+
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
@@ -83,7 +85,7 @@ def test_wizard_goes_on_offline_after_two_answers(browser, site_with_worker):
     answer(page, "No")
     answer(page, "No")
     question_two = page.locator("#question-heading").inner_text()
-    page.wait_for_function(ANSWERS_KEPT, timeout=15_000)
+    wait_until(page, ANSWERS_KEPT, what="the answers' pages kept")
 
     forget_http_cache(page)  # what is kept must come from the service worker's cache
     context.set_offline(True)
@@ -126,8 +128,8 @@ def test_a_russian_page_offline_gets_the_russian_offline_page(browser, site_with
     page.locator("a.button-choice[href$='generation=j11']").click()
     page.wait_for_url("**generation=j11**")
     answer(page, "No")
-    page.wait_for_function(ANSWERS_KEPT, timeout=15_000)
-    page.wait_for_function(STEP_KEPT, timeout=15_000)  # the step's whole page is kept too
+    wait_until(page, ANSWERS_KEPT, what="the answers' pages kept")
+    wait_until(page, STEP_KEPT, what="the step's page kept")  # the step's whole page is kept too
 
     forget_http_cache(page)
     context.set_offline(True)
