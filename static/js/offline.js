@@ -32,12 +32,8 @@
     document.addEventListener("pointerdown", prefetchTouched, { passive: true });
   } else {
     window.addEventListener("load", prefetchNextSteps);
-    // After a swap, once idle: the step is painted before the fetches ahead.
-    document.addEventListener("htmx:afterSettle", function (event) {
-      if (event.target.id !== "step") return;
-      if (window.requestIdleCallback) requestIdleCallback(prefetchNextSteps, { timeout: 1000 });
-      else setTimeout(prefetchNextSteps, 200);
-    });
+    // A new step on screen (wizard.js says so once it is painted): the steps after it.
+    document.addEventListener("step:shown", prefetchNextSteps);
   }
 
   var list = document.getElementById("kept-pages");

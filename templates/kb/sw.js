@@ -191,15 +191,16 @@ function answerLinks(html) {
 
 // Fresh as HTTP would keep it: a public response younger than its max-age. Staff (private,
 // no-cache) and drafts are never answered from the phone while online.
-function fresh(response) {
-  var control = response.headers.get("Cache-Control") || "";
+function freshUntil(headers) {  // ms since the epoch; 0: never fresh
+  var control = headers.get("Cache-Control") || "";
   var age = /max-age=(\d+)/.exec(control);
   if (!age || control.indexOf("public") === -1 || /no-cache|no-store|private/.test(control)) {
-    return false;
+    return 0;
   }
-  var keptAt = Number(response.headers.get("X-Kept-At")) || 0;
-  return Date.now() - keptAt < Number(age[1]) * 1000;
+  return (Number(headers.get("X-Kept-At")) || 0) + Number(age[1]) * 1000;
 }
+
+function fresh(response) { return Date.now() < freshUntil(response.headers); }
 
 // The fragments this worker fetched, also in memory while it runs: a tap is answered without
 // reading the cache from disk (the cache holds them for a restarted worker, and offline).
@@ -282,11 +283,17 @@ var TAP_HEADERS = { "HX-Request": "true", "HX-Boosted": "true", "HX-Target": "st
 // (offline may come within that second).
 var TELL_AFTER_MS = 1000;
 
-function tell(event) {
-  if (event.request.headers.get("Save-Data") === "on") return Promise.resolve();
+function tell(url, saveData) {
+  if (saveData) return Promise.resolve();
   return new Promise(function (resolve) { setTimeout(resolve, TELL_AFTER_MS); }).then(function () {
-    return fetch(event.request.url, { credentials: "same-origin", headers: TAP_HEADERS });
+    return fetch(url, { credentials: "same-origin", headers: TAP_HEADERS });
   }).catch(function () {});
+}
+
+// A tap answered here: told to the server later, and its whole page kept (offline reloads).
+function told(event) {
+  var url = event.request.url;
+  return Promise.all([keepWholePage(url), tell(url, event.request.headers.get("Save-Data") === "on")]);
 }
 
 // A tap (an htmx request for a step): the kept fragment when fresh; the fragment a touch
@@ -295,14 +302,14 @@ function answerTap(event) {
   var url = event.request.url;
   return keptStep(url, true).then(function (kept) {
     if (kept) {
-      event.waitUntil(Promise.all([keepWholePage(url), tell(event)]));
+      event.waitUntil(told(event));
       return kept;
     }
     var joined = early[url];
     if (!joined) return networkFirst(event);
     return joined.then(function () { return keptStep(url, false); }).then(function (found) {
       if (!found) return networkFirst(event);
-      event.waitUntil(Promise.all([keepWholePage(url), tell(event)]));
+      event.waitUntil(told(event));
       return found;
     });
   });
@@ -321,11 +328,26 @@ function trimAll() {
   ]);
 }
 
+// The next question's steps, handed to the page that asked (wizard.js): it keeps them parsed
+// while the owner reads, and a tap on one is swapped in there and then, without a request to
+// this worker (which the browser may have stopped meanwhile). Fresh ones only, with the time
+// they stop being fresh, from this worker's memory (the cache answers the others' taps).
+function handOver(client, urls) {
+  var steps = [];
+  urls.forEach(function (url) {
+    var kept = memory.get(url);
+    var until = kept ? freshUntil(new Headers(kept.headers)) : 0;
+    if (until > Date.now()) steps.push({ url: url, html: kept.html, freshUntil: until });
+  });
+  if (client && steps.length) client.postMessage({ type: "steps", steps: steps });
+}
+
 // The next question's steps first (what the next tap needs), then their pages (offline
 // reloads, the offline page's list), then the fragments of the question after.
-function prefetch(urls, depth) {
+function prefetch(urls, depth, client) {
   urls = sameOrigin(urls);
   return Promise.all(urls.map(stepHtml)).then(function (pages) {
+    handOver(client, urls);
     var next = [];
     if (depth > 1) {
       pages.forEach(function (html) { next = next.concat(answerLinks(html || "")); });
@@ -353,6 +375,12 @@ self.addEventListener("message", function (event) {
   var data = event.data || {};
   if (data.type === "prefetch" && Array.isArray(data.urls)) {
     var urls = data.urls.slice(0, 10);
-    event.waitUntil(data.touch ? prefetchOnTouch(urls) : prefetch(urls, Math.min(data.depth || 1, 2)));
+    event.waitUntil(data.touch ? prefetchOnTouch(urls)
+      : prefetch(urls, Math.min(data.depth || 1, 2), event.source));
+  } else if (data.type === "shown" && typeof data.url === "string") {
+    // A tap the page answered from a step handed over: told to the server as a tap answered
+    // here is, and its whole page kept.
+    var url = sameOrigin([data.url])[0];
+    if (url) event.waitUntil(Promise.all([keepWholePage(url), tell(url, !!data.saveData)]));
   }
 });

@@ -101,6 +101,47 @@ def test_a_kept_step_is_answered_without_waiting_for_the_server(browser, site_wi
     context.close()
 
 
+# Counts, in the page, the steps the worker handed over and the requests htmx made.
+WATCH_HANDOVERS = """
+window.__handedOver = [];
+window.__htmxRequests = 0;
+navigator.serviceWorker.addEventListener('message', (e) => {
+  if (e.data && e.data.type === 'steps') window.__handedOver.push(...e.data.steps.map(s => s.url));
+});
+document.addEventListener('htmx:beforeRequest', () => { window.__htmxRequests += 1; });
+"""
+
+
+def test_a_step_handed_to_the_page_is_swapped_in_without_any_request(browser, site_with_worker):
+    """The worker hands the next question's steps to the page; a tap on one shows it with no
+    request at all (not even to the worker), pushes its URL, points the language switch at it,
+    and is told to the server afterwards. The step after it is handed over in turn."""
+    context, page, errors = controlled(browser, site_with_worker)
+    page.evaluate(WATCH_HANDOVERS)
+    told = recorded(context, "x-shown-from", "phone")
+    link = page.locator("ul.answers a.button-answer").nth(-2)
+    href = link.evaluate("a => a.href")
+    page.wait_for_function("href => window.__handedOver.includes(href)", arg=href)
+
+    first = heading(page)
+    second = tap(page, -2)
+    assert second != first
+    page.wait_for_url(href)  # pushed once the step is on screen
+    assert page.evaluate("window.__htmxRequests") == 0
+    switch = page.locator("#lang-switch a").get_attribute("href")
+    assert switch == "/ru" + href.split(site_with_worker, 1)[1]
+    deadline = time.monotonic() + 20
+    while href not in told:
+        assert time.monotonic() < deadline, "the tap was never told to the server"
+        page.wait_for_timeout(100)
+
+    # The new step's links work as the first step's: handed over too, or through htmx.
+    third = tap(page, 0)
+    assert third != second
+    assert errors == []
+    context.close()
+
+
 def test_the_third_and_fourth_answers_work_after_the_signal_is_cut(browser, site_with_worker):
     context, page, errors = controlled(browser, site_with_worker)
     tap(page, -2)
