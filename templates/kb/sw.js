@@ -328,7 +328,7 @@ function trimAll() {
   ]);
 }
 
-// The next question's steps, handed to the page that asked (wizard.js): it keeps them parsed
+// The next question's steps, handed to the page that asked (instant.js): it keeps them parsed
 // while the owner reads, and a tap on one is swapped in there and then, without a request to
 // this worker (which the browser may have stopped meanwhile). Fresh ones only, with the time
 // they stop being fresh, from this worker's memory (the cache answers the others' taps).
@@ -377,6 +377,9 @@ self.addEventListener("message", function (event) {
     var urls = data.urls.slice(0, 10);
     event.waitUntil(data.touch ? prefetchOnTouch(urls)
       : prefetch(urls, Math.min(data.depth || 1, 2), event.source));
+  } else if (data.type === "handover" && Array.isArray(data.urls)) {
+    // instant.js, just loaded: what this worker keeps of the steps on screen's next steps.
+    handOver(event.source, sameOrigin(data.urls.slice(0, 10)));
   } else if (data.type === "shown" && typeof data.url === "string") {
     // A tap the page answered from a step handed over: told to the server as a tap answered
     // here is, and its whole page kept.
