@@ -142,6 +142,42 @@ def test_a_step_handed_to_the_page_is_swapped_in_without_any_request(browser, si
     context.close()
 
 
+def test_a_kept_result_lays_out_its_lower_cards_when_they_are_needed(browser, site_with_worker):
+    """A result swapped in by the page: the cards below its first screen are laid out only near
+    the viewport (the tap shows its top sooner), are there when scrolled to, and print whole."""
+    context, page, errors = controlled(browser, site_with_worker)
+    page.evaluate(WATCH_HANDOVERS)
+    # J11's first question; its answers' steps handed over, then the answers after those.
+    page.wait_for_function("() => window.__handedOver.length > 0")
+    while not page.locator("#step .card.fix").count():
+        link = page.locator("ul.answers a.button-answer").first
+        href = link.evaluate("a => a.href")
+        page.wait_for_function("href => window.__handedOver.includes(href)", arg=href)
+        link.click()
+        page.wait_for_url(href)
+    assert page.evaluate("window.__htmxRequests") == 0  # every step shown by the page
+    lower = "[...document.querySelectorAll('#step > .card')].map(c => c.style.contentVisibility)"
+    skipped = page.evaluate(lower)
+    assert "auto" in skipped and skipped[0] == ""  # the question card (its heading) at once
+
+    # Laid out whole: every radio button and button inside the card's own box (while skipped,
+    # the card keeps its placeholder height and its fields have none).
+    laid_out = """() => { const card = document.querySelector('#step .card.report');
+      const box = card.getBoundingClientRect();
+      return [...card.querySelectorAll('[type=radio], button')].every(field => {
+        const own = field.getBoundingClientRect();
+        return own.height > 0 && own.bottom <= box.bottom + 1; }); }"""
+    assert not page.evaluate(laid_out)  # far below: not laid out yet
+    page.locator("#step .card.report").scroll_into_view_if_needed()
+    page.wait_for_function(laid_out)  # a plain (not async) check: wait_for_function waits
+    assert page.get_by_role("radio").first.is_visible()
+
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    assert set(page.evaluate(lower)) == {""}
+    assert errors == []
+    context.close()
+
+
 def test_the_third_and_fourth_answers_work_after_the_signal_is_cut(browser, site_with_worker):
     context, page, errors = controlled(browser, site_with_worker)
     tap(page, -2)
