@@ -5,7 +5,7 @@
 
 Production settings (DEBUG off, a temporary SQLite database with the shipped content, the
 Redis cache on REDIS_URL when one answers, else the memory cache, request log off), called
-as gunicorn calls the app (config/wsgi.py's: the front door around a `WSGIHandler`, with a WSGI
+as gunicorn calls the app (config/wsgi.py's: the front door around Django's handler, with a WSGI
 environ). Each request asks for a new
 random state, as bench/load.py's Lua script does, so every step is a page-cache miss. Prints
 the mean wall and CPU time per request of each kind, then the cProfile of the chosen kind,
@@ -199,10 +199,9 @@ def ablate(problems, n: int, rounds: int = 5) -> None:
     (or group) in turn: what each one costs on an anonymous GET. The best of `rounds`
     rounds, the stacks interleaved, so background load moves them alike."""
     from django.conf import settings
-    from django.core.handlers.wsgi import WSGIHandler
     from django.test import override_settings
 
-    from config.front_door import FrontDoor
+    from config.front_door import FrontDoor, Handler
 
     full = list(settings.MIDDLEWARE)
     grouped = {m for members in GROUPS.values() for m in members}
@@ -213,7 +212,7 @@ def ablate(problems, n: int, rounds: int = 5) -> None:
     apps = {}
     for label, left_out in variants.items():
         with override_settings(MIDDLEWARE=[m for m in full if m not in left_out]):
-            apps[label] = FrontDoor(WSGIHandler())
+            apps[label] = FrontDoor(Handler())
     best = {label: [float("inf")] * len(kinds) for label in variants}
     for round_ in range(rounds):
         for v, (label, app) in enumerate(apps.items()):
@@ -246,11 +245,9 @@ def main(argv=None) -> int:
     )
     args = parser.parse_args(argv)
     setup(args.redis)
-    from django.core.handlers.wsgi import WSGIHandler
+    from config.front_door import FrontDoor, Handler
 
-    from config.front_door import FrontDoor
-
-    app = FrontDoor(WSGIHandler())
+    app = FrontDoor(Handler())  # as config/wsgi.py serves it
     problems = states()
     if args.ablate:
         ablate(problems, args.n)

@@ -15,6 +15,8 @@ schema of diagnosis/openapi.json; tests/test_api_openapi.py checks every key aga
 
 from __future__ import annotations
 
+from json.encoder import c_make_encoder, encode_basestring_ascii
+
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import get_language
 
@@ -24,8 +26,35 @@ from .content import CompiledProblem, ProcedureCard
 from .query import canonical_answers
 from .service import ActionPlan, Outcome, PlanStep, RankedCause, Reason, derived, wizard_url
 
-# One value as JsonResponse encodes it.
-encode = DjangoJSONEncoder().encode
+_ENCODER = DjangoJSONEncoder()
+# JSONEncoder.encode builds its C encoder anew on every call, a few microseconds each, and an
+# answer encodes a dozen values: this one is built once. Without the check for circular
+# references (``markers`` None): the values are trees built here, and a table of them shared by
+# threads would see one thread's values as another's cycle. Everything else as the encoder's.
+_C_ENCODE = (
+    c_make_encoder(
+        None,
+        _ENCODER.default,
+        encode_basestring_ascii,
+        _ENCODER.indent,
+        _ENCODER.key_separator,
+        _ENCODER.item_separator,
+        _ENCODER.sort_keys,
+        _ENCODER.skipkeys,
+        _ENCODER.allow_nan,
+    )
+    if c_make_encoder is not None
+    else None
+)
+
+
+def encode(value) -> str:
+    """One value as JsonResponse encodes it (``DjangoJSONEncoder().encode``)."""
+    if isinstance(value, str):
+        return encode_basestring_ascii(value)
+    if _C_ENCODE is None:
+        return _ENCODER.encode(value)
+    return "".join(_C_ENCODE(value, 0))
 
 
 def members(value: dict) -> str:

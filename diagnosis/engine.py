@@ -581,9 +581,15 @@ class _Question:
     gain: float
 
 
-def _gains(kb: KnowledgeBase, post: list[float], answered: _Answered) -> list[_Question]:
-    """Every unanswered question with its expected gain in bits: yes/no first, then groups."""
+def _gains(
+    kb: KnowledgeBase, post: list[float], answered: _Answered, among: set[int] | None = None
+) -> list[_Question]:
+    """Every unanswered question with its expected gain in bits: yes/no first, then groups.
+    Given `among` (fault indexes), only the questions with an explicit pair for one of them."""
     singles, groups = _unanswered(kb, answered)
+    if among is not None:
+        singles = [j for j in singles if not among.isdisjoint(kb._pair_faults[j])]
+        groups = [g for g in groups if not among.isdisjoint(kb._group_faults[g])]
     questions = [
         _Question(kb.symptoms[j].key, kb.symptoms[j].cost, gain)
         for j, gain in _yes_no_gains(kb, post, singles)
@@ -677,7 +683,11 @@ def decisive_question(
     for i in top:
         restricted[i] = post[i] / mass
     best, best_gain = None, min_bits
-    for question in _gains(kb, restricted, answered):
+    # A question none of the leading causes has an explicit pair for is answered alike by all
+    # of them (another cause's likelihood), so its gain under π' is 0 exactly: with min_bits
+    # above 0 it can never be chosen, and its gain is not worked out.
+    among_top = set(top) if min_bits > 0 else None
+    for question in _gains(kb, restricted, answered, among_top):
         if question.gain > best_gain or (best is None and question.gain >= best_gain):
             best, best_gain = question.key, question.gain
     return None if best is None else (best, best_gain)
@@ -698,6 +708,30 @@ def _answer_likelihoods(kb: KnowledgeBase, key: str) -> list[list[float]]:
 
 
 _Steps = tuple[tuple[tuple[int, ...], float], ...]  # per check: the faults it settles, its cost
+
+
+@dataclass(frozen=True, slots=True)
+class PlanChecks:
+    """Each fault's check grouped into the plan's steps for one knowledge base's faults
+    (`plan_checks`): what `diagnose` derives from its `checks` on every call, built once by a
+    caller that diagnoses many states with the same checks (one per knowledge base)."""
+
+    faults: tuple[Fault, ...]  # the knowledge base's, whose indexes `steps` holds
+    steps: _Steps
+
+
+def plan_checks(kb: KnowledgeBase, checks: Mapping[str, Check]) -> PlanChecks:
+    """`checks` (by fault key) validated and grouped into the plan's steps for `kb`, to pass
+    to `diagnose` as its `checks` for any number of states."""
+    return PlanChecks(kb.faults, _check_steps(kb, checks))
+
+
+def _steps_of(kb: KnowledgeBase, checks: Mapping[str, Check] | PlanChecks) -> _Steps:
+    if not isinstance(checks, PlanChecks):
+        return _check_steps(kb, checks)
+    if checks.faults is not kb.faults and checks.faults != kb.faults:
+        raise ValueError("these plan checks were built for another knowledge base's faults")
+    return checks.steps
 
 
 def _check_steps(kb: KnowledgeBase, checks: Mapping[str, Check]) -> _Steps:
@@ -947,7 +981,7 @@ def diagnose(
     min_gain_per_cost: float = DEFAULT_MIN_GAIN_PER_COST,
     max_questions: int | None = DEFAULT_MAX_QUESTIONS,
     min_lift: float = CLEAR_LIFT,
-    checks: Mapping[str, Check] | None = None,
+    checks: Mapping[str, Check] | PlanChecks | None = None,
     value_per_cost: float = DEFAULT_VALUE_PER_COST,
 ) -> Diagnosis:
     """Rank every fault, explain each by the answers that moved it most, and pick the next question.
@@ -968,13 +1002,14 @@ def diagnose(
       no unanswered question is expected to save `value_per_cost` times its cost in the plan,
       times the chance this owner answers it (module docstring, "What a question is worth to
       the plan"). "Don't know" saves nothing, so an owner who does not know is asked less.
+      `checks` may also be `plan_checks(kb, checks)`, built once for many states.
 
     `contrasts` says what the answers to the next question would tell apart.
     """
     _check_clear_at(clear_at)
     _check_min_gain(min_gain_per_cost)
     _check_value_per_cost(value_per_cost)
-    steps = None if checks is None else _check_steps(kb, checks)
+    steps = None if checks is None else _steps_of(kb, checks)
     answered = _answered(kb, answers)
     post = _posterior_vector(kb, answered)
     order = sorted(range(len(kb.faults)), key=lambda i: (-post[i], i))

@@ -113,23 +113,34 @@ def _steps(
 
 
 def _order(posterior: Mapping[str, float], chosen: list, money_per_minute: float) -> Order:
+    # In floats, not Cost objects: each Cost sum or product made a frozen object, most of a
+    # plan's time (issue 23, item 3). The same operations in the same order as Cost's
+    # (ZERO + r·π + …, then × 1/p), so every figure is the same to the last bit.
     steps, done = [], 0.0
     minutes = money = 0.0
     for check, items, p, cost, _ in chosen:
         reached = max(0.0, 1.0 - done)
-        items = sorted(items, key=lambda r: -posterior[r.fault])
-        repair = ZERO
+        if len(items) > 1:
+            items = sorted(items, key=lambda r: -posterior[r.fault])
+        repair_minutes = repair_money = 0.0
         for remedy in items:
-            repair = repair + remedy.repair_cost.times(posterior[remedy.fault])
-        minutes += cost.minutes * reached + repair.minutes
-        money += cost.money * reached + repair.money
+            share = posterior[remedy.fault]
+            repair_minutes += remedy.repair_cost.minutes * share
+            repair_money += remedy.repair_cost.money * share
+        minutes += cost.minutes * reached + repair_minutes
+        money += cost.money * reached + repair_money
+        if p > 0:
+            scale = 1.0 / p
+            repair = Cost(repair_minutes * scale, repair_money * scale)
+        else:
+            repair = ZERO
         steps.append(
             Step(
                 check=check,
                 faults=tuple(r.fault for r in items),
                 probability=p,
                 check_cost=cost,
-                repair_cost=repair.times(1.0 / p) if p > 0 else ZERO,
+                repair_cost=repair,
                 reached=reached,
             )
         )

@@ -466,7 +466,7 @@ def diagnose(
     query built anew per state."""
     tools = getattr(answers, "tools", ())
     kb = compiled.knowledge_base(generation.code, tools)
-    verdict = engine.diagnose(kb, answers, checks=checks(compiled))
+    verdict = engine.diagnose(kb, answers, checks=plan_checks(compiled, kb))
     procedures = derived(compiled, "procedures in order", lambda: _procedures_in_order(compiled))
     causes = tuple(
         RankedCause(
@@ -729,6 +729,16 @@ def checks(compiled: CompiledProblem) -> dict[str, engine.Check]:
         }
 
     return derived(compiled, "checks", build)
+
+
+def plan_checks(compiled: CompiledProblem, kb: engine.KnowledgeBase) -> engine.PlanChecks:
+    """``checks`` grouped into the plan's steps for one of the problem's knowledge bases (a
+    generation's, or its copy for an owner's tools), once: the engine otherwise checks and
+    groups them on every step. By the knowledge base's id: the problem keeps each of them
+    (``CompiledProblem.knowledge_base``) as long as this store lives."""
+    return derived(
+        compiled, ("plan checks", id(kb)), lambda: engine.plan_checks(kb, checks(compiled))
+    )
 
 
 # What the service derives from the content alone (each fault's remedy and procedures in

@@ -2,10 +2,12 @@
 answer, and the step behind it leaves out the wizard's option links it does not show."""
 
 import json
+from decimal import Decimal
 
 import pytest
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 from scenario_cases import MODEL, PROBLEM
 
 from diagnosis import api_json, service
@@ -46,3 +48,18 @@ def test_without_links_the_next_question_has_its_options_but_no_urls(content):
     assert bare.next_question.why == linked.next_question.why
     assert {o.url for o in bare.next_question.options} == {""}
     assert all(o.url.startswith(compiled.diagnose_url) for o in linked.next_question.options)
+
+
+def test_one_value_is_encoded_as_the_django_encoder_encodes_it():
+    """api_json.encode keeps one C encoder rather than JSONEncoder.encode's one per call."""
+    values = [
+        {"a": 0.1, "b": [1, 2, "é «»"], "c": None, "d": True, 3: "int key", "e": {"f": []}},
+        {"label": gettext_lazy("Yes"), "share": round(2 / 3, 4), "money": Decimal("1.20")},
+        [gettext_lazy("No"), "a\nb", -0.0, 10**20, 1e-7],
+        [],
+        {},
+        "чек",
+        42,
+    ]
+    for value in values:
+        assert api_json.encode(value) == DjangoJSONEncoder().encode(value), value

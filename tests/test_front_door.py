@@ -11,7 +11,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import RequestFactory
 
-from config.front_door import FrontDoor
+from config.front_door import REQUEST_ENVIRON, FrontDoor, Handler
 from kb.middleware import SharedPageCacheMiddleware
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +134,40 @@ def test_a_step_the_front_door_sends_has_its_log_line(door, caplog):
     fields = record.fields
     assert fields["method"] == "GET" and fields["status"] == 200 and fields["htmx"] is True
     assert fields["path"] == STEP.split("?")[0]
+
+
+@pytest.fixture
+def handled(door):
+    """The front door around the project's handler (config/wsgi.py), which takes the request
+    the front door built for a page it does not keep."""
+    return FrontDoor(Handler())
+
+
+def test_django_goes_on_with_the_request_the_front_door_built_for_a_miss(handled):
+    built = []
+    real = Handler.request_class
+
+    def request_class(self, env):
+        given = env.get(REQUEST_ENVIRON)
+        request = real(self, env)
+        built.append((given, request))
+        return request
+
+    with mock.patch.object(Handler, "request_class", request_class):
+        env = environ(STEP, **{"HX-Request": "true"})
+        first = serve(handled, env)
+        kept = serve(handled, environ(STEP, **{"HX-Request": "true"}))  # kept: no Django
+        head = serve(handled, environ(STEP, "HEAD"))  # left to Django: its own request
+    assert first.body == kept.body and first.headers == kept.headers
+    assert len(built) == 2
+    (given, request), (no_request, own) = built
+    assert given is request and request._answer_language == "en"  # worked out at the door
+    assert REQUEST_ENVIRON not in env  # taken out again: no cycle left behind
+    assert no_request is None and own.method == "HEAD" and head.status.startswith("200")
+
+
+def test_a_handler_of_its_own_is_given_no_request(door):
+    """Only the project's handler takes it: any other application gets the environ alone."""
+    env = environ(STEP)
+    serve(door, env)
+    assert REQUEST_ENVIRON not in env

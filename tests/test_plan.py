@@ -230,3 +230,33 @@ def test_the_plans_computed_times_are_rounded_as_people_say_them(minutes, shown)
     from kb.templatetags.kb_tags import about_minutes
 
     assert about_minutes(minutes) == shown
+
+
+def restricted_gains(kb, answers, among):
+    """Each unanswered question's gain under the posterior kept to the `among` likeliest causes,
+    through the engine's public functions: what decisive_question compares."""
+    post = engine.posterior(kb, answers)
+    order = [f.key for f in kb.faults]
+    top = sorted(post, key=lambda f: (-post[f], order.index(f)))[:among]
+    restricted = {f: (post[f] if f in top else 0.0) for f in post}
+    return engine.information_gains(kb, answers, post=restricted)
+
+
+def test_a_question_only_the_other_causes_answer_differently_tells_the_leaders_nothing():
+    """The decisive question skips questions with no explicit pair for a leading cause: under
+    the posterior kept to the leaders their gain is 0 exactly, so one never passes min_bits."""
+    kb = tiny_kb()  # "glance" is c's only, and c trails a and b
+    gains = restricted_gains(kb, {}, among=2)
+    assert gains["glance"] == 0.0 and gains["meter"] > 0.5
+    assert engine.decisive_question(kb, {}, among=2) == ("meter", gains["meter"])
+    # with c among the leaders, "glance" counts again (and "meter" still tells a from b)
+    assert restricted_gains(kb, {}, among=3)["glance"] > 0.0
+    for answers in ({}, {"glance": "y"}, {"glance": "n"}, {"meter": "y"}, {"glance": "u"}):
+        for among in (2, 3):
+            gains = restricted_gains(kb, answers, among)
+            best = max(gains.items(), key=lambda item: item[1], default=None)
+            expected = best if best and best[1] > engine.DECISIVE_MIN_BITS else None
+            found = engine.decisive_question(kb, answers, among=among)
+            assert (found and found[0]) == (expected and expected[0])
+            if found:
+                assert found[1] == pytest.approx(expected[1])

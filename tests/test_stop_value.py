@@ -8,6 +8,8 @@ the population's (ANSWER_RATE, worth ANSWER_WEIGHT questions) and follows the ow
 answers: "don't know" saves nothing, and an owner who keeps not knowing is asked less.
 """
 
+import itertools
+
 import pytest
 
 from diagnosis import engine, plan
@@ -209,3 +211,25 @@ def test_an_owner_who_does_not_know_is_asked_less_at_the_defaults():
     assert diagnose(kb, no_voltage, checks=checks).next_question is not None
     then = diagnose(kb, {**no_voltage, "green-crust": "u"}, checks=checks)
     assert then.stop_reason == "not-worth-its-cost"
+
+
+def test_checks_grouped_once_decide_as_the_checks_themselves():
+    """`plan_checks` does once what `diagnose` does with `checks` on every call: each state of
+    the lock's questions gets the same verdict either way."""
+    kb, checks = lock_kb(), checks_of(remedies())
+    grouped = engine.plan_checks(kb, checks)
+    keys = list(LOCK_QUESTIONS)
+    for values in itertools.product(("y", "n", "u", None), repeat=len(keys)):
+        answers = {key: value for key, value in zip(keys, values, strict=True) if value}
+        if answers.get("whirr") == answers.get("click") == "y":
+            continue  # one answer of the sound group
+        assert diagnose(kb, answers, checks=grouped) == diagnose(kb, answers, checks=checks)
+
+
+def test_checks_grouped_for_one_knowledge_base_are_refused_by_another():
+    grouped = engine.plan_checks(lock_kb(), checks_of(remedies()))
+    other = KnowledgeBase([Fault("bcm", 1.0), Fault("fuse", 1.0)], [Symptom("fuse-blown")], {})
+    with pytest.raises(ValueError, match="another knowledge base"):
+        diagnose(other, {}, checks=grouped)
+    # the same faults in a knowledge base built anew are the same plan's
+    assert diagnose(lock_kb(), {}, checks=grouped) == diagnose(lock_kb(), {}, checks=grouped)
