@@ -144,7 +144,8 @@ def test_a_step_handed_to_the_page_is_swapped_in_without_any_request(browser, si
 
 def test_a_kept_result_lays_out_its_lower_cards_when_they_are_needed(browser, site_with_worker):
     """A result swapped in by the page: the cards below its first screen are laid out only near
-    the viewport (the tap shows its top sooner), are there when scrolled to, and print whole."""
+    the viewport, once the step is painted (the tap shows its top sooner), are there when
+    scrolled to, and print whole; the stylesheet it brings was applied before the tap."""
     context, page, errors = controlled(browser, site_with_worker)
     page.evaluate(WATCH_HANDOVERS)
     # J11's first question; its answers' steps handed over, then the answers after those.
@@ -159,6 +160,9 @@ def test_a_kept_result_lays_out_its_lower_cards_when_they_are_needed(browser, si
     lower = "[...document.querySelectorAll('#step > .card')].map(c => c.style.contentVisibility)"
     skipped = page.evaluate(lower)
     assert "auto" in skipped and skipped[0] == ""  # the question card (its heading) at once
+    # The report form's stylesheet was applied before the tap, not brought in by the swap.
+    assert page.locator("#step link[rel=stylesheet]").count() == 0
+    assert page.locator("head link[rel=stylesheet][href*='/report.']").count() == 1
 
     # Laid out whole: every radio button and button inside the card's own box (while skipped,
     # the card keeps its placeholder height and its fields have none).
