@@ -290,26 +290,27 @@ function tell(url, saveData) {
   }).catch(function () {});
 }
 
-// A tap answered here: told to the server later, and its whole page kept (offline reloads).
-function told(event) {
-  var url = event.request.url;
-  return Promise.all([keepWholePage(url), tell(url, event.request.headers.get("Save-Data") === "on")]);
+// A tap answered from the phone (here, or by the page from a step handed over): told to the
+// server later, and its whole page kept (offline reloads).
+function told(url, saveData) {
+  return Promise.all([keepWholePage(url), tell(url, saveData)]);
 }
 
 // A tap (an htmx request for a step): the kept fragment when fresh; the fragment a touch
 // started fetching, when there is one; else the network (networkFirst, offline fallbacks).
 function answerTap(event) {
   var url = event.request.url;
+  var saveData = event.request.headers.get("Save-Data") === "on";
   return keptStep(url, true).then(function (kept) {
     if (kept) {
-      event.waitUntil(told(event));
+      event.waitUntil(told(url, saveData));
       return kept;
     }
     var joined = early[url];
     if (!joined) return networkFirst(event);
     return joined.then(function () { return keptStep(url, false); }).then(function (found) {
       if (!found) return networkFirst(event);
-      event.waitUntil(told(event));
+      event.waitUntil(told(url, saveData));
       return found;
     });
   });
@@ -381,9 +382,8 @@ self.addEventListener("message", function (event) {
     // instant.js, just loaded: what this worker keeps of the steps on screen's next steps.
     handOver(event.source, sameOrigin(data.urls.slice(0, 10)));
   } else if (data.type === "shown" && typeof data.url === "string") {
-    // A tap the page answered from a step handed over: told to the server as a tap answered
-    // here is, and its whole page kept.
+    // A tap the page answered from a step handed over, told and kept as one answered here.
     var url = sameOrigin([data.url])[0];
-    if (url) event.waitUntil(Promise.all([keepWholePage(url), tell(url, !!data.saveData)]));
+    if (url) event.waitUntil(told(url, !!data.saveData));
   }
 });
