@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import threading
 import weakref
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
@@ -530,8 +532,11 @@ def _question(outcome: Outcome, verdict: engine.Diagnosis, links: bool) -> Quest
         text=group.question if group else compiled.symptoms[slug].question,
         help_text=group.help_text if group else compiled.symptoms[slug].help_text,
         options=options,
-        # the content's words for what the state's contrasts say: a few per question
-        why=derived(compiled, ("why", slug, verdict.contrasts, get_language()), why),
+        # the content's words for what the state's contrasts say: a few per question, but
+        # their combinations grow with the states asked for, so kept in a bounded memo
+        why=derived(compiled, "why lines", lambda: Recent(WHY_LINES_KEPT)).get(
+            (slug, verdict.contrasts, get_language()), why
+        ),
     )
 
 
@@ -747,6 +752,38 @@ def plan_checks(compiled: CompiledProblem, kb: engine.KnowledgeBase) -> engine.P
 # object, not in it: a copy with other content (``dataclasses.replace``, the staff preview's
 # patched problem) is another object and starts with none of it; an entry goes with its object.
 _DERIVED: dict[int, dict] = {}
+
+
+# "Why we ask" lines kept per compiled problem (``Recent``): 30,000 random states of the shipped
+# problem wrote about 1,750 distinct lines, still growing, and a line is written in microseconds.
+WHY_LINES_KEPT = 2048
+
+
+class Recent:
+    """At most ``size`` values by key, the least recently used one dropped first: a memo of
+    what a state derives from the content, where states are unbounded (an attacker's random
+    answers) and the content's combinations many."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.values: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()  # gthread workers share the memo
+
+    def get(self, key, build):
+        with self.lock:
+            found = self.values.get(key)
+            if found is not None:
+                self.values.move_to_end(key)
+                return found
+        found = build()
+        with self.lock:
+            self.values[key] = found
+            if len(self.values) > self.size:
+                self.values.popitem(last=False)
+        return found
+
+    def __len__(self) -> int:
+        return len(self.values)
 
 
 def derived(compiled: CompiledProblem, name, build):
