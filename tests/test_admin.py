@@ -200,3 +200,14 @@ def test_every_field_an_editor_fills_has_help_text():
 def test_a_new_symptom_has_no_silent_default_for_other_causes(admin_client, content):
     page = admin_client.get(reverse("admin:kb_symptom_add"))
     assert page.context["adminform"].form["p_yes_otherwise"].value() is None
+
+
+@pytest.mark.parametrize("path", ["/admin/login/", "/admin/", "/admin/kb/likelihood/1/change/"])
+def test_admin_pages_name_the_sites_icon_so_no_browser_asks_for_a_missing_one(
+    admin_client, content, path
+):
+    if path == "/admin/login/":
+        admin_client.logout()
+    response = admin_client.get(path)
+    assert response.status_code == 200
+    assert '<link rel="icon" href="/static/icons/favicon' in response.content.decode()
