@@ -180,6 +180,8 @@ def test_the_preview_shows_a_likelihood_edit_after_its_question(editor_page, liv
     for name, size in [("phone", {"width": 390, "height": 844}), ("desktop", DESKTOP)]:
         preview.set_viewport_size(size)
         shot(preview, f"admin-preview-likelihood-{name}")
+        # the tables of test cases fit the screen: nothing to scroll sideways
+        assert preview.evaluate("document.documentElement.scrollWidth") <= size["width"]
     assert Likelihood.objects.get(pk=likelihood.pk).p_yes == likelihood.p_yes  # nothing saved
 
 
