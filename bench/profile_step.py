@@ -2,6 +2,7 @@
 
     python bench/profile_step.py                 # 400 random states per kind, cProfile top 25
     python bench/profile_step.py -n 1000 --top 40 --kind htmx
+    python bench/profile_step.py --parts          # also: a never-seen API state in parts
 
 Production settings (DEBUG off, a temporary SQLite database with the shipped content, the
 Redis cache on REDIS_URL when one answers, else the memory cache, request log off), called
@@ -244,6 +245,68 @@ def ablate(problems, n: int, rounds: int = 5) -> None:
         print(f"  {label:52} " + " ".join(f"{t:6.2f}" for t in times) + saved, flush=True)
 
 
+def api_parts(app, problems, n: int) -> None:
+    """What a never-seen API state's CPU is made of, each part over the same new states, in
+    this run: the whole request; the floor (``/bench/ok`` through the whole stack, the page
+    cache's lookup of a miss included); and the parts the API view runs that a floor request
+    does not, each called as the view calls it: the diagnosis (``service.diagnose``), its plan
+    (``Outcome.plan``), the body (``api_json.diagnosis``), gzip of the body
+    (``web.compression.compress``); the Redis lookup of a missing page (part of the floor too),
+    for scale. The rest is the request around them: the query parsed, the response made, the
+    page cache's key and its store of the miss, headers, the middleware on a bigger response."""
+    from django.core.cache import cache
+    from django.http import QueryDict
+
+    from diagnosis import api_json, content, service
+    from diagnosis.query import parse
+    from web.compression import compress
+
+    def cpu_us(function, items) -> float:
+        started = time.process_time()
+        for item in items:
+            function(item)
+        return (time.process_time() - started) / len(items) * 1e6
+
+    states = []
+    for env in requests("api", n, 99, problems):
+        params = QueryDict(env["QUERY_STRING"])
+        compiled = content.compiled_problem(params["model"], params["problem"])
+        query = parse(compiled, params)
+        if query.generation is not None and not query.errors:
+            states.append((env, compiled, query))
+    whole = cpu_us(lambda state: call(app, state[0]), states[: len(states) // 2])
+    floor = cpu_us(lambda _: call(app, environ("/bench/ok", "", False)), states)
+    states = states[len(states) // 2 :]  # the view's parts on states no request has asked for
+    outcomes = []
+    diagnosis = cpu_us(
+        lambda s: outcomes.append(
+            service.diagnose(s[1], s[2].generation, s[2].answers, links=False)
+        ),
+        states,
+    )
+    plan = cpu_us(lambda outcome: outcome.plan, outcomes)
+    bodies = []
+    body = cpu_us(
+        lambda o: bodies.append(api_json.diagnosis(o, self_url="/api").encode()), outcomes
+    )
+    gzip = cpu_us(compress, bodies)
+    missing = [f"page:missing-{secrets.token_hex(8)}" for _ in states]
+    lookup = cpu_us(cache.get, missing)
+    rest = whole - floor - diagnosis - plan - body - gzip
+    print(f"a never-seen API state, CPU µs, {len(states)} states per part (mean):")
+    for label, value in (
+        ("the whole request", whole),
+        ("  the floor (/bench/ok, the whole stack)", floor),
+        ("    of it, the page cache's lookup of a miss", lookup),
+        ("  the diagnosis (service.diagnose)", diagnosis),
+        ("  its plan (Outcome.plan)", plan),
+        ("  the body (api_json.diagnosis)", body),
+        (f"  gzip of the body ({statistics.mean(map(len, bodies)):,.0f} B)", gzip),
+        ("  the rest of the request", rest),
+    ):
+        print(f"  {label:52} {value:7.0f}")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", type=int, default=400, help="requests per kind")
@@ -252,6 +315,9 @@ def main(argv=None) -> int:
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/4", help="'' for none")
     parser.add_argument(
         "--ablate", action="store_true", help="also time each kind without each middleware"
+    )
+    parser.add_argument(
+        "--parts", action="store_true", help="also split a never-seen API state's CPU in parts"
     )
     args = parser.parse_args(argv)
     setup(args.redis)
@@ -263,6 +329,8 @@ def main(argv=None) -> int:
         ablate(problems, args.n)
     for env in requests("page", 20, 1, problems):  # warm: compiled content, templates
         call(app, env)
+    if args.parts:
+        api_parts(app, problems, args.n)
     bare = bare_app()
     kinds = ("floor", "page", "htmx", "api")
     wall = {kind: [] for kind in ("bare", *kinds)}
