@@ -365,19 +365,45 @@ class Outcome:
             group = self.compiled.groups.get(symptom.group)
             options = question_options(self.compiled, question)
             current = self._current_option(options)
+            urls, remove_url = self.option_urls(options)
             items.append(
                 {
                     "slug": question,
                     "question": group.question if group else symptom.question,
                     "label": current.label if current else self._partial_label(group),
                     "options": [
-                        (option.label, self.url_with(**dict(option.answers)), option is current)
-                        for option in options
+                        (option.label, url, option is current)
+                        for option, url in zip(options, urls, strict=True)
                     ],
-                    "remove_url": self.url_with(**{a: None for a, _ in options[0].answers}),
+                    "remove_url": remove_url,
                 }
             )
         return items
+
+    def option_urls(self, options: tuple[Option, ...]) -> tuple[list[str], str]:
+        """Each option's URL (``url_with(**dict(option.answers))``) and the URL without the
+        question's answers (each of its members None), for one question's options.
+
+        Every option of a question sets the same symptoms (its members), so in each option's
+        sorted tokens the members fall in the same places among the other tokens: those are
+        sorted and written once per question, and each option only fills in its values. A
+        step links to a dozen such states (issue 23); sorting and writing every token of each
+        of them anew was a third of a step's own work in Python."""
+        answers, tools = self._tokens
+        members = {symptom for symptom, _ in options[0].answers}
+        others = [token for token in answers if token[0] not in members] + tools
+        others.sort()  # with the tools among the answers, as url_with sorts them
+        remove_url = f"{self.compiled.diagnose_url}?{tokens_query(self.generation, others)}"
+        # the members' places among the other tokens: (symptom, value, is a member), sorted as
+        # url_with sorts (key, value) pairs; no member's key is another token's
+        places = sorted([(*token, False) for token in others] + [(m, "", True) for m in members])
+        written = [(key, None if member else f"{key}:{value}") for key, value, member in places]
+        head = f"{self.compiled.diagnose_url}?{tokens_query(self.generation, [])}&answers="
+        urls = []
+        for option in options:
+            values = dict(option.answers)
+            urls.append(head + ",".join(text or f"{key}:{values[key]}" for key, text in written))
+        return urls, remove_url
 
     def _current_option(self, options: tuple[Option, ...]) -> Option | None:
         given = self.answers
@@ -517,9 +543,8 @@ def _question(outcome: Outcome, verdict: engine.Diagnosis, links: bool) -> Quest
     group = compiled.groups.get(slug)
     options = question_options(compiled, slug)
     if links:
-        options = tuple(
-            replace(option, url=outcome.url_with(**dict(option.answers))) for option in options
-        )
+        urls, _ = outcome.option_urls(options)
+        options = tuple(replace(option, url=url) for option, url in zip(options, urls, strict=True))
 
     def why() -> str:
         label_of = {o.kind if not group else _option_key(o): o.label for o in options}
