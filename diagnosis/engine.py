@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, MutableMapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 Answer = Literal["y", "n", "u"]
@@ -181,6 +181,9 @@ class Diagnosis:
     # "question-budget" or None
     stop_reason: str | None
     contrasts: tuple[Contrast, ...] = ()  # what the answers to next_question tell apart
+    # The answers as `diagnose` read them, validated: for `decisive_question` to reuse rather
+    # than read them again. Not part of the verdict.
+    answered: _Answered | None = field(default=None, repr=False, compare=False)
 
 
 def _clamp(p: float) -> float:
@@ -664,6 +667,7 @@ def decisive_question(
     *,
     among: int = DECISIVE_AMONG,
     min_bits: float = DECISIVE_MIN_BITS,
+    given: Diagnosis | None = None,
 ) -> tuple[str, float] | None:
     """The unanswered question that best tells the `among` most likely causes apart, with its
     expected gain in bits, or None when none removes `min_bits`.
@@ -672,16 +676,27 @@ def decisive_question(
     for the others) and each question's gain is the mutual information I(F; A) under π', as in
     `information_gains`, not divided by the question's cost: what matters here is which check
     settles the leading causes, not what it costs to ask it. Ties go to the earlier question.
+
+    `given` is `diagnose(kb, answers)` when the caller has it (or its result on a copy of `kb`
+    with other costs, `with_costs`: the same faults and questions in the same order): its
+    candidates are the posterior, best first, and its answers are already read, so neither is
+    worked out again.
     """
     if among < 2:
         raise ValueError(f"among must be at least 2, not {among!r}")
-    answered = _answered(kb, answers)
-    post = _posterior_vector(kb, answered)
-    top = sorted(range(len(kb.faults)), key=lambda i: (-post[i], i))[:among]
-    mass = math.fsum(post[i] for i in top)
+    if given is None or given.answered is None:
+        answered = _answered(kb, answers)
+        post = _posterior_vector(kb, answered)
+        top = sorted(range(len(kb.faults)), key=lambda i: (-post[i], i))[:among]
+        leading = [(i, post[i]) for i in top]
+    else:  # the candidates are in that order, each with its post[i]
+        answered = given.answered
+        leading = [(kb._fault_index[c.fault], c.probability) for c in given.candidates[:among]]
+        top = [i for i, _ in leading]
+    mass = math.fsum(p for _, p in leading)
     restricted = [0.0] * len(kb.faults)
-    for i in top:
-        restricted[i] = post[i] / mass
+    for i, p in leading:
+        restricted[i] = p / mass
     best, best_gain = None, min_bits
     # A question none of the leading causes has an explicit pair for is answered alike by all
     # of them (another cause's likelihood), so its gain under π' is 0 exactly: with min_bits
@@ -1038,6 +1053,7 @@ def diagnose(
         done=stop_reason is not None,
         stop_reason=stop_reason,
         contrasts=() if question is None else _contrasts(kb, post, question),
+        answered=answered,
     )
 
 

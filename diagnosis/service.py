@@ -344,6 +344,9 @@ class Outcome:
     next_question: Question | None
     done: bool
     stop_reason: str | None
+    # the engine's verdict this outcome tells: its answers already read, for the plan's
+    # decisive check (decisive_check)
+    verdict: engine.Diagnosis | None = None
 
     @property
     def top_causes(self) -> tuple[RankedCause, ...]:
@@ -511,6 +514,7 @@ def diagnose(
         next_question=None,
         done=verdict.done,
         stop_reason=verdict.stop_reason,
+        verdict=verdict,
     )
     if verdict.next_question is None:
         return outcome
@@ -849,7 +853,8 @@ def decisive_check(outcome: Outcome) -> Decisive | None:
     it (`answering_procedure`)."""
     compiled = outcome.compiled
     kb = compiled.knowledge_bases[outcome.generation.code]
-    found = engine.decisive_question(kb, outcome.answers)
+    # the verdict may be of the owner's tools' copy of kb: the same faults and questions
+    found = engine.decisive_question(kb, outcome.answers, given=outcome.verdict)
     if found is None:
         return None
     slug, bits = found
