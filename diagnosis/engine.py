@@ -245,6 +245,7 @@ class KnowledgeBase:
         "_pair_dp",
         "_pair_dh",
         "_pair_weight",
+        "_pair_why",
         "_group_q_other",
         "_group_h_other",
         "_group_faults",
@@ -352,6 +353,19 @@ class KnowledgeBase:
         self._pair_dp: tuple[tuple[float, ...], ...] = tuple(pair_dp)
         self._pair_dh: tuple[tuple[float, ...], ...] = tuple(pair_dh)
         self._pair_weight: tuple[dict[str, tuple[float, ...]], ...] = tuple(pair_weight)
+        # Per symptom and answer, each fault it moves with its evidence and the key `_why`
+        # sorts it by: the same for every state, so made once, not on every step.
+        self._pair_why: tuple[dict[str, tuple[tuple[int, tuple], ...]], ...] = tuple(
+            {
+                value: tuple(
+                    (i, (-abs(w), j, Evidence(self.symptoms[j].key, value, w)))
+                    for i, w in zip(pair_faults[j], weights[value], strict=True)
+                    if w != 0.0
+                )
+                for value in ("y", "n")
+            }
+            for j, weights in enumerate(pair_weight)
+        )
 
     def _index_groups(self) -> None:
         # Per group: the options' distribution for "another cause", and for each fault with an
@@ -624,9 +638,12 @@ def _best_question(
     return best
 
 
-def _contrasts(kb: KnowledgeBase, post: list[float], key: str) -> tuple[Contrast, ...]:
+def _contrasts(
+    kb: KnowledgeBase, post: list[float], key: str, order: list[int]
+) -> tuple[Contrast, ...]:
     """Which causes each answer to `key` would point to: those it makes CONTRAST_RATIO times
-    likelier than the answer itself is, among causes with at least CONTRAST_MIN_SHARE."""
+    likelier than the answer itself is, among causes with at least CONTRAST_MIN_SHARE.
+    `order` is the faults' order in the ranking (by decreasing posterior, ties by index)."""
     if kb.is_group(key):
         g = kb._group_index[key]
         labels = [*kb.groups[g].members, NONE_OF_THESE]
@@ -647,7 +664,7 @@ def _contrasts(kb: KnowledgeBase, post: list[float], key: str) -> tuple[Contrast
             return (p, 1.0 - p)
 
     pointed: dict[int, list[int]] = {}
-    for i in sorted(range(len(kb.faults)), key=lambda i: (-post[i], i)):
+    for i in order:
         if post[i] < CONTRAST_MIN_SHARE:
             break
         ratios = [q_a / p_a if p_a > 0 else 0.0 for q_a, p_a in zip(q(i), p_answer, strict=True)]
@@ -954,14 +971,16 @@ def asking_order(
 
 
 def _why(kb: KnowledgeBase, answered: _Answered) -> dict[int, tuple[Evidence, ...]]:
-    """Per fault index (only faults some answer moved): its strongest evidence, at most 3."""
-    moved: dict[int, list[tuple[float, int, str, str, float]]] = {}
+    """Per fault index (only faults some answer moved): its strongest evidence, at most 3.
+
+    By |weight|, then the question's order; a fault has one evidence per question, so the
+    evidence itself is never compared."""
+    moved: dict[int, list[tuple[float, int, Evidence]]] = {}
     for j, value in answered.singles:
         if value == "u":
             continue
-        for i, w in zip(kb._pair_faults[j], kb._pair_weight[j][value], strict=True):
-            if w != 0.0:
-                moved.setdefault(i, []).append((-abs(w), j, kb.symptoms[j].key, value, w))
+        for i, item in kb._pair_why[j][value]:
+            moved.setdefault(i, []).append(item)
     for g, possible in answered.groups:
         if possible is None:
             continue
@@ -969,11 +988,8 @@ def _why(kb: KnowledgeBase, answered: _Answered) -> dict[int, tuple[Evidence, ..
         order = len(kb.symptoms) + g  # after the yes/no symptoms on equal weight
         for i, w in zip(kb._group_faults[g], _group_weights(kb, g, possible), strict=True):
             if w != 0.0:
-                moved.setdefault(i, []).append((-abs(w), order, key, value, w))
-    return {
-        i: tuple(Evidence(key, value, w) for _, _, key, value, w in sorted(items)[:3])
-        for i, items in moved.items()
-    }
+                moved.setdefault(i, []).append((-abs(w), order, Evidence(key, value, w)))
+    return {i: tuple(item[2] for item in sorted(items)[:3]) for i, items in moved.items()}
 
 
 def _group_evidence_label(group: Group, possible: frozenset[int]) -> tuple[str, Answer]:
@@ -1052,7 +1068,7 @@ def diagnose(
         next_question=question,
         done=stop_reason is not None,
         stop_reason=stop_reason,
-        contrasts=() if question is None else _contrasts(kb, post, question),
+        contrasts=() if question is None else _contrasts(kb, post, question, order),
         answered=answered,
     )
 
