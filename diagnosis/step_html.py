@@ -32,7 +32,7 @@ from kb.templatetags.kb_tags import language_switch_html
 
 from . import result_form
 from .query import DiagnoseQuery
-from .service import ActionPlan, Outcome, derived, question_options
+from .service import ActionPlan, Outcome, Reason, derived, question_options
 
 # The interface's words of these parts: escaped as {% translate %} escapes them, and the
 # sentences that take values, left as {% blocktranslate %} leaves its text.
@@ -251,7 +251,7 @@ def tools_line(outcome: Outcome) -> str:
     return "".join(line)
 
 
-def _cause_heads(outcome: Outcome) -> dict[str, str]:
+def _cause_heads(compiled, language: str) -> dict[str, str]:
     """Each fault's item up to its percentage: its link, full name as the title, short name."""
 
     def build():
@@ -261,31 +261,54 @@ def _cause_heads(outcome: Outcome) -> dict[str, str]:
                 f'<a href="{escape(fault.url)}" title="{escape(fault.name)}">'
                 f'{escape(fault.short_name)}</a> <strong class="percent">'
             )
-            for slug, fault in outcome.compiled.faults.items()
+            for slug, fault in compiled.faults.items()
         }
 
-    return derived(outcome.compiled, ("cause heads", get_language()), build)
+    return derived(compiled, ("cause heads", language), build)
+
+
+def _shares(compiled, language: str) -> dict[tuple[int, bool], str]:
+    """Every share a cause can show (``RankedCause.percent_label``), escaped, by its
+    ``numbers.share_percent``: "0%" to "100%" and "<1%", once per problem and language."""
+
+    def build():
+        written = [(n, False) for n in range(101)] + [(1, True)]
+        return {arguments: escape(numbers.percent(*arguments)) for arguments in written}
+
+    return derived(compiled, ("html shares", language), build)
+
+
+def _reason_item(compiled, reason: Reason, language: str) -> str:
+    """A reason's item: its sentence depends on the content alone (service.reason_text), so a
+    problem has a few hundred of them, each written and escaped once per language rather than
+    on every step that shows it (a step shows up to fifteen)."""
+    key = ("reason html", reason.symptom is None, reason.slug, reason.answer, reason.weight)
+    return derived(
+        compiled,
+        (*key, language),
+        lambda: f'<li class="{"up" if reason.raises else "down"}">{escape(reason.text)}</li>',
+    )
 
 
 def cause_items(outcome: Outcome, shown: int = 5) -> SafeString:
     """The items of the cause list: the first `shown` causes, each with its share, its bar and
     the answers that moved it."""
-    heads = _cause_heads(outcome)
+    compiled = outcome.compiled
+    language = get_language()  # a context-local lookup: read once, not per cause and reason
+    heads = _cause_heads(compiled, language)
+    shares = _shares(compiled, language)
     why = words()["why"]
     parts = []
     for cause in outcome.causes[:shown]:
         parts += (
             heads[cause.fault.slug],
-            escape(cause.percent_label),
+            shares[numbers.share_percent(cause.probability)],
             '</strong></div>\n<span class="bar" aria-hidden="true">'
             f'<span class="fill p{cause.bar_step}"></span></span>\n',
         )
         if cause.why:
             parts.append(f'<details class="why"><summary>{why}</summary><ul>')
-            parts += (
-                f'<li class="{"up" if reason.raises else "down"}">{escape(reason.text)}</li>'
-                for reason in cause.why
-            )
+            parts += (_reason_item(compiled, reason, language) for reason in cause.why)
             parts.append("</ul></details>\n")
         parts.append("</li>\n")
     return mark_safe("".join(parts))
