@@ -32,7 +32,7 @@ from kb.templatetags.kb_tags import language_switch_html
 
 from . import result_form
 from .query import DiagnoseQuery
-from .service import ActionPlan, Outcome, Reason, derived, question_options
+from .service import ActionPlan, Outcome, PlanStep, Reason, derived, question_options
 
 # The interface's words of these parts: escaped as {% translate %} escapes them, and the
 # sentences that take values, left as {% blocktranslate %} leaves its text.
@@ -366,11 +366,41 @@ def _money(amount, currency: str) -> str:
     return escape(numbers.money_range(whole, whole, currency))
 
 
-def plan_section(plan: ActionPlan) -> SafeString:
+def _plan_step_parts(compiled, step: PlanStep, language: str) -> tuple[str, str]:
+    """A plan step's item up to the causes it settles (its procedures' links, time and money),
+    and its title in the order of probability alone: what its check does and costs, the same
+    on every state."""
+
+    def build():
+        links = " → ".join(
+            f'<a href="{escape(card.url)}">{escape(card.title)}</a>' for card in step.procedures
+        )
+        money = f", {_money(step.money, step.currency)}" if step.money >= 1 else ""
+        titles = " → ".join(escape(card.title) for card in step.procedures)
+        return f"<li>{links} — {_minutes(step.minutes)}{money} · ", titles
+
+    slugs = tuple(card.slug for card in step.procedures)
+    key = ("plan step html", slugs, step.minutes, step.money, step.currency, language)
+    return derived(compiled, key, build)
+
+
+def _short_names(compiled, language: str) -> dict[str, str]:
+    """Each fault's short name, escaped, by its slug."""
+    return derived(
+        compiled,
+        ("short names html", language),
+        lambda: {slug: escape(fault.short_name) for slug, fault in compiled.faults.items()},
+    )
+
+
+def plan_section(compiled, plan: ActionPlan) -> SafeString:
     """The result's plan: the checks in the order of probability / cost with their time, money
     and the causes they settle; what that order is expected to cost beside the order of
     probability alone; the decisive check."""
     said = words()
+    language = get_language()
+    shares = _shares(compiled, language)
+    names = _short_names(compiled, language)
     parts = [
         '<section class="card plan" aria-labelledby="plan-heading">\n'
         f'<h2 id="plan-heading">{said["plan heading"]}</h2>\n'
@@ -378,15 +408,10 @@ def plan_section(plan: ActionPlan) -> SafeString:
         '<ol class="plan-steps">\n'
     ]
     for step in plan.shown:
-        links = " → ".join(
-            f'<a href="{escape(card.url)}">{escape(card.title)}</a>' for card in step.procedures
-        )
-        money = f", {_money(step.money, step.currency)}" if step.money >= 1 else ""
-        faults = "; ".join(escape(fault.short_name) for fault in step.faults)
-        parts.append(
-            f"<li>{links} — {_minutes(step.minutes)}{money} · "
-            f'<span class="hint">{faults} ({escape(step.percent_label)})</span></li>\n'
-        )
+        head, _ = _plan_step_parts(compiled, step, language)
+        faults = "; ".join(names[fault.slug] for fault in step.faults)
+        share = shares[numbers.share_percent(step.probability)]
+        parts.append(f'{head}<span class="hint">{faults} ({share})</span></li>\n')
     parts.append("</ol>\n<p>")
     parts.append(
         said["expected"]
@@ -408,8 +433,9 @@ def plan_section(plan: ActionPlan) -> SafeString:
     if plan.differs:
         parts.append(f"<details><summary>{said['probability order']}</summary><ol>")
         for step in plan.shown_by_probability:
-            titles = " → ".join(escape(card.title) for card in step.procedures)
-            parts.append(f"<li>{titles} ({escape(step.percent_label)})</li>")
+            _, titles = _plan_step_parts(compiled, step, language)
+            share = shares[numbers.share_percent(step.probability)]
+            parts.append(f"<li>{titles} ({share})</li>")
         parts.append("</ol></details>\n")
     decisive = plan.decisive
     if decisive:
@@ -557,7 +583,7 @@ def step(request, compiled, query: DiagnoseQuery, outcome: Outcome | None, fragm
         "answer_count": lambda: escape(answer_count(len(outcome.answered))),
         "cause_items": lambda: cause_items(outcome),
         "unshown": lambda: escape(unshown_causes(len(outcome.causes) - 5)),
-        "plan": lambda: plan_section(outcome.plan),
+        "plan": lambda: plan_section(outcome.compiled, outcome.plan),
         "fix_sections": lambda: fix_sections(outcome),
         "share": lambda: share_section(request, outcome),
         "report_form": lambda: result_form.html(compiled, outcome),  # the reports app's
