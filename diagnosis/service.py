@@ -817,32 +817,34 @@ def action_plan(outcome: Outcome) -> ActionPlan:
     found = remedies(compiled, posterior)
     currency = _currency(found)
     rate = money_per_minute(currency)
-    made = plan.make_plan(
+    # the orders as numbers (plan.walks): the plan's Step objects would be made only to be
+    # turned into these PlanSteps
+    by_cost, by_probability = plan.walks(
         posterior, [remedy for _, remedy in found.values()], money_per_minute=rate
     )
     cards_of = {remedy.check: cards for cards, remedy in found.values()}
 
-    def steps(order: plan.Order) -> tuple[PlanStep, ...]:
+    def steps(order: plan.Walk) -> tuple[PlanStep, ...]:
         return tuple(
             PlanStep(
                 number=n,
-                procedures=cards_of[step.check],
-                faults=tuple(compiled.faults[slug] for slug in step.faults),
-                probability=step.probability,
-                minutes=step.check_cost.minutes,
-                money=step.check_cost.money,
+                procedures=cards_of[check],
+                faults=tuple(compiled.faults[slug] for slug in faults),
+                probability=probability,
+                minutes=cost.minutes,
+                money=cost.money,
                 currency=currency,
             )
-            for n, step in enumerate(order.steps, start=1)
+            for n, (check, faults, probability, cost) in enumerate(order.steps, start=1)
         )
 
     return ActionPlan(
-        steps=steps(made.by_cost),
-        by_probability=steps(made.by_probability),
-        expected_minutes=made.by_cost.expected.minutes,
-        expected_money=made.by_cost.expected.money,
-        probability_minutes=made.by_probability.expected.minutes,
-        probability_money=made.by_probability.expected.money,
+        steps=steps(by_cost),
+        by_probability=steps(by_probability),
+        expected_minutes=by_cost.expected.minutes,
+        expected_money=by_cost.expected.money,
+        probability_minutes=by_probability.expected.minutes,
+        probability_money=by_probability.expected.money,
         currency=currency,
         decisive=decisive_check(outcome),
     )
