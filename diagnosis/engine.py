@@ -238,6 +238,7 @@ class KnowledgeBase:
         "_group_index",
         "_group_of",
         "_log_prior",
+        "_log_prior_total",
         "_p_other",
         "_h_other",
         "_explicit",
@@ -251,6 +252,7 @@ class KnowledgeBase:
         "_group_faults",
         "_group_q",
         "_group_dh",
+        "_likelihood_rows",
     )
 
     def __init__(
@@ -324,10 +326,16 @@ class KnowledgeBase:
             self._explicit[i, j] = _clamp(p)
 
         self._log_prior: tuple[float, ...] = tuple(math.log(f.prior) for f in self.faults)
+        self._log_prior_total = _log_total(self._log_prior)  # for each state's prior of its best
         self._p_other: tuple[float, ...] = tuple(_clamp(s.p_yes_otherwise) for s in self.symptoms)
         self._h_other: tuple[float, ...] = tuple(_entropy2(p) for p in self._p_other)
         self._index_yes_no_questions()
         self._index_groups()
+        # P(a | f) of every question's answers over all faults, for the stop rule's V(q): read
+        # for a few questions on most steps, the same on every one.
+        self._likelihood_rows: dict[str, tuple[tuple[float, ...], ...]] = {
+            key: _answer_likelihoods(self, key) for key in self.question_keys()
+        }
 
     def _index_yes_no_questions(self) -> None:
         # Sparse index per symptom, faults in knowledge base order (so the result never depends
@@ -591,29 +599,24 @@ def _group_gain(kb: KnowledgeBase, post: list[float], g: int) -> float:
     return max(0.0, _entropy(answer) - conditional) / _LN2
 
 
-@dataclass(frozen=True, slots=True)
-class _Question:
-    key: str
-    cost: float
-    gain: float
-
-
 def _gains(
-    kb: KnowledgeBase, post: list[float], answered: _Answered, among: set[int] | None = None
-) -> list[_Question]:
-    """Every unanswered question with its expected gain in bits: yes/no first, then groups.
-    Given `among` (fault indexes), only the questions with an explicit pair for one of them."""
-    singles, groups = _unanswered(kb, answered)
+    kb: KnowledgeBase,
+    post: list[float],
+    unanswered: tuple[list[int], list[int]],
+    among: set[int] | None = None,
+) -> list[tuple[str, float, float]]:
+    """Every unanswered question (`_unanswered`) as (key, cost, expected gain in bits): yes/no
+    first, then groups. Given `among` (fault indexes), only the questions with an explicit
+    pair for one of them. Tuples: a step weighs a dozen or two questions, on every state."""
+    singles, groups = unanswered
     if among is not None:
         singles = [j for j in singles if not among.isdisjoint(kb._pair_faults[j])]
         groups = [g for g in groups if not among.isdisjoint(kb._group_faults[g])]
     questions = [
-        _Question(kb.symptoms[j].key, kb.symptoms[j].cost, gain)
+        (kb.symptoms[j].key, kb.symptoms[j].cost, gain)
         for j, gain in _yes_no_gains(kb, post, singles)
     ]
-    questions += [
-        _Question(kb.groups[g].key, kb.groups[g].cost, _group_gain(kb, post, g)) for g in groups
-    ]
+    questions += [(kb.groups[g].key, kb.groups[g].cost, _group_gain(kb, post, g)) for g in groups]
     return questions
 
 
@@ -626,13 +629,16 @@ def _unanswered(kb: KnowledgeBase, answered: _Answered) -> tuple[list[int], list
 
 
 def _best_question(
-    kb: KnowledgeBase, post: list[float], answered: _Answered, min_gain_per_cost: float
+    kb: KnowledgeBase,
+    post: list[float],
+    unanswered: tuple[list[int], list[int]],
+    min_gain_per_cost: float,
 ) -> str | None:
     best, best_score = None, -math.inf
-    for question in _gains(kb, post, answered):  # knowledge base order
-        score = question.gain / question.cost
+    for key, cost, gain in _gains(kb, post, unanswered):  # knowledge base order
+        score = gain / cost
         if score > best_score:  # strict: the earlier question wins a tie
-            best, best_score = question.key, score
+            best, best_score = key, score
     if best is None or best_score < min_gain_per_cost:
         return None
     return best
@@ -719,24 +725,25 @@ def decisive_question(
     # of them (another cause's likelihood), so its gain under π' is 0 exactly: with min_bits
     # above 0 it can never be chosen, and its gain is not worked out.
     among_top = set(top) if min_bits > 0 else None
-    for question in _gains(kb, restricted, answered, among_top):
-        if question.gain > best_gain or (best is None and question.gain >= best_gain):
-            best, best_gain = question.key, question.gain
+    for key, _, gain in _gains(kb, restricted, _unanswered(kb, answered), among_top):
+        if gain > best_gain or (best is None and gain >= best_gain):
+            best, best_gain = key, gain
     return None if best is None else (best, best_gain)
 
 
-def _answer_likelihoods(kb: KnowledgeBase, key: str) -> list[list[float]]:
+def _answer_likelihoods(kb: KnowledgeBase, key: str) -> tuple[tuple[float, ...], ...]:
     """P(a | f) for each answer a to question `key` (yes and no; or a group's options, "none
-    of these" last), over the faults in knowledge base order."""
+    of these" last), over the faults in knowledge base order. Made once per knowledge base
+    (`KnowledgeBase._likelihood_rows`)."""
     if kb.is_group(key):
         g = kb._group_index[key]
         rows = [kb._group_q_other[g]] * len(kb.faults)
         for i, q in zip(kb._group_faults[g], kb._group_q[g], strict=True):
             rows[i] = q
-        return [list(option) for option in zip(*rows, strict=True)]
+        return tuple(zip(*rows, strict=True))
     j = kb._symptom_index[key]
-    yes = [kb._explicit.get((i, j), kb._p_other[j]) for i in range(len(kb.faults))]
-    return [yes, [1.0 - p for p in yes]]
+    yes = tuple(kb._explicit.get((i, j), kb._p_other[j]) for i in range(len(kb.faults)))
+    return yes, tuple(1.0 - p for p in yes)
 
 
 _Steps = tuple[tuple[tuple[int, ...], float], ...]  # per check: the faults it settles, its cost
@@ -806,7 +813,7 @@ def _plan_value(
 ) -> float:
     """V(q): what the answer to `key` is expected to save in the plan (module docstring)."""
     value = 0.0
-    for likelihood in _answer_likelihoods(kb, key):
+    for likelihood in kb._likelihood_rows[key]:
         joint = [p * q for p, q in zip(post, likelihood, strict=True)]
         p_answer = math.fsum(joint)
         if p_answer <= 0.0:
@@ -831,6 +838,7 @@ def _worth_its_cost(
     kb: KnowledgeBase,
     post: list[float],
     answered: _Answered,
+    unanswered: tuple[list[int], list[int]],
     steps: _Steps,
     value_per_cost: float,
     first: str,
@@ -840,7 +848,7 @@ def _worth_its_cost(
     the question the information picks, most often the one that is)."""
     present = _plan_order(_step_shares(post, steps), steps)
     chance = _answer_chance(answered)
-    singles, groups = _unanswered(kb, answered)
+    singles, groups = unanswered
     questions = [(kb.symptoms[j].key, kb.symptoms[j].cost) for j in singles]
     questions += [(kb.groups[g].key, kb.groups[g].cost) for g in groups]
     questions.sort(key=lambda question: question[0] != first)  # stable: the rest in order
@@ -908,7 +916,7 @@ def information_gains(
     outside any group, or a group), not divided by cost."""
     answered = _answered(kb, answers)
     vector = _posterior_vector(kb, answered) if post is None else _post_vector(kb, post)
-    return {question.key: question.gain for question in _gains(kb, vector, answered)}
+    return {key: gain for key, _, gain in _gains(kb, vector, _unanswered(kb, answered))}
 
 
 def next_question(
@@ -926,7 +934,7 @@ def next_question(
     _check_min_gain(min_gain_per_cost)
     answered = _answered(kb, answers)
     vector = _posterior_vector(kb, answered) if post is None else _post_vector(kb, post)
-    return _best_question(kb, vector, answered, min_gain_per_cost)
+    return _best_question(kb, vector, _unanswered(kb, answered), min_gain_per_cost)
 
 
 def asking_order(
@@ -1049,19 +1057,22 @@ def diagnose(
 
     question = None
     best = order[0]
-    prior = math.exp(kb._log_prior[best] - _log_total(kb._log_prior))
+    prior = math.exp(kb._log_prior[best] - kb._log_prior_total)
     lifted = post[best] >= min(min_lift * prior, (1.0 + prior) / 2.0) * (1.0 - 1e-12)
     if lifted and _is_clear(candidates, clear_at):
         stop_reason = "clear"
     elif max_questions is not None and answered.questions >= max_questions:
         stop_reason = "question-budget"
-    elif not any(_unanswered(kb, answered)):  # no yes/no question and no group left
+    elif not any(unanswered := _unanswered(kb, answered)):  # no yes/no question, no group
         stop_reason = "no-questions-left"
     else:
-        question = _best_question(kb, post, answered, min_gain_per_cost)
+        question = _best_question(kb, post, unanswered, min_gain_per_cost)
         stop_reason = None if question is not None else "no-useful-question"
         worth = steps is None or question is None
-        if not (worth or _worth_its_cost(kb, post, answered, steps, value_per_cost, question)):
+        worth = worth or _worth_its_cost(
+            kb, post, answered, unanswered, steps, value_per_cost, question
+        )
+        if not worth:
             question, stop_reason = None, "not-worth-its-cost"
     return Diagnosis(
         candidates=candidates,
