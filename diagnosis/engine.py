@@ -790,8 +790,13 @@ def _check_steps(kb: KnowledgeBase, checks: Mapping[str, Check]) -> _Steps:
 
 def _step_shares(post: list[float], steps: _Steps) -> list[float]:
     """Each step's probability: the sum over the faults it settles. Computed once per posterior
-    for the plan's order and both costs of ``_plan_value``, which read it three times."""
-    return [math.fsum(post[i] for i in faults) for faults, _ in steps]
+    for the plan's order and both costs of ``_plan_value``, which read it three times. Most
+    checks settle one fault, whose probability is the sum (fsum of one number >= 0 is that
+    number), so only the others are summed."""
+    return [
+        post[faults[0]] if len(faults) == 1 else math.fsum([post[i] for i in faults])
+        for faults, _ in steps
+    ]
 
 
 def _plan_order(shares: list[float], steps: _Steps) -> list[int]:
@@ -820,6 +825,8 @@ def _plan_value(
             continue
         shares = _step_shares([x / p_answer for x in joint], steps)
         best = _plan_order(shares, steps)
+        if best == present:  # the answer leaves the plan's order as it is: it saves 0 exactly
+            continue
         value += p_answer * (
             _checks_cost(shares, steps, present) - _checks_cost(shares, steps, best)
         )
