@@ -387,26 +387,48 @@ class Outcome:
         """Each option's URL (``url_with(**dict(option.answers))``) and the URL without the
         question's answers (each of its members None), for one question's options.
 
-        Every option of a question sets the same symptoms (its members), so in each option's
-        sorted tokens the members fall in the same places among the other tokens: those are
-        sorted and written once per question, and each option only fills in its values. A
-        step links to a dozen such states (issue 23); sorting and writing every token of each
-        of them anew was a third of a step's own work in Python."""
+        Every option of a question sets the same symptoms (its members), and a token's place
+        in the sorted tokens is its symptom's (the tools' key is no symptom's), so in each
+        option's URL the members fall in the same places among the other tokens. A step links
+        to a dozen states that differ from it in one question (issue 23): sorting and writing
+        every token of each of them anew was a third of a step's own work in Python."""
+        head, written, place = self._written
+        members = [symptom for symptom, _ in options[0].answers]
+        if all(member in place for member in members):  # the question's answers all given
+            urls = []
+            for option in options:
+                texts = written.copy()
+                for symptom, value in option.answers:
+                    texts[place[symptom]] = f"{symptom}:{value}"
+                urls.append(f"{head}&answers={','.join(texts)}")
+            dropped = {place[member] for member in members}
+            others = [text for n, text in enumerate(written) if n not in dropped]
+            return urls, f"{head}&answers={','.join(others)}" if others else head
+        # a question not asked yet, or a group answered in part (a hand-written link): the
+        # members' places among the other tokens, (symptom, value, is a member) sorted as
+        # url_with sorts (key, value) pairs; no member's key is another token's
         answers, tools = self._tokens
-        members = {symptom for symptom, _ in options[0].answers}
         others = [token for token in answers if token[0] not in members] + tools
         others.sort()  # with the tools among the answers, as url_with sorts them
         remove_url = f"{self.compiled.diagnose_url}?{tokens_query(self.generation, others)}"
-        # the members' places among the other tokens: (symptom, value, is a member), sorted as
-        # url_with sorts (key, value) pairs; no member's key is another token's
         places = sorted([(*token, False) for token in others] + [(m, "", True) for m in members])
-        written = [(key, None if member else f"{key}:{value}") for key, value, member in places]
-        head = f"{self.compiled.diagnose_url}?{tokens_query(self.generation, [])}&answers="
+        texts = [(key, None if member else f"{key}:{value}") for key, value, member in places]
         urls = []
         for option in options:
             values = dict(option.answers)
-            urls.append(head + ",".join(text or f"{key}:{values[key]}" for key, text in written))
+            tokens = ",".join(text or f"{key}:{values[key]}" for key, text in texts)
+            urls.append(f"{head}&answers={tokens}")
         return urls, remove_url
+
+    @cached_property
+    def _written(self) -> tuple[str, list[str], dict[str, int]]:
+        """This state's URL up to its answers, its tokens (the answers' and the tools') written
+        in their one order, and each answered symptom's place among them (option_urls)."""
+        answers, tools = self._tokens
+        tokens = sorted(answers + tools) if tools else answers
+        head = f"{self.compiled.diagnose_url}?{tokens_query(self.generation, [])}"
+        place = {key: n for n, (key, _) in enumerate(tokens) if key != HAVE}
+        return head, [f"{key}:{value}" for key, value in tokens], place
 
     def _current_option(self, options: tuple[Option, ...]) -> Option | None:
         given = self.answers
