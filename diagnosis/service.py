@@ -860,9 +860,13 @@ def action_plan(outcome: Outcome) -> ActionPlan:
             for n, (check, faults, probability, cost) in enumerate(order.steps, start=1)
         )
 
+    planned = steps(by_cost)
+    # The same checks in the same order are the same steps (each check's faults and chance are
+    # the state's, whatever the order): made once. Two results in five.
+    same = [step[0] for step in by_cost.steps] == [step[0] for step in by_probability.steps]
     return ActionPlan(
-        steps=steps(by_cost),
-        by_probability=steps(by_probability),
+        steps=planned,
+        by_probability=planned if same else steps(by_probability),
         expected_minutes=by_cost.expected.minutes,
         expected_money=by_cost.expected.money,
         probability_minutes=by_probability.expected.minutes,
