@@ -213,7 +213,7 @@ def _plan(compiled: CompiledProblem, plan: ActionPlan, language: str, shares) ->
 def _step(compiled: CompiledProblem, step: PlanStep, currency: str, language: str, shares) -> str:
     """A step of the plan. What it does and costs is its check's (the same on every state);
     the causes it settles, most likely first, and its chance are the state's."""
-    key = tuple(procedure.slug for procedure in step.procedures)
+    key = step.check  # one for each set of procedures
 
     def build():
         procedures = [

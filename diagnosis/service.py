@@ -682,6 +682,9 @@ class PlanStep:
     minutes: float  # what the step costs
     money: float
     currency: str
+    # the check's key (plan.Remedy.check): its procedures' slugs, one for each set of them, by
+    # which the API body and the page keep what they write of a step
+    check: str = ""
 
     @property
     def percent_label(self) -> str:
@@ -856,6 +859,7 @@ def action_plan(outcome: Outcome) -> ActionPlan:
                 minutes=cost.minutes,
                 money=cost.money,
                 currency=currency,
+                check=check,
             )
             for n, (check, faults, probability, cost) in enumerate(order.steps, start=1)
         )

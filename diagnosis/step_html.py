@@ -379,8 +379,7 @@ def _plan_step_parts(compiled, step: PlanStep, language: str) -> tuple[str, str]
         titles = " → ".join(escape(card.title) for card in step.procedures)
         return f"<li>{links} — {_minutes(step.minutes)}{money} · ", titles
 
-    slugs = tuple(card.slug for card in step.procedures)
-    key = ("plan step html", slugs, step.minutes, step.money, step.currency, language)
+    key = ("plan step html", step.check, step.currency, language)  # a check, its procedures
     return derived(compiled, key, build)
 
 
