@@ -237,6 +237,7 @@ class KnowledgeBase:
         "_symptom_index",
         "_group_index",
         "_group_of",
+        "_member_position",
         "_log_prior",
         "_log_prior_total",
         "_p_other",
@@ -292,6 +293,7 @@ class KnowledgeBase:
 
         self._group_index: dict[str, int] = {}
         self._group_of: dict[int, int] = {}  # member symptom index -> group index
+        self._member_position: dict[int, int] = {}  # member symptom index -> its option
         for g, group in enumerate(self.groups):
             _check_key("group", group.key)
             if group.key in self._group_index or group.key in self._symptom_index:
@@ -306,6 +308,7 @@ class KnowledgeBase:
                 if j in self._group_of:
                     raise ValueError(f"symptom {member!r} belongs to two groups")
                 self._group_of[j] = g
+                self._member_position[j] = group.members.index(member)
             self._group_index[group.key] = g
 
         # (fault index, symptom index) -> clamped P(yes | fault).
@@ -490,11 +493,11 @@ def _answered(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> _Answered:
     singles: list[tuple[int, str]] = []
     by_group: dict[int, list[tuple[int, str]]] = {}
     for key, value in answers.items():
-        if not isinstance(key, str) or not kb.has_symptom(key):
+        j = kb._symptom_index.get(key) if isinstance(key, str) else None
+        if j is None:
             raise ValueError(f"unknown symptom {key!r}")
         if value not in ANSWERS:
             raise ValueError(f"answer to {key!r} must be 'y', 'n' or 'u', not {value!r}")
-        j = kb._symptom_index[key]
         g = kb._group_of.get(j)
         if g is None:
             singles.append((j, value))
@@ -504,7 +507,7 @@ def _answered(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> _Answered:
     groups = []
     for g in sorted(by_group):
         group = kb.groups[g]
-        position = {kb._symptom_index[m]: k for k, m in enumerate(group.members)}
+        position = kb._member_position
         yes = [position[j] for j, value in by_group[g] if value == "y"]
         if len(yes) > 1:
             chosen = ", ".join(group.members[k] for k in sorted(yes))
