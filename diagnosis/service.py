@@ -570,7 +570,11 @@ def _question(outcome: Outcome, verdict: engine.Diagnosis, links: bool) -> Quest
     options = question_options(compiled, slug)
     if links:
         urls, _ = outcome.option_urls(options)
-        options = tuple(replace(option, url=url) for option, url in zip(options, urls, strict=True))
+        # made directly: dataclasses.replace reads the fields anew for each option, each step
+        options = tuple(
+            Option(option.label, option.answers, option.kind, url)
+            for option, url in zip(options, urls, strict=True)
+        )
 
     def why() -> str:
         label_of = {o.kind if not group else _option_key(o): o.label for o in options}
