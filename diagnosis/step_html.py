@@ -278,16 +278,18 @@ def _shares(compiled, language: str) -> dict[tuple[int, bool], str]:
     return derived(compiled, ("html shares", language), build)
 
 
-def _reason_item(compiled, reason: Reason, language: str) -> str:
+def _reason_item(kept: dict, reason: Reason) -> str:
     """A reason's item: its sentence depends on the content alone (service.reason_text), so a
     problem has a few hundred of them, each written and escaped once per language rather than
-    on every step that shows it (a step shows up to fifteen)."""
-    key = ("reason html", reason.symptom is None, reason.slug, reason.answer, reason.weight)
-    return derived(
-        compiled,
-        (*key, language),
-        lambda: f'<li class="{"up" if reason.raises else "down"}">{escape(reason.text)}</li>',
-    )
+    on every step that shows it (a step shows up to fifteen). `kept`: the problem's items in
+    this language."""
+    key = (reason.symptom is None, reason.slug, reason.answer, reason.weight)
+    found = kept.get(key)
+    if found is None:
+        found = kept[key] = (
+            f'<li class="{"up" if reason.raises else "down"}">{escape(reason.text)}</li>'
+        )
+    return found
 
 
 def cause_items(outcome: Outcome, shown: int = 5) -> SafeString:
@@ -297,6 +299,7 @@ def cause_items(outcome: Outcome, shown: int = 5) -> SafeString:
     language = get_language()  # a context-local lookup: read once, not per cause and reason
     heads = _cause_heads(compiled, language)
     shares = _shares(compiled, language)
+    reasons = derived(compiled, ("reason html", language), dict)
     why = words()["why"]
     parts = []
     for cause in outcome.causes[:shown]:
@@ -308,7 +311,7 @@ def cause_items(outcome: Outcome, shown: int = 5) -> SafeString:
         )
         if cause.why:
             parts.append(f'<details class="why"><summary>{why}</summary><ul>')
-            parts += (_reason_item(compiled, reason, language) for reason in cause.why)
+            parts += (_reason_item(reasons, reason) for reason in cause.why)
             parts.append("</ul></details>\n")
         parts.append("</li>\n")
     return mark_safe("".join(parts))
