@@ -75,9 +75,10 @@ def diagnosis(outcome: Outcome, self_url: str) -> str:
         "generation": outcome.generation.code,
         "answers": canonical_answers(outcome.answers),
     }
-    candidates = ", ".join(
-        _candidate(compiled, cause, language, shares) for cause in outcome.causes
-    )
+    # what the causes and reasons write, kept per problem and language: looked up once here
+    # rather than once per cause and reason
+    kept = derived(compiled, ("api causes", language), dict)
+    candidates = ", ".join(_candidate(kept, cause, shares) for cause in outcome.causes)
     rest = {
         "next_question": (
             {
@@ -107,34 +108,36 @@ def diagnosis(outcome: Outcome, self_url: str) -> str:
     )
 
 
-def _candidate(compiled: CompiledProblem, cause: RankedCause, language: str, shares) -> str:
-    first, last = _cause_parts(compiled, cause, language)
-    why = ", ".join(_reason(compiled, reason, language) for reason in cause.why)
+def _candidate(kept: dict, cause: RankedCause, shares) -> str:
+    first, last = _cause_parts(kept, cause)
+    why = ", ".join(_reason(kept, reason) for reason in cause.why) if cause.why else ""
     return (
         f'{{{first}, "probability": {round(cause.probability, 4)!r}, "why": [{why}], {last}, '
         f'"probability_text": {_share(shares, cause.probability)}}}'
     )
 
 
-def _reason(compiled: CompiledProblem, reason: Reason, language: str) -> str:
+def _reason(kept: dict, reason: Reason) -> str:
     """A reason: its answer, weight and sentence depend on the content alone, so a problem has
-    a few hundred of them (service.reason_text)."""
-    key = ("api reason", reason.symptom is None, reason.slug, reason.answer, reason.weight)
-    return derived(compiled, (*key, language), lambda: encode(reason.as_dict()))
+    a few hundred of them (service.reason_text). `kept`: the problem's, in this language."""
+    key = (reason.symptom is None, reason.slug, reason.answer, reason.weight)
+    found = kept.get(key)
+    if found is None:
+        found = kept[key] = encode(reason.as_dict())
+    return found
 
 
-def _cause_parts(compiled: CompiledProblem, cause: RankedCause, language: str) -> tuple[str, str]:
+def _cause_parts(kept: dict, cause: RankedCause) -> tuple[str, str]:
     """A cause's members before its probability and reasons, and those after them (its page
     and its procedures in the owner's order, each with its time and costs in words): the
-    same on every state."""
-
-    def build():
+    same on every state. `kept`: the problem's, in this language."""
+    found = kept.get(cause.fault.slug)
+    if found is None:
         fault = cause.fault
         first = {"fault": fault.slug, "name": fault.name, "short_name": fault.short_name}
         last = {"url": fault.url, "procedures": [_procedure(p) for p in cause.procedures]}
-        return members(first), members(last)
-
-    return derived(compiled, ("api cause", cause.fault.slug, language), build)
+        found = kept[fault.slug] = members(first), members(last)
+    return found
 
 
 def _procedure(procedure: ProcedureCard) -> dict:
@@ -213,7 +216,7 @@ def _plan(compiled: CompiledProblem, plan: ActionPlan, language: str, shares) ->
 def _step(compiled: CompiledProblem, step: PlanStep, currency: str, language: str, shares) -> str:
     """A step of the plan. What it does and costs is its check's (the same on every state);
     the causes it settles, most likely first, and its chance are the state's."""
-    key = tuple(procedure.slug for procedure in step.procedures)
+    key = step.check  # one for each set of procedures
 
     def build():
         procedures = [

@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, MutableMapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 Answer = Literal["y", "n", "u"]
@@ -181,6 +181,9 @@ class Diagnosis:
     # "question-budget" or None
     stop_reason: str | None
     contrasts: tuple[Contrast, ...] = ()  # what the answers to next_question tell apart
+    # The answers as `diagnose` read them, validated: for `decisive_question` to reuse rather
+    # than read them again. Not part of the verdict.
+    answered: _Answered | None = field(default=None, repr=False, compare=False)
 
 
 def _clamp(p: float) -> float:
@@ -234,7 +237,9 @@ class KnowledgeBase:
         "_symptom_index",
         "_group_index",
         "_group_of",
+        "_member_position",
         "_log_prior",
+        "_log_prior_total",
         "_p_other",
         "_h_other",
         "_explicit",
@@ -242,11 +247,13 @@ class KnowledgeBase:
         "_pair_dp",
         "_pair_dh",
         "_pair_weight",
+        "_pair_why",
         "_group_q_other",
         "_group_h_other",
         "_group_faults",
         "_group_q",
         "_group_dh",
+        "_likelihood_rows",
     )
 
     def __init__(
@@ -286,6 +293,7 @@ class KnowledgeBase:
 
         self._group_index: dict[str, int] = {}
         self._group_of: dict[int, int] = {}  # member symptom index -> group index
+        self._member_position: dict[int, int] = {}  # member symptom index -> its option
         for g, group in enumerate(self.groups):
             _check_key("group", group.key)
             if group.key in self._group_index or group.key in self._symptom_index:
@@ -300,6 +308,7 @@ class KnowledgeBase:
                 if j in self._group_of:
                     raise ValueError(f"symptom {member!r} belongs to two groups")
                 self._group_of[j] = g
+                self._member_position[j] = group.members.index(member)
             self._group_index[group.key] = g
 
         # (fault index, symptom index) -> clamped P(yes | fault).
@@ -320,10 +329,16 @@ class KnowledgeBase:
             self._explicit[i, j] = _clamp(p)
 
         self._log_prior: tuple[float, ...] = tuple(math.log(f.prior) for f in self.faults)
+        self._log_prior_total = _log_total(self._log_prior)  # for each state's prior of its best
         self._p_other: tuple[float, ...] = tuple(_clamp(s.p_yes_otherwise) for s in self.symptoms)
         self._h_other: tuple[float, ...] = tuple(_entropy2(p) for p in self._p_other)
         self._index_yes_no_questions()
         self._index_groups()
+        # P(a | f) of every question's answers over all faults, for the stop rule's V(q): read
+        # for a few questions on most steps, the same on every one.
+        self._likelihood_rows: dict[str, tuple[tuple[float, ...], ...]] = {
+            key: _answer_likelihoods(self, key) for key in self.question_keys()
+        }
 
     def _index_yes_no_questions(self) -> None:
         # Sparse index per symptom, faults in knowledge base order (so the result never depends
@@ -349,6 +364,19 @@ class KnowledgeBase:
         self._pair_dp: tuple[tuple[float, ...], ...] = tuple(pair_dp)
         self._pair_dh: tuple[tuple[float, ...], ...] = tuple(pair_dh)
         self._pair_weight: tuple[dict[str, tuple[float, ...]], ...] = tuple(pair_weight)
+        # Per symptom and answer, each fault it moves with its evidence and the key `_why`
+        # sorts it by: the same for every state, so made once, not on every step.
+        self._pair_why: tuple[dict[str, tuple[tuple[int, tuple], ...]], ...] = tuple(
+            {
+                value: tuple(
+                    (i, (-abs(w), j, Evidence(self.symptoms[j].key, value, w)))
+                    for i, w in zip(pair_faults[j], weights[value], strict=True)
+                    if w != 0.0
+                )
+                for value in ("y", "n")
+            }
+            for j, weights in enumerate(pair_weight)
+        )
 
     def _index_groups(self) -> None:
         # Per group: the options' distribution for "another cause", and for each fault with an
@@ -465,11 +493,11 @@ def _answered(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> _Answered:
     singles: list[tuple[int, str]] = []
     by_group: dict[int, list[tuple[int, str]]] = {}
     for key, value in answers.items():
-        if not isinstance(key, str) or not kb.has_symptom(key):
+        j = kb._symptom_index.get(key) if isinstance(key, str) else None
+        if j is None:
             raise ValueError(f"unknown symptom {key!r}")
         if value not in ANSWERS:
             raise ValueError(f"answer to {key!r} must be 'y', 'n' or 'u', not {value!r}")
-        j = kb._symptom_index[key]
         g = kb._group_of.get(j)
         if g is None:
             singles.append((j, value))
@@ -479,7 +507,7 @@ def _answered(kb: KnowledgeBase, answers: Mapping[str, Answer]) -> _Answered:
     groups = []
     for g in sorted(by_group):
         group = kb.groups[g]
-        position = {kb._symptom_index[m]: k for k, m in enumerate(group.members)}
+        position = kb._member_position
         yes = [position[j] for j, value in by_group[g] if value == "y"]
         if len(yes) > 1:
             chosen = ", ".join(group.members[k] for k in sorted(yes))
@@ -574,29 +602,24 @@ def _group_gain(kb: KnowledgeBase, post: list[float], g: int) -> float:
     return max(0.0, _entropy(answer) - conditional) / _LN2
 
 
-@dataclass(frozen=True, slots=True)
-class _Question:
-    key: str
-    cost: float
-    gain: float
-
-
 def _gains(
-    kb: KnowledgeBase, post: list[float], answered: _Answered, among: set[int] | None = None
-) -> list[_Question]:
-    """Every unanswered question with its expected gain in bits: yes/no first, then groups.
-    Given `among` (fault indexes), only the questions with an explicit pair for one of them."""
-    singles, groups = _unanswered(kb, answered)
+    kb: KnowledgeBase,
+    post: list[float],
+    unanswered: tuple[list[int], list[int]],
+    among: set[int] | None = None,
+) -> list[tuple[str, float, float]]:
+    """Every unanswered question (`_unanswered`) as (key, cost, expected gain in bits): yes/no
+    first, then groups. Given `among` (fault indexes), only the questions with an explicit
+    pair for one of them. Tuples: a step weighs a dozen or two questions, on every state."""
+    singles, groups = unanswered
     if among is not None:
         singles = [j for j in singles if not among.isdisjoint(kb._pair_faults[j])]
         groups = [g for g in groups if not among.isdisjoint(kb._group_faults[g])]
     questions = [
-        _Question(kb.symptoms[j].key, kb.symptoms[j].cost, gain)
+        (kb.symptoms[j].key, kb.symptoms[j].cost, gain)
         for j, gain in _yes_no_gains(kb, post, singles)
     ]
-    questions += [
-        _Question(kb.groups[g].key, kb.groups[g].cost, _group_gain(kb, post, g)) for g in groups
-    ]
+    questions += [(kb.groups[g].key, kb.groups[g].cost, _group_gain(kb, post, g)) for g in groups]
     return questions
 
 
@@ -609,21 +632,27 @@ def _unanswered(kb: KnowledgeBase, answered: _Answered) -> tuple[list[int], list
 
 
 def _best_question(
-    kb: KnowledgeBase, post: list[float], answered: _Answered, min_gain_per_cost: float
+    kb: KnowledgeBase,
+    post: list[float],
+    unanswered: tuple[list[int], list[int]],
+    min_gain_per_cost: float,
 ) -> str | None:
     best, best_score = None, -math.inf
-    for question in _gains(kb, post, answered):  # knowledge base order
-        score = question.gain / question.cost
+    for key, cost, gain in _gains(kb, post, unanswered):  # knowledge base order
+        score = gain / cost
         if score > best_score:  # strict: the earlier question wins a tie
-            best, best_score = question.key, score
+            best, best_score = key, score
     if best is None or best_score < min_gain_per_cost:
         return None
     return best
 
 
-def _contrasts(kb: KnowledgeBase, post: list[float], key: str) -> tuple[Contrast, ...]:
+def _contrasts(
+    kb: KnowledgeBase, post: list[float], key: str, order: list[int]
+) -> tuple[Contrast, ...]:
     """Which causes each answer to `key` would point to: those it makes CONTRAST_RATIO times
-    likelier than the answer itself is, among causes with at least CONTRAST_MIN_SHARE."""
+    likelier than the answer itself is, among causes with at least CONTRAST_MIN_SHARE.
+    `order` is the faults' order in the ranking (by decreasing posterior, ties by index)."""
     if kb.is_group(key):
         g = kb._group_index[key]
         labels = [*kb.groups[g].members, NONE_OF_THESE]
@@ -644,7 +673,7 @@ def _contrasts(kb: KnowledgeBase, post: list[float], key: str) -> tuple[Contrast
             return (p, 1.0 - p)
 
     pointed: dict[int, list[int]] = {}
-    for i in sorted(range(len(kb.faults)), key=lambda i: (-post[i], i)):
+    for i in order:
         if post[i] < CONTRAST_MIN_SHARE:
             break
         ratios = [q_a / p_a if p_a > 0 else 0.0 for q_a, p_a in zip(q(i), p_answer, strict=True)]
@@ -664,6 +693,7 @@ def decisive_question(
     *,
     among: int = DECISIVE_AMONG,
     min_bits: float = DECISIVE_MIN_BITS,
+    given: Diagnosis | None = None,
 ) -> tuple[str, float] | None:
     """The unanswered question that best tells the `among` most likely causes apart, with its
     expected gain in bits, or None when none removes `min_bits`.
@@ -672,39 +702,51 @@ def decisive_question(
     for the others) and each question's gain is the mutual information I(F; A) under π', as in
     `information_gains`, not divided by the question's cost: what matters here is which check
     settles the leading causes, not what it costs to ask it. Ties go to the earlier question.
+
+    `given` is `diagnose(kb, answers)` when the caller has it (or its result on a copy of `kb`
+    with other costs, `with_costs`: the same faults and questions in the same order): its
+    candidates are the posterior, best first, and its answers are already read, so neither is
+    worked out again.
     """
     if among < 2:
         raise ValueError(f"among must be at least 2, not {among!r}")
-    answered = _answered(kb, answers)
-    post = _posterior_vector(kb, answered)
-    top = sorted(range(len(kb.faults)), key=lambda i: (-post[i], i))[:among]
-    mass = math.fsum(post[i] for i in top)
+    if given is None or given.answered is None:
+        answered = _answered(kb, answers)
+        post = _posterior_vector(kb, answered)
+        top = sorted(range(len(kb.faults)), key=lambda i: (-post[i], i))[:among]
+        leading = [(i, post[i]) for i in top]
+    else:  # the candidates are in that order, each with its post[i]
+        answered = given.answered
+        leading = [(kb._fault_index[c.fault], c.probability) for c in given.candidates[:among]]
+        top = [i for i, _ in leading]
+    mass = math.fsum(p for _, p in leading)
     restricted = [0.0] * len(kb.faults)
-    for i in top:
-        restricted[i] = post[i] / mass
+    for i, p in leading:
+        restricted[i] = p / mass
     best, best_gain = None, min_bits
     # A question none of the leading causes has an explicit pair for is answered alike by all
     # of them (another cause's likelihood), so its gain under π' is 0 exactly: with min_bits
     # above 0 it can never be chosen, and its gain is not worked out.
     among_top = set(top) if min_bits > 0 else None
-    for question in _gains(kb, restricted, answered, among_top):
-        if question.gain > best_gain or (best is None and question.gain >= best_gain):
-            best, best_gain = question.key, question.gain
+    for key, _, gain in _gains(kb, restricted, _unanswered(kb, answered), among_top):
+        if gain > best_gain or (best is None and gain >= best_gain):
+            best, best_gain = key, gain
     return None if best is None else (best, best_gain)
 
 
-def _answer_likelihoods(kb: KnowledgeBase, key: str) -> list[list[float]]:
+def _answer_likelihoods(kb: KnowledgeBase, key: str) -> tuple[tuple[float, ...], ...]:
     """P(a | f) for each answer a to question `key` (yes and no; or a group's options, "none
-    of these" last), over the faults in knowledge base order."""
+    of these" last), over the faults in knowledge base order. Made once per knowledge base
+    (`KnowledgeBase._likelihood_rows`)."""
     if kb.is_group(key):
         g = kb._group_index[key]
         rows = [kb._group_q_other[g]] * len(kb.faults)
         for i, q in zip(kb._group_faults[g], kb._group_q[g], strict=True):
             rows[i] = q
-        return [list(option) for option in zip(*rows, strict=True)]
+        return tuple(zip(*rows, strict=True))
     j = kb._symptom_index[key]
-    yes = [kb._explicit.get((i, j), kb._p_other[j]) for i in range(len(kb.faults))]
-    return [yes, [1.0 - p for p in yes]]
+    yes = tuple(kb._explicit.get((i, j), kb._p_other[j]) for i in range(len(kb.faults)))
+    return yes, tuple(1.0 - p for p in yes)
 
 
 _Steps = tuple[tuple[tuple[int, ...], float], ...]  # per check: the faults it settles, its cost
@@ -751,8 +793,13 @@ def _check_steps(kb: KnowledgeBase, checks: Mapping[str, Check]) -> _Steps:
 
 def _step_shares(post: list[float], steps: _Steps) -> list[float]:
     """Each step's probability: the sum over the faults it settles. Computed once per posterior
-    for the plan's order and both costs of ``_plan_value``, which read it three times."""
-    return [math.fsum(post[i] for i in faults) for faults, _ in steps]
+    for the plan's order and both costs of ``_plan_value``, which read it three times. Most
+    checks settle one fault, whose probability is the sum (fsum of one number >= 0 is that
+    number), so only the others are summed."""
+    return [
+        post[faults[0]] if len(faults) == 1 else math.fsum([post[i] for i in faults])
+        for faults, _ in steps
+    ]
 
 
 def _plan_order(shares: list[float], steps: _Steps) -> list[int]:
@@ -774,13 +821,15 @@ def _plan_value(
 ) -> float:
     """V(q): what the answer to `key` is expected to save in the plan (module docstring)."""
     value = 0.0
-    for likelihood in _answer_likelihoods(kb, key):
+    for likelihood in kb._likelihood_rows[key]:
         joint = [p * q for p, q in zip(post, likelihood, strict=True)]
         p_answer = math.fsum(joint)
         if p_answer <= 0.0:
             continue
         shares = _step_shares([x / p_answer for x in joint], steps)
         best = _plan_order(shares, steps)
+        if best == present:  # the answer leaves the plan's order as it is: it saves 0 exactly
+            continue
         value += p_answer * (
             _checks_cost(shares, steps, present) - _checks_cost(shares, steps, best)
         )
@@ -799,6 +848,7 @@ def _worth_its_cost(
     kb: KnowledgeBase,
     post: list[float],
     answered: _Answered,
+    unanswered: tuple[list[int], list[int]],
     steps: _Steps,
     value_per_cost: float,
     first: str,
@@ -808,7 +858,7 @@ def _worth_its_cost(
     the question the information picks, most often the one that is)."""
     present = _plan_order(_step_shares(post, steps), steps)
     chance = _answer_chance(answered)
-    singles, groups = _unanswered(kb, answered)
+    singles, groups = unanswered
     questions = [(kb.symptoms[j].key, kb.symptoms[j].cost) for j in singles]
     questions += [(kb.groups[g].key, kb.groups[g].cost) for g in groups]
     questions.sort(key=lambda question: question[0] != first)  # stable: the rest in order
@@ -876,7 +926,7 @@ def information_gains(
     outside any group, or a group), not divided by cost."""
     answered = _answered(kb, answers)
     vector = _posterior_vector(kb, answered) if post is None else _post_vector(kb, post)
-    return {question.key: question.gain for question in _gains(kb, vector, answered)}
+    return {key: gain for key, _, gain in _gains(kb, vector, _unanswered(kb, answered))}
 
 
 def next_question(
@@ -894,7 +944,7 @@ def next_question(
     _check_min_gain(min_gain_per_cost)
     answered = _answered(kb, answers)
     vector = _posterior_vector(kb, answered) if post is None else _post_vector(kb, post)
-    return _best_question(kb, vector, answered, min_gain_per_cost)
+    return _best_question(kb, vector, _unanswered(kb, answered), min_gain_per_cost)
 
 
 def asking_order(
@@ -939,14 +989,16 @@ def asking_order(
 
 
 def _why(kb: KnowledgeBase, answered: _Answered) -> dict[int, tuple[Evidence, ...]]:
-    """Per fault index (only faults some answer moved): its strongest evidence, at most 3."""
-    moved: dict[int, list[tuple[float, int, str, str, float]]] = {}
+    """Per fault index (only faults some answer moved): its strongest evidence, at most 3.
+
+    By |weight|, then the question's order; a fault has one evidence per question, so the
+    evidence itself is never compared."""
+    moved: dict[int, list[tuple[float, int, Evidence]]] = {}
     for j, value in answered.singles:
         if value == "u":
             continue
-        for i, w in zip(kb._pair_faults[j], kb._pair_weight[j][value], strict=True):
-            if w != 0.0:
-                moved.setdefault(i, []).append((-abs(w), j, kb.symptoms[j].key, value, w))
+        for i, item in kb._pair_why[j][value]:
+            moved.setdefault(i, []).append(item)
     for g, possible in answered.groups:
         if possible is None:
             continue
@@ -954,11 +1006,8 @@ def _why(kb: KnowledgeBase, answered: _Answered) -> dict[int, tuple[Evidence, ..
         order = len(kb.symptoms) + g  # after the yes/no symptoms on equal weight
         for i, w in zip(kb._group_faults[g], _group_weights(kb, g, possible), strict=True):
             if w != 0.0:
-                moved.setdefault(i, []).append((-abs(w), order, key, value, w))
-    return {
-        i: tuple(Evidence(key, value, w) for _, _, key, value, w in sorted(items)[:3])
-        for i, items in moved.items()
-    }
+                moved.setdefault(i, []).append((-abs(w), order, Evidence(key, value, w)))
+    return {i: tuple(item[2] for item in sorted(items)[:3]) for i, items in moved.items()}
 
 
 def _group_evidence_label(group: Group, possible: frozenset[int]) -> tuple[str, Answer]:
@@ -1018,26 +1067,30 @@ def diagnose(
 
     question = None
     best = order[0]
-    prior = math.exp(kb._log_prior[best] - _log_total(kb._log_prior))
+    prior = math.exp(kb._log_prior[best] - kb._log_prior_total)
     lifted = post[best] >= min(min_lift * prior, (1.0 + prior) / 2.0) * (1.0 - 1e-12)
     if lifted and _is_clear(candidates, clear_at):
         stop_reason = "clear"
     elif max_questions is not None and answered.questions >= max_questions:
         stop_reason = "question-budget"
-    elif not any(_unanswered(kb, answered)):  # no yes/no question and no group left
+    elif not any(unanswered := _unanswered(kb, answered)):  # no yes/no question, no group
         stop_reason = "no-questions-left"
     else:
-        question = _best_question(kb, post, answered, min_gain_per_cost)
+        question = _best_question(kb, post, unanswered, min_gain_per_cost)
         stop_reason = None if question is not None else "no-useful-question"
         worth = steps is None or question is None
-        if not (worth or _worth_its_cost(kb, post, answered, steps, value_per_cost, question)):
+        worth = worth or _worth_its_cost(
+            kb, post, answered, unanswered, steps, value_per_cost, question
+        )
+        if not worth:
             question, stop_reason = None, "not-worth-its-cost"
     return Diagnosis(
         candidates=candidates,
         next_question=question,
         done=stop_reason is not None,
         stop_reason=stop_reason,
-        contrasts=() if question is None else _contrasts(kb, post, question),
+        contrasts=() if question is None else _contrasts(kb, post, question, order),
+        answered=answered,
     )
 
 

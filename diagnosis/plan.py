@@ -112,11 +112,25 @@ def _steps(
     ]
 
 
-def _order(posterior: Mapping[str, float], chosen: list, money_per_minute: float) -> Order:
+@dataclass(frozen=True, slots=True)
+class Walk:
+    """One order of the steps as numbers, without a Step object per step (`walks`)."""
+
+    # per step: its check, the faults it settles (most likely first), p_s, the check's cost
+    steps: tuple[tuple[str, tuple[str, ...], float, Cost], ...]
+    expected: Cost
+
+
+def _walk(
+    posterior: Mapping[str, float], chosen: list
+) -> tuple[list[tuple[str, list[Remedy], float, Cost, float, float, float]], Cost]:
+    """Each step of one order with what the order's Step holds, and its expected Cost: per
+    step (check, remedies most likely first, p_s, check cost, reached, and the repair's
+    expected minutes and money when it finds the cause, not yet divided by p_s)."""
     # In floats, not Cost objects: each Cost sum or product made a frozen object, most of a
     # plan's time (issue 23, item 3). The same operations in the same order as Cost's
     # (ZERO + r·π + …, then × 1/p), so every figure is the same to the last bit.
-    steps, done = [], 0.0
+    walked, done = [], 0.0
     minutes = money = 0.0
     for check, items, p, cost, _ in chosen:
         reached = max(0.0, 1.0 - done)
@@ -129,6 +143,15 @@ def _order(posterior: Mapping[str, float], chosen: list, money_per_minute: float
             repair_money += remedy.repair_cost.money * share
         minutes += cost.minutes * reached + repair_minutes
         money += cost.money * reached + repair_money
+        walked.append((check, items, p, cost, reached, repair_minutes, repair_money))
+        done += p
+    return walked, Cost(minutes, money)
+
+
+def _order(posterior: Mapping[str, float], chosen: list, money_per_minute: float) -> Order:
+    walked, expected = _walk(posterior, chosen)
+    steps = []
+    for check, items, p, cost, reached, repair_minutes, repair_money in walked:
         if p > 0:
             scale = 1.0 / p
             repair = Cost(repair_minutes * scale, repair_money * scale)
@@ -144,21 +167,14 @@ def _order(posterior: Mapping[str, float], chosen: list, money_per_minute: float
                 reached=reached,
             )
         )
-        done += p
-    expected = Cost(minutes, money)
     return Order(tuple(steps), expected, expected.scaled(money_per_minute))
 
 
-def make_plan(
-    posterior: Mapping[str, float], remedies: Iterable[Remedy], *, money_per_minute: float
-) -> Plan:
-    """The steps in the order that minimises the expected cost to a fixed car, and in the order
-    of probability alone, each with its expected minutes and money.
-
-    `posterior` sums to 1 over the faults (diagnosis.engine.posterior); every remedy's fault
-    must be in it. A fault without a remedy is never settled by the plan, and its share is
-    left in the last step's "reached". Ties keep the remedies' order.
-    """
+def _ordered(
+    posterior: Mapping[str, float], remedies: Iterable[Remedy], money_per_minute: float
+) -> tuple[list, list]:
+    """The steps in the plan's order (decreasing probability / cost) and in the order of
+    probability alone, validated."""
     if not (money_per_minute > 0 and math.isfinite(money_per_minute)):
         raise ValueError(f"money_per_minute must be > 0, not {money_per_minute!r}")
     steps = _steps(posterior, remedies)
@@ -174,11 +190,44 @@ def make_plan(
         _, _, p, cost, position = step
         return (-p, cost.scaled(money_per_minute), position)
 
+    return sorted(steps, key=by_ratio), sorted(steps, key=by_probability)
+
+
+def make_plan(
+    posterior: Mapping[str, float], remedies: Iterable[Remedy], *, money_per_minute: float
+) -> Plan:
+    """The steps in the order that minimises the expected cost to a fixed car, and in the order
+    of probability alone, each with its expected minutes and money.
+
+    `posterior` sums to 1 over the faults (diagnosis.engine.posterior); every remedy's fault
+    must be in it. A fault without a remedy is never settled by the plan, and its share is
+    left in the last step's "reached". Ties keep the remedies' order.
+    """
+    by_ratio, by_probability = _ordered(posterior, remedies, money_per_minute)
     return Plan(
-        by_cost=_order(posterior, sorted(steps, key=by_ratio), money_per_minute),
-        by_probability=_order(posterior, sorted(steps, key=by_probability), money_per_minute),
+        by_cost=_order(posterior, by_ratio, money_per_minute),
+        by_probability=_order(posterior, by_probability, money_per_minute),
         money_per_minute=money_per_minute,
     )
+
+
+def walks(
+    posterior: Mapping[str, float], remedies: Iterable[Remedy], *, money_per_minute: float
+) -> tuple[Walk, Walk]:
+    """`make_plan`'s two orders, the plan's and the probability's, with the same figures but
+    no Step (nor its expected repair Cost) per step: for a caller that makes objects of its
+    own from the steps on every state (diagnosis/service.py), where those were a third of
+    the plan's time."""
+
+    def walk(chosen) -> Walk:
+        walked, expected = _walk(posterior, chosen)
+        steps = tuple(
+            (check, tuple(r.fault for r in items), p, cost) for check, items, p, cost, *_ in walked
+        )
+        return Walk(steps, expected)
+
+    by_ratio, by_probability = _ordered(posterior, remedies, money_per_minute)
+    return walk(by_ratio), walk(by_probability)
 
 
 def expected_cost(

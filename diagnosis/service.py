@@ -346,6 +346,9 @@ class Outcome:
     next_question: Question | None
     done: bool
     stop_reason: str | None
+    # the engine's verdict this outcome tells: its answers already read, for the plan's
+    # decisive check (decisive_check)
+    verdict: engine.Diagnosis | None = None
 
     @property
     def top_causes(self) -> tuple[RankedCause, ...]:
@@ -367,19 +370,67 @@ class Outcome:
             group = self.compiled.groups.get(symptom.group)
             options = question_options(self.compiled, question)
             current = self._current_option(options)
+            urls, remove_url = self.option_urls(options)
             items.append(
                 {
                     "slug": question,
                     "question": group.question if group else symptom.question,
                     "label": current.label if current else self._partial_label(group),
                     "options": [
-                        (option.label, self.url_with(**dict(option.answers)), option is current)
-                        for option in options
+                        (option.label, url, option is current)
+                        for option, url in zip(options, urls, strict=True)
                     ],
-                    "remove_url": self.url_with(**{a: None for a, _ in options[0].answers}),
+                    "remove_url": remove_url,
                 }
             )
         return items
+
+    def option_urls(self, options: tuple[Option, ...]) -> tuple[list[str], str]:
+        """Each option's URL (``url_with(**dict(option.answers))``) and the URL without the
+        question's answers (each of its members None), for one question's options.
+
+        Every option of a question sets the same symptoms (its members), and a token's place
+        in the sorted tokens is its symptom's (the tools' key is no symptom's), so in each
+        option's URL the members fall in the same places among the other tokens. A step links
+        to a dozen states that differ from it in one question (issue 23): sorting and writing
+        every token of each of them anew was a third of a step's own work in Python."""
+        head, written, place = self._written
+        members = [symptom for symptom, _ in options[0].answers]
+        if all(member in place for member in members):  # the question's answers all given
+            urls = []
+            for option in options:
+                texts = written.copy()
+                for symptom, value in option.answers:
+                    texts[place[symptom]] = f"{symptom}:{value}"
+                urls.append(f"{head}&answers={','.join(texts)}")
+            dropped = {place[member] for member in members}
+            others = [text for n, text in enumerate(written) if n not in dropped]
+            return urls, f"{head}&answers={','.join(others)}" if others else head
+        # a question not asked yet, or a group answered in part (a hand-written link): the
+        # members' places among the other tokens, (symptom, value, is a member) sorted as
+        # url_with sorts (key, value) pairs; no member's key is another token's
+        answers, tools = self._tokens
+        others = [token for token in answers if token[0] not in members] + tools
+        others.sort()  # with the tools among the answers, as url_with sorts them
+        remove_url = f"{self.compiled.diagnose_url}?{tokens_query(self.generation, others)}"
+        places = sorted([(*token, False) for token in others] + [(m, "", True) for m in members])
+        texts = [(key, None if member else f"{key}:{value}") for key, value, member in places]
+        urls = []
+        for option in options:
+            values = dict(option.answers)
+            tokens = ",".join(text or f"{key}:{values[key]}" for key, text in texts)
+            urls.append(f"{head}&answers={tokens}")
+        return urls, remove_url
+
+    @cached_property
+    def _written(self) -> tuple[str, list[str], dict[str, int]]:
+        """This state's URL up to its answers, its tokens (the answers' and the tools') written
+        in their one order, and each answered symptom's place among them (option_urls)."""
+        answers, tools = self._tokens
+        tokens = sorted(answers + tools) if tools else answers
+        head = f"{self.compiled.diagnose_url}?{tokens_query(self.generation, [])}"
+        place = {key: n for n, (key, _) in enumerate(tokens) if key != HAVE}
+        return head, [f"{key}:{value}" for key, value in tokens], place
 
     def _current_option(self, options: tuple[Option, ...]) -> Option | None:
         given = self.answers
@@ -487,6 +538,7 @@ def diagnose(
         next_question=None,
         done=verdict.done,
         stop_reason=verdict.stop_reason,
+        verdict=verdict,
     )
     if verdict.next_question is None:
         return outcome
@@ -519,8 +571,11 @@ def _question(outcome: Outcome, verdict: engine.Diagnosis, links: bool) -> Quest
     group = compiled.groups.get(slug)
     options = question_options(compiled, slug)
     if links:
+        urls, _ = outcome.option_urls(options)
+        # made directly: dataclasses.replace reads the fields anew for each option, each step
         options = tuple(
-            replace(option, url=outcome.url_with(**dict(option.answers))) for option in options
+            Option(option.label, option.answers, option.kind, url)
+            for option, url in zip(options, urls, strict=True)
         )
 
     def why() -> str:
@@ -636,6 +691,9 @@ class PlanStep:
     minutes: float  # what the step costs
     money: float
     currency: str
+    # the check's key (plan.Remedy.check): its procedures' slugs, one for each set of them, by
+    # which the API body and the page keep what they write of a step
+    check: str = ""
 
     @property
     def percent_label(self) -> str:
@@ -825,32 +883,39 @@ def action_plan(outcome: Outcome) -> ActionPlan:
     found = remedies(compiled, posterior)
     currency = _currency(found)
     rate = money_per_minute(currency)
-    made = plan.make_plan(
+    # the orders as numbers (plan.walks): the plan's Step objects would be made only to be
+    # turned into these PlanSteps
+    by_cost, by_probability = plan.walks(
         posterior, [remedy for _, remedy in found.values()], money_per_minute=rate
     )
     cards_of = {remedy.check: cards for cards, remedy in found.values()}
 
-    def steps(order: plan.Order) -> tuple[PlanStep, ...]:
+    def steps(order: plan.Walk) -> tuple[PlanStep, ...]:
         return tuple(
             PlanStep(
                 number=n,
-                procedures=cards_of[step.check],
-                faults=tuple(compiled.faults[slug] for slug in step.faults),
-                probability=step.probability,
-                minutes=step.check_cost.minutes,
-                money=step.check_cost.money,
+                procedures=cards_of[check],
+                faults=tuple(compiled.faults[slug] for slug in faults),
+                probability=probability,
+                minutes=cost.minutes,
+                money=cost.money,
                 currency=currency,
+                check=check,
             )
-            for n, step in enumerate(order.steps, start=1)
+            for n, (check, faults, probability, cost) in enumerate(order.steps, start=1)
         )
 
+    planned = steps(by_cost)
+    # The same checks in the same order are the same steps (each check's faults and chance are
+    # the state's, whatever the order): made once. Two results in five.
+    same = [step[0] for step in by_cost.steps] == [step[0] for step in by_probability.steps]
     return ActionPlan(
-        steps=steps(made.by_cost),
-        by_probability=steps(made.by_probability),
-        expected_minutes=made.by_cost.expected.minutes,
-        expected_money=made.by_cost.expected.money,
-        probability_minutes=made.by_probability.expected.minutes,
-        probability_money=made.by_probability.expected.money,
+        steps=planned,
+        by_probability=planned if same else steps(by_probability),
+        expected_minutes=by_cost.expected.minutes,
+        expected_money=by_cost.expected.money,
+        probability_minutes=by_probability.expected.minutes,
+        probability_money=by_probability.expected.money,
         currency=currency,
         decisive=decisive_check(outcome),
     )
@@ -861,7 +926,8 @@ def decisive_check(outcome: Outcome) -> Decisive | None:
     it (`answering_procedure`)."""
     compiled = outcome.compiled
     kb = compiled.knowledge_bases[outcome.generation.code]
-    found = engine.decisive_question(kb, outcome.answers)
+    # the verdict may be of the owner's tools' copy of kb: the same faults and questions
+    found = engine.decisive_question(kb, outcome.answers, given=outcome.verdict)
     if found is None:
         return None
     slug, bits = found

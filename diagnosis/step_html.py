@@ -32,7 +32,7 @@ from kb.templatetags.kb_tags import language_switch_html
 
 from . import result_form
 from .query import DiagnoseQuery
-from .service import ActionPlan, Outcome, derived, question_options
+from .service import ActionPlan, Outcome, PlanStep, Reason, derived, question_options
 
 # The interface's words of these parts: escaped as {% translate %} escapes them, and the
 # sentences that take values, left as {% blocktranslate %} leaves its text.
@@ -251,7 +251,7 @@ def tools_line(outcome: Outcome) -> str:
     return "".join(line)
 
 
-def _cause_heads(outcome: Outcome) -> dict[str, str]:
+def _cause_heads(compiled, language: str) -> dict[str, str]:
     """Each fault's item up to its percentage: its link, full name as the title, short name."""
 
     def build():
@@ -261,31 +261,57 @@ def _cause_heads(outcome: Outcome) -> dict[str, str]:
                 f'<a href="{escape(fault.url)}" title="{escape(fault.name)}">'
                 f'{escape(fault.short_name)}</a> <strong class="percent">'
             )
-            for slug, fault in outcome.compiled.faults.items()
+            for slug, fault in compiled.faults.items()
         }
 
-    return derived(outcome.compiled, ("cause heads", get_language()), build)
+    return derived(compiled, ("cause heads", language), build)
+
+
+def _shares(compiled, language: str) -> dict[tuple[int, bool], str]:
+    """Every share a cause can show (``RankedCause.percent_label``), escaped, by its
+    ``numbers.share_percent``: "0%" to "100%" and "<1%", once per problem and language."""
+
+    def build():
+        written = [(n, False) for n in range(101)] + [(1, True)]
+        return {arguments: escape(numbers.percent(*arguments)) for arguments in written}
+
+    return derived(compiled, ("html shares", language), build)
+
+
+def _reason_item(kept: dict, reason: Reason) -> str:
+    """A reason's item: its sentence depends on the content alone (service.reason_text), so a
+    problem has a few hundred of them, each written and escaped once per language rather than
+    on every step that shows it (a step shows up to fifteen). `kept`: the problem's items in
+    this language."""
+    key = (reason.symptom is None, reason.slug, reason.answer, reason.weight)
+    found = kept.get(key)
+    if found is None:
+        found = kept[key] = (
+            f'<li class="{"up" if reason.raises else "down"}">{escape(reason.text)}</li>'
+        )
+    return found
 
 
 def cause_items(outcome: Outcome, shown: int = 5) -> SafeString:
     """The items of the cause list: the first `shown` causes, each with its share, its bar and
     the answers that moved it."""
-    heads = _cause_heads(outcome)
+    compiled = outcome.compiled
+    language = get_language()  # a context-local lookup: read once, not per cause and reason
+    heads = _cause_heads(compiled, language)
+    shares = _shares(compiled, language)
+    reasons = derived(compiled, ("reason html", language), dict)
     why = words()["why"]
     parts = []
     for cause in outcome.causes[:shown]:
         parts += (
             heads[cause.fault.slug],
-            escape(cause.percent_label),
+            shares[numbers.share_percent(cause.probability)],
             '</strong></div>\n<span class="bar" aria-hidden="true">'
             f'<span class="fill p{cause.bar_step}"></span></span>\n',
         )
         if cause.why:
             parts.append(f'<details class="why"><summary>{why}</summary><ul>')
-            parts += (
-                f'<li class="{"up" if reason.raises else "down"}">{escape(reason.text)}</li>'
-                for reason in cause.why
-            )
+            parts += (_reason_item(reasons, reason) for reason in cause.why)
             parts.append("</ul></details>\n")
         parts.append("</li>\n")
     return mark_safe("".join(parts))
@@ -343,11 +369,40 @@ def _money(amount, currency: str) -> str:
     return escape(numbers.money_range(whole, whole, currency))
 
 
-def plan_section(plan: ActionPlan) -> SafeString:
+def _plan_step_parts(compiled, step: PlanStep, language: str) -> tuple[str, str]:
+    """A plan step's item up to the causes it settles (its procedures' links, time and money),
+    and its title in the order of probability alone: what its check does and costs, the same
+    on every state."""
+
+    def build():
+        links = " → ".join(
+            f'<a href="{escape(card.url)}">{escape(card.title)}</a>' for card in step.procedures
+        )
+        money = f", {_money(step.money, step.currency)}" if step.money >= 1 else ""
+        titles = " → ".join(escape(card.title) for card in step.procedures)
+        return f"<li>{links} — {_minutes(step.minutes)}{money} · ", titles
+
+    key = ("plan step html", step.check, step.currency, language)  # a check, its procedures
+    return derived(compiled, key, build)
+
+
+def _short_names(compiled, language: str) -> dict[str, str]:
+    """Each fault's short name, escaped, by its slug."""
+    return derived(
+        compiled,
+        ("short names html", language),
+        lambda: {slug: escape(fault.short_name) for slug, fault in compiled.faults.items()},
+    )
+
+
+def plan_section(compiled, plan: ActionPlan) -> SafeString:
     """The result's plan: the checks in the order of probability / cost with their time, money
     and the causes they settle; what that order is expected to cost beside the order of
     probability alone; the decisive check."""
     said = words()
+    language = get_language()
+    shares = _shares(compiled, language)
+    names = _short_names(compiled, language)
     parts = [
         '<section class="card plan" aria-labelledby="plan-heading">\n'
         f'<h2 id="plan-heading">{said["plan heading"]}</h2>\n'
@@ -355,15 +410,10 @@ def plan_section(plan: ActionPlan) -> SafeString:
         '<ol class="plan-steps">\n'
     ]
     for step in plan.shown:
-        links = " → ".join(
-            f'<a href="{escape(card.url)}">{escape(card.title)}</a>' for card in step.procedures
-        )
-        money = f", {_money(step.money, step.currency)}" if step.money >= 1 else ""
-        faults = "; ".join(escape(fault.short_name) for fault in step.faults)
-        parts.append(
-            f"<li>{links} — {_minutes(step.minutes)}{money} · "
-            f'<span class="hint">{faults} ({escape(step.percent_label)})</span></li>\n'
-        )
+        head, _ = _plan_step_parts(compiled, step, language)
+        faults = "; ".join(names[fault.slug] for fault in step.faults)
+        share = shares[numbers.share_percent(step.probability)]
+        parts.append(f'{head}<span class="hint">{faults} ({share})</span></li>\n')
     parts.append("</ol>\n<p>")
     parts.append(
         said["expected"]
@@ -385,8 +435,9 @@ def plan_section(plan: ActionPlan) -> SafeString:
     if plan.differs:
         parts.append(f"<details><summary>{said['probability order']}</summary><ol>")
         for step in plan.shown_by_probability:
-            titles = " → ".join(escape(card.title) for card in step.procedures)
-            parts.append(f"<li>{titles} ({escape(step.percent_label)})</li>")
+            _, titles = _plan_step_parts(compiled, step, language)
+            share = shares[numbers.share_percent(step.probability)]
+            parts.append(f"<li>{titles} ({share})</li>")
         parts.append("</ol></details>\n")
     decisive = plan.decisive
     if decisive:
@@ -534,7 +585,7 @@ def step(request, compiled, query: DiagnoseQuery, outcome: Outcome | None, fragm
         "answer_count": lambda: escape(answer_count(len(outcome.answered))),
         "cause_items": lambda: cause_items(outcome),
         "unshown": lambda: escape(unshown_causes(len(outcome.causes) - 5)),
-        "plan": lambda: plan_section(outcome.plan),
+        "plan": lambda: plan_section(outcome.compiled, outcome.plan),
         "fix_sections": lambda: fix_sections(outcome),
         "share": lambda: share_section(request, outcome),
         "report_form": lambda: result_form.html(compiled, outcome),  # the reports app's
