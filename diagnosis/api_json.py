@@ -24,7 +24,16 @@ from kb import numbers
 
 from .content import CompiledProblem, ProcedureCard
 from .query import canonical_answers
-from .service import ActionPlan, Outcome, PlanStep, RankedCause, Reason, derived, wizard_url
+from .service import (
+    ActionPlan,
+    Outcome,
+    PlanStep,
+    RankedCause,
+    Reason,
+    derived,
+    wizard_url,
+    written_shares,
+)
 
 _ENCODER = DjangoJSONEncoder()
 # JSONEncoder.encode builds its C encoder anew on every call, a few microseconds each, and an
@@ -67,7 +76,7 @@ def diagnosis(outcome: Outcome, self_url: str) -> str:
     compiled = outcome.compiled
     # the language is part of every key below, read once (each read is a context-local lookup)
     language = get_language()
-    shares = _shares(compiled, language)
+    shares = written_shares(compiled, language, encode)
     question = outcome.next_question
     head = {
         "model": compiled.model_slug,
@@ -120,7 +129,7 @@ def _candidate(kept: dict, cause: RankedCause, shares) -> str:
 def _reason(kept: dict, reason: Reason) -> str:
     """A reason: its answer, weight and sentence depend on the content alone, so a problem has
     a few hundred of them (service.reason_text). `kept`: the problem's, in this language."""
-    key = (reason.symptom is None, reason.slug, reason.answer, reason.weight)
+    key = reason.key
     found = kept.get(key)
     if found is None:
         found = kept[key] = encode(reason.as_dict())
@@ -168,18 +177,6 @@ def _procedure(procedure: ProcedureCard) -> dict:
             for cost in procedure.costs
         ],
     }
-
-
-def _shares(compiled: CompiledProblem, language: str) -> dict[tuple[int, bool], str]:
-    """Every share ``numbers.share`` can write, encoded, by its ``numbers.share_percent``:
-    "0%" to "100%" and "<1%" (in Russian «0 %»…, «<1 %»), once per problem and language
-    rather than a catalog lookup per cause and step."""
-
-    def build():
-        written = [(n, False) for n in range(101)] + [(1, True)]
-        return {arguments: encode(numbers.percent(*arguments)) for arguments in written}
-
-    return derived(compiled, ("api shares", language), build)
 
 
 def _share(shares: dict[tuple[int, bool], str], probability: float) -> str:

@@ -208,6 +208,12 @@ class Reason:
         return self.symptom.slug if self.symptom else self.group.slug
 
     @property
+    def key(self) -> tuple:
+        """What its sentence depends on, the same on every state that shows it: the API's body
+        and the step's list each write a problem's few hundred reasons once per language."""
+        return (self.symptom is None, self.slug, self.answer, self.weight)
+
+    @property
     def raises(self) -> bool:
         return self.weight > 0
 
@@ -842,6 +848,21 @@ class Recent:
 
     def __len__(self) -> int:
         return len(self.values)
+
+
+# Every (percentage, "less than") numbers.share can write: "0%" to "100%" and "<1%".
+SHARE_PERCENTS = [(n, False) for n in range(101)] + [(1, True)]
+
+
+def written_shares(compiled: CompiledProblem, language: str, write) -> dict[tuple[int, bool], str]:
+    """Every share a cause or a plan step can show, as ``write`` writes text (JSON's encoder,
+    HTML's escape), by its ``numbers.share_percent``: once per problem, language and writer
+    rather than a catalog lookup per cause and step."""
+
+    def build():
+        return {arguments: write(numbers.percent(*arguments)) for arguments in SHARE_PERCENTS}
+
+    return derived(compiled, ("shares", write, language), build)
 
 
 def derived(compiled: CompiledProblem, name, build):

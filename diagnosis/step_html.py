@@ -32,7 +32,15 @@ from kb.templatetags.kb_tags import language_switch_html
 
 from . import result_form
 from .query import DiagnoseQuery
-from .service import ActionPlan, Outcome, PlanStep, Reason, derived, question_options
+from .service import (
+    ActionPlan,
+    Outcome,
+    PlanStep,
+    Reason,
+    derived,
+    question_options,
+    written_shares,
+)
 
 # The interface's words of these parts: escaped as {% translate %} escapes them, and the
 # sentences that take values, left as {% blocktranslate %} leaves its text.
@@ -267,23 +275,12 @@ def _cause_heads(compiled, language: str) -> dict[str, str]:
     return derived(compiled, ("cause heads", language), build)
 
 
-def _shares(compiled, language: str) -> dict[tuple[int, bool], str]:
-    """Every share a cause can show (``RankedCause.percent_label``), escaped, by its
-    ``numbers.share_percent``: "0%" to "100%" and "<1%", once per problem and language."""
-
-    def build():
-        written = [(n, False) for n in range(101)] + [(1, True)]
-        return {arguments: escape(numbers.percent(*arguments)) for arguments in written}
-
-    return derived(compiled, ("html shares", language), build)
-
-
 def _reason_item(kept: dict, reason: Reason) -> str:
     """A reason's item: its sentence depends on the content alone (service.reason_text), so a
     problem has a few hundred of them, each written and escaped once per language rather than
     on every step that shows it (a step shows up to fifteen). `kept`: the problem's items in
     this language."""
-    key = (reason.symptom is None, reason.slug, reason.answer, reason.weight)
+    key = reason.key
     found = kept.get(key)
     if found is None:
         found = kept[key] = (
@@ -298,7 +295,7 @@ def cause_items(outcome: Outcome, shown: int = 5) -> SafeString:
     compiled = outcome.compiled
     language = get_language()  # a context-local lookup: read once, not per cause and reason
     heads = _cause_heads(compiled, language)
-    shares = _shares(compiled, language)
+    shares = written_shares(compiled, language, escape)
     reasons = derived(compiled, ("reason html", language), dict)
     why = words()["why"]
     parts = []
@@ -401,7 +398,7 @@ def plan_section(compiled, plan: ActionPlan) -> SafeString:
     probability alone; the decisive check."""
     said = words()
     language = get_language()
-    shares = _shares(compiled, language)
+    shares = written_shares(compiled, language, escape)
     names = _short_names(compiled, language)
     parts = [
         '<section class="card plan" aria-labelledby="plan-heading">\n'
